@@ -1,0 +1,56 @@
+// Layer rules of the hexagonal layout (STYLE.md), checked on every test run.
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'domain-is-pure',
+      comment: 'Deciders are pure: no framework, no I/O, no adapters, no application or http code.',
+      severity: 'error',
+      from: { path: '^services/[^/]+/src/domain/' },
+      to: {
+        pathNot: ['^services/[^/]+/src/domain/', '^libs/contracts/', '^libs/testing/', 'node_modules/fast-check', 'node_modules/zod'],
+        dependencyTypesNot: ['type-only'],
+      },
+    },
+    {
+      name: 'no-cross-context-internals',
+      comment: "A context may use another's public index.ts and contracts, never its internals.",
+      severity: 'error',
+      from: { path: '^services/([^/]+)/' },
+      to: { path: '^services/([^/]+)/src/.+', pathNot: ['^services/$1/', '^services/[^/]+/src/index\\.ts$'] },
+    },
+    {
+      name: 'libs-know-no-services',
+      comment: 'libs/ hold shared code with no service knowledge.',
+      severity: 'error',
+      from: { path: '^libs/' },
+      to: { path: '^services/' },
+    },
+    {
+      name: 'contracts-are-leaves',
+      comment: 'Event schemas depend on nothing of ours but each other.',
+      severity: 'error',
+      from: { path: '^libs/contracts/' },
+      to: { path: '^(libs/(ledger|platform|testing)|services)/' },
+    },
+    {
+      name: 'ledger-knows-no-platform',
+      comment: 'The ledger library is the bottom layer.',
+      severity: 'error',
+      from: { path: '^libs/ledger/' },
+      to: { path: '^libs/(platform|contracts)/' },
+    },
+    {
+      name: 'no-circular',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '(^dist/|node_modules)' },
+    tsConfig: { fileName: 'tsconfig.json' },
+    tsPreCompilationDeps: true,
+  },
+};

@@ -1,0 +1,31 @@
+// Test levels live in the file name (*.unit.spec.ts, *.int.spec.ts, *.e2e.spec.ts), one jest project each.
+// NestJS 12 ships as ES modules; jest's CommonJS runtime cannot require(esm) on Node 20, so @swc/jest
+// also compiles those packages to CommonJS (cached after the first run).
+const swc = [
+  '@swc/jest',
+  {
+    jsc: {
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true },
+      target: 'es2022',
+      keepClassNames: true,
+    },
+    module: { type: 'commonjs' },
+  },
+];
+const common = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.(t|j)s$': swc },
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|uid|path-to-regexp)/)'],
+  moduleNameMapper: {
+    '^@peil/(ledger|contracts|platform|testing)$': '<rootDir>/libs/$1/src',
+  },
+  modulePathIgnorePatterns: ['<rootDir>/dist/'],
+};
+module.exports = {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{libs,services,scripts,test}/**/*.unit.spec.ts'] },
+    { ...common, displayName: 'int', testMatch: ['<rootDir>/{libs,services,scripts,test}/**/*.int.spec.ts'] },
+    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/{libs,services,scripts,test}/**/*.e2e.spec.ts'] },
+  ],
+};

@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { Id, IsoDate, NonEmptyText } from '../common/primitives';
+
+/**
+ * Enrolment context event schemas (DESIGN §4), owned by the enrolment service and only read by
+ * others. Each schema validates submitted data and gives the TypeScript type of the event.
+ */
+export const Participant = z.object({
+  participantId: Id,
+  fullName: NonEmptyText(200),
+  sex: z.enum(['F', 'M']),
+  birthDate: IsoDate,
+  educationLevel: NonEmptyText(100),
+  phone: z.string().regex(/^\+?[0-9 ()-]{6,20}$/, 'a phone number').optional(),
+});
+export type Participant = z.infer<typeof Participant>;
+
+export const HouseholdEnrolled = z.object({
+  householdId: Id,
+  essnId: Id,
+  governorate: NonEmptyText(100),
+  district: NonEmptyText(100),
+  sdcId: Id,
+  participant: Participant,
+  // A boolean, not literal(true): refusing consent is a business rule with its own code, not a typo.
+  consent: z.boolean(),
+});
+export type HouseholdEnrolled = z.infer<typeof HouseholdEnrolled>;
+
+export const ParticipantReplaced = z.object({
+  householdId: Id,
+  participant: Participant,
+  reason: NonEmptyText(500),
+});
+export type ParticipantReplaced = z.infer<typeof ParticipantReplaced>;
+
+export const HouseholdWithdrawn = z.object({
+  householdId: Id,
+  reason: NonEmptyText(500),
+});
+export type HouseholdWithdrawn = z.infer<typeof HouseholdWithdrawn>;
+
+export const ENROLMENT_EVENT_SCHEMAS = {
+  HouseholdEnrolled,
+  ParticipantReplaced,
+  HouseholdWithdrawn,
+} as const;
+
+/** The enrolment events as a discriminated union on an explicit, stored `type`. */
+export type EnrolmentEvent =
+  | { type: 'HouseholdEnrolled'; data: HouseholdEnrolled }
+  | { type: 'ParticipantReplaced'; data: ParticipantReplaced }
+  | { type: 'HouseholdWithdrawn'; data: HouseholdWithdrawn };
+export type EnrolmentEventType = EnrolmentEvent['type'];
+
+/** Every enrolment event lives in its household's stream. */
+export const householdStreamId = (householdId: string): string => `household-${householdId}`;
+export const HOUSEHOLD_CATEGORY = 'household';
+
+/** Paths of personal data inside enrolment events: encrypted at rest under the household's key. */
+export const PERSONAL_DATA_PATHS = ['participant.fullName', 'participant.phone', 'participant.birthDate'] as const;

@@ -1,0 +1,2 @@
+export * from './common/primitives';
+export * from './enrolment';

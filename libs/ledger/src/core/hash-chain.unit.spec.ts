@@ -1,0 +1,61 @@
+import fc from 'fast-check';
+import type { NewEvent } from './envelope';
+import { chain, hashEnvelope } from './hash-chain';
+
+const newEvent = fc.record({
+  eventId: fc.uuid(),
+  type: fc.constantFrom('HouseholdEnrolled', 'HouseholdWithdrawn'),
+  data: fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 2 })),
+}).map((e): NewEvent => ({
+  ...e,
+  data: e.data as NewEvent['data'],
+  schemaVersion: 1,
+  occurredAt: '2026-01-01T00:00:00Z',
+  recordedAt: '2026-01-01T00:00:01Z',
+  source: 'mis',
+  actor: 'ngo',
+  correlationId: 'c',
+  causationId: null,
+  contentDigest: 'd',
+}));
+
+describe('per-stream hash chain', () => {
+  it('links each event to the previous one and hashes every envelope field (property)', () => {
+    fc.assert(fc.property(fc.array(newEvent, { minLength: 1, maxLength: 10 }), (events) => {
+      const chained = chain('household-H1', events, undefined);
+      chained.forEach((e, i) => {
+        expect(e.revision).toBe(i);
+        expect(e.prevHash).toBe(i === 0 ? null : chained[i - 1]!.hash);
+        expect(e.hash).toBe(hashEnvelope(e));
+        expect(e.hash).toMatch(/^[0-9a-f]{64}$/);
+      });
+    }));
+  });
+
+  it('continues a stream from its last event', () => {
+    const [first] = chain('s-1', [{ ...sample(), eventId: 'a' }], undefined);
+    const [second] = chain('s-1', [{ ...sample(), eventId: 'b' }], { revision: first!.revision, hash: first!.hash });
+    expect(second!.revision).toBe(1);
+    expect(second!.prevHash).toBe(first!.hash);
+  });
+
+  it('changes the hash when any single field changes (property)', () => {
+    const fields = ['streamId', 'revision', 'eventId', 'type', 'schemaVersion', 'occurredAt', 'recordedAt', 'source', 'actor', 'correlationId', 'causationId', 'data', 'prevHash'] as const;
+    fc.assert(fc.property(newEvent, fc.constantFrom(...fields), (event, field) => {
+      const [e] = chain('s-1', [event], undefined);
+      const altered: Record<string, unknown> = { ...e! };
+      const value = altered[field];
+      altered[field] = typeof value === 'number' ? value + 1 : field === 'data' ? { ...e!.data, tampered: true } : `${String(value)}x`;
+      expect(hashEnvelope(altered as never)).not.toBe(e!.hash);
+    }));
+  });
+
+  it('does not cover the position, which only the store assigns', () => {
+    const [e] = chain('s-1', [sample()], undefined);
+    expect(hashEnvelope({ ...e!, position: 1 } as never)).toBe(hashEnvelope({ ...e!, position: 99 } as never));
+  });
+});
+
+function sample(): NewEvent {
+  return { eventId: 'e', type: 't', schemaVersion: 1, occurredAt: 'o', recordedAt: 'r', source: 's', actor: 'a', correlationId: 'c', causationId: null, data: { x: 1 }, contentDigest: 'd' };
+}

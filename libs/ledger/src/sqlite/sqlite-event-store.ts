@@ -1,0 +1,303 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Observable } from 'rxjs';
+import { canonicalJson } from '../core/canonical-json';
+import { categoryOf, type NewEvent, type Position, type StoredEvent } from '../core/envelope';
+import { chain } from '../core/hash-chain';
+import { ConditionFailedError, CorruptEventError, EventIdConflictError, WrongExpectedRevisionError } from '../store/errors';
+import type {
+  AppendedEvent,
+  AppendOptions,
+  EventStore,
+  EventStoreCapabilities,
+  ExpectedRevision,
+} from '../store/event-store.port';
+
+interface Row {
+  position: number;
+  stream_id: string;
+  revision: number;
+  event_id: string;
+  type: string;
+  schema_version: number;
+  occurred_at: string;
+  recorded_at: string;
+  source: string;
+  actor: string;
+  correlation_id: string;
+  causation_id: string | null;
+  data: string;
+  prev_hash: string | null;
+  hash: string;
+  content_digest: string;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS events (
+  position       INTEGER PRIMARY KEY,
+  stream_id      TEXT    NOT NULL,
+  category       TEXT    NOT NULL,
+  revision       INTEGER NOT NULL,
+  event_id       TEXT    NOT NULL UNIQUE,
+  type           TEXT    NOT NULL,
+  schema_version INTEGER NOT NULL,
+  occurred_at    TEXT    NOT NULL,
+  recorded_at    TEXT    NOT NULL,
+  source         TEXT    NOT NULL,
+  actor          TEXT    NOT NULL,
+  correlation_id TEXT    NOT NULL,
+  causation_id   TEXT,
+  data           TEXT    NOT NULL,
+  prev_hash      TEXT,
+  hash           TEXT    NOT NULL,
+  content_digest TEXT    NOT NULL,
+  UNIQUE (stream_id, revision)
+);
+CREATE INDEX IF NOT EXISTS events_by_category ON events (category, position);
+-- The ledger is append-only: the store itself refuses to rewrite history.
+CREATE TRIGGER IF NOT EXISTS events_no_update BEFORE UPDATE ON events
+  BEGIN SELECT RAISE(ABORT, 'ledger events are immutable'); END;
+CREATE TRIGGER IF NOT EXISTS events_no_delete BEFORE DELETE ON events
+  BEGIN SELECT RAISE(ABORT, 'ledger events are immutable'); END;
+`;
+
+export interface SqliteEventStoreOptions {
+  /** How often a live subscription looks for events written by other processes. */
+  pollIntervalMs?: number;
+  busyTimeoutMs?: number;
+}
+
+/**
+ * The embedded ledger: one SQLite file in WAL mode shared by every service process.
+ * Appends run in BEGIN IMMEDIATE transactions, so writers from several processes are serialised
+ * by SQLite's write lock; synchronous=FULL makes an acknowledged append survive kill -9 and power loss.
+ * Positions are rowids assigned inside that lock, hence contiguous.
+ */
+export class SqliteEventStore implements EventStore {
+  readonly capabilities: EventStoreCapabilities = { contiguousPositions: true, atomicConditions: true };
+  private readonly db: Database.Database;
+  private readonly pollIntervalMs: number;
+  private readonly localAppends = new Set<() => void>();
+  private readonly stmts: ReturnType<SqliteEventStore['prepare']>;
+  private closed = false;
+
+  constructor(readonly file: string, options: SqliteEventStoreOptions = {}) {
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
+    this.db.exec(SCHEMA);
+    this.pollIntervalMs = options.pollIntervalMs ?? 50;
+    this.stmts = this.prepare();
+  }
+
+  private prepare() {
+    const db = this.db;
+    return {
+      byEventId: db.prepare<[string], Row>('SELECT * FROM events WHERE event_id = ?'),
+      last: db.prepare<[string], { revision: number; hash: string }>(
+        'SELECT revision, hash FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1',
+      ),
+      lastInCategory: db.prepare<[string], { position: number }>(
+        'SELECT position FROM events WHERE category = ? ORDER BY position DESC LIMIT 1',
+      ),
+      insert: db.prepare(
+        `INSERT INTO events (stream_id, category, revision, event_id, type, schema_version, occurred_at, recorded_at,
+           source, actor, correlation_id, causation_id, data, prev_hash, hash, content_digest)
+         VALUES (@streamId, @category, @revision, @eventId, @type, @schemaVersion, @occurredAt, @recordedAt,
+           @source, @actor, @correlationId, @causationId, @data, @prevHash, @hash, @contentDigest)`,
+      ),
+      stream: db.prepare<[string, number, number], Row>(
+        'SELECT * FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?',
+      ),
+      all: db.prepare<[number, number], Row>('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?'),
+      head: db.prepare<[], { p: number | null }>('SELECT max(position) AS p FROM events'),
+    };
+  }
+
+  async append(
+    streamId: string,
+    events: readonly NewEvent[],
+    expectedRevision: ExpectedRevision,
+    options: AppendOptions = {},
+  ): Promise<AppendedEvent[]> {
+    return this.appendSync(streamId, events, expectedRevision, options);
+  }
+
+  /** Synchronous core of append, also used by benchmarks and the CLI. */
+  appendSync(
+    streamId: string,
+    events: readonly NewEvent[],
+    expectedRevision: ExpectedRevision,
+    options: AppendOptions = {},
+  ): AppendedEvent[] {
+    if (events.length === 0) return [];
+    const result = this.db
+      .transaction(() => {
+        const existing = this.existing(events);
+        if (existing) return existing;
+        const last = this.stmts.last.get(streamId);
+        checkExpected(streamId, expectedRevision, last?.revision);
+        if (options.condition) {
+          const { category, lastPositionSeen } = options.condition;
+          const latest = this.stmts.lastInCategory.get(category)?.position;
+          if (latest !== undefined && latest > (lastPositionSeen ?? 0)) {
+            throw new ConditionFailedError(category, lastPositionSeen, latest);
+          }
+        }
+        const category = categoryOf(streamId);
+        return chain(streamId, events, last).map((e, i): AppendedEvent => {
+          const info = this.stmts.insert.run({
+            ...e,
+            category,
+            data: canonicalJson(e.data),
+            contentDigest: events[i]!.contentDigest,
+          });
+          return {
+            eventId: e.eventId,
+            status: 'appended',
+            position: Number(info.lastInsertRowid),
+            streamId,
+            revision: e.revision,
+            hash: e.hash,
+          };
+        });
+      })
+      .immediate();
+    if (result[0]?.status === 'appended') this.localAppends.forEach((wake) => wake());
+    return result;
+  }
+
+  /** All events already stored with equal content → their original answers; a mix or other content → conflict. */
+  private existing(events: readonly NewEvent[]): AppendedEvent[] | undefined {
+    const found = events.map((e) => this.stmts.byEventId.get(e.eventId));
+    if (found.every((row) => row === undefined)) return undefined;
+    return found.map((row, i) => {
+      const event = events[i]!;
+      if (!row) throw new EventIdConflictError(event.eventId, -1);
+      if (row.content_digest !== event.contentDigest) throw new EventIdConflictError(event.eventId, row.position);
+      return {
+        eventId: row.event_id,
+        status: 'duplicate',
+        position: row.position,
+        streamId: row.stream_id,
+        revision: row.revision,
+        hash: row.hash,
+      };
+    });
+  }
+
+  async readStream(streamId: string, options: { fromRevision?: number; limit?: number } = {}): Promise<StoredEvent[]> {
+    return this.stmts.stream
+      .all(streamId, options.fromRevision ?? 0, options.limit ?? Number.MAX_SAFE_INTEGER)
+      .map(toStored);
+  }
+
+  async readAll(afterPosition: Position | null, limit: number): Promise<StoredEvent[]> {
+    return this.readAllSync(afterPosition, limit);
+  }
+
+  readAllSync(afterPosition: Position | null, limit: number): StoredEvent[] {
+    return this.stmts.all.all(afterPosition ?? 0, limit).map(toStored);
+  }
+
+  async findByEventId(eventId: string): Promise<(StoredEvent & { contentDigest: string }) | null> {
+    const row = this.stmts.byEventId.get(eventId);
+    return row ? { ...toStored(row), contentDigest: row.content_digest } : null;
+  }
+
+  async headPosition(): Promise<Position | null> {
+    return this.stmts.head.get()?.p ?? null;
+  }
+
+  subscribe(afterPosition: Position | null): Observable<StoredEvent> {
+    return new Observable<StoredEvent>((subscriber) => {
+      let cursor = afterPosition ?? 0;
+      let timer: NodeJS.Timeout | undefined;
+      let stopped = false;
+      const pump = () => {
+        timer = undefined;
+        if (stopped || this.closed) return;
+        try {
+          for (;;) {
+            const page = this.readAllSync(cursor, 1000);
+            for (const event of page) {
+              if (stopped) return;
+              subscriber.next(event);
+              cursor = event.position;
+            }
+            if (page.length < 1000) break;
+          }
+        } catch (err) {
+          subscriber.error(err);
+          return;
+        }
+        timer = setTimeout(pump, this.pollIntervalMs);
+      };
+      // Appends from this process wake the subscription at once; other processes are seen by polling.
+      const wake = () => {
+        if (timer) {
+          clearTimeout(timer);
+          timer = setTimeout(pump, 0);
+        }
+      };
+      this.localAppends.add(wake);
+      timer = setTimeout(pump, 0);
+      return () => {
+        stopped = true;
+        this.localAppends.delete(wake);
+        if (timer) clearTimeout(timer);
+      };
+    });
+  }
+
+  /** Raw access for the verifier's integrity check and for tests that tamper on purpose. */
+  get database(): Database.Database {
+    return this.db;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
+  }
+}
+
+function checkExpected(streamId: string, expected: ExpectedRevision, actual: number | undefined): void {
+  if (expected === 'any') return;
+  if (expected === 'no_stream') {
+    if (actual !== undefined) throw new WrongExpectedRevisionError(streamId, expected, actual);
+    return;
+  }
+  if (actual !== expected) throw new WrongExpectedRevisionError(streamId, expected, actual ?? 'no_stream');
+}
+
+function toStored(row: Row): StoredEvent {
+  return {
+    position: row.position,
+    streamId: row.stream_id,
+    revision: row.revision,
+    eventId: row.event_id,
+    type: row.type,
+    schemaVersion: row.schema_version,
+    occurredAt: row.occurred_at,
+    recordedAt: row.recorded_at,
+    source: row.source,
+    actor: row.actor,
+    correlationId: row.correlation_id,
+    causationId: row.causation_id,
+    data: parseData(row),
+    prevHash: row.prev_hash,
+    hash: row.hash,
+  };
+}
+
+function parseData(row: Row): StoredEvent['data'] {
+  try {
+    return JSON.parse(row.data);
+  } catch {
+    throw new CorruptEventError(row.position, 'stored data is not valid JSON');
+  }
+}

@@ -1,0 +1,73 @@
+import type { Observable } from 'rxjs';
+import type { NewEvent, Position, StoredEvent } from '../core/envelope';
+
+/**
+ * The last revision a writer saw on the stream (0-based), 'no_stream' when it saw none,
+ * or 'any' to skip the check (only for streams with a single writer by construction).
+ */
+export type ExpectedRevision = number | 'no_stream' | 'any';
+
+/**
+ * A consistency condition wider than one stream (a "dynamic consistency boundary"): the append
+ * fails when any stream of `category` received an event after `lastPositionSeen`. Programme-wide
+ * rules (enrolment capacity, one household per ESSN id) span many household streams; see
+ * docs/decisions/0003 for how each adapter honours it.
+ */
+export interface AppendCondition {
+  category: string;
+  lastPositionSeen: Position | null;
+}
+
+export interface AppendOptions {
+  condition?: AppendCondition;
+}
+
+export interface AppendedEvent {
+  eventId: string;
+  status: 'appended' | 'duplicate';
+  position: Position;
+  streamId: string;
+  revision: number;
+  hash: string;
+}
+
+export interface EventStoreCapabilities {
+  /** Positions are 1, 2, 3… with no holes, so verification can prove that none is missing. */
+  contiguousPositions: boolean;
+  /** AppendCondition is checked atomically with the append. */
+  atomicConditions: boolean;
+}
+
+export interface EventStore {
+  readonly capabilities: EventStoreCapabilities;
+
+  /**
+   * Appends events to one stream, atomically. Idempotent by eventId: when every event already
+   * exists with the same content digest, returns them as 'duplicate' with their original
+   * positions and writes nothing. Throws WrongExpectedRevisionError, ConditionFailedError,
+   * or EventIdConflictError (an eventId reused with other content).
+   */
+  append(
+    streamId: string,
+    events: readonly NewEvent[],
+    expectedRevision: ExpectedRevision,
+    options?: AppendOptions,
+  ): Promise<AppendedEvent[]>;
+
+  /** Events of one stream in revision order, from `fromRevision` (default 0). */
+  readStream(streamId: string, options?: { fromRevision?: number; limit?: number }): Promise<StoredEvent[]>;
+
+  /** Events of every stream in position order, strictly after `afterPosition` (null: from the start). */
+  readAll(afterPosition: Position | null, limit: number): Promise<StoredEvent[]>;
+
+  /** The stored event with this id, with its content digest, or null. */
+  findByEventId(eventId: string): Promise<(StoredEvent & { contentDigest: string }) | null>;
+
+  /** Position of the newest event, or null on an empty ledger. */
+  headPosition(): Promise<Position | null>;
+
+  /** Catch-up then live: every event after `afterPosition`, in order, until unsubscribed. */
+  subscribe(afterPosition: Position | null): Observable<StoredEvent>;
+
+  close(): Promise<void>;
+}

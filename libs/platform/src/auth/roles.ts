@@ -1,0 +1,18 @@
+/** DESIGN §5: who may do what. */
+export const ROLES = ['ngo', 'finance', 'supervisor', 'auditor', 'donor', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export function isRole(value: unknown): value is Role {
+  return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
+}
+
+/** Roles that may see a participant's personal data in clear. */
+export const PERSONAL_DATA_ROLES: readonly Role[] = ['ngo', 'supervisor'];
+
+/** Headers the gateway sets on every request it forwards; services trust them only with a valid token. */
+export const GATEWAY_HEADERS = {
+  token: 'x-peil-gateway-token',
+  role: 'x-peil-role',
+  principal: 'x-peil-principal',
+  requestId: 'x-request-id',
+} as const;

@@ -1,0 +1,56 @@
+import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import type { EventStore } from '@peil/ledger';
+import { loadInternalToken } from '../auth/internal-token';
+import { INTERNAL_TOKEN, RolesGuard } from '../auth/roles.guard';
+import { CLOCK, systemClock } from '../clock/clock';
+import { loadPlatformConfig, type PlatformConfig, type ServiceName } from '../config/platform.config';
+import { ApiExceptionFilter } from '../http/http-exception.filter';
+import { HouseholdKeyStore, PersonalDataProtector, loadMasterKey } from '../privacy';
+import { createEventStore } from './event-store.factory';
+import { HealthController } from './health.controller';
+import { DIGEST_KEY, EVENT_STORE, KEY_STORE, PERSONAL_DATA, PLATFORM_CONFIG, SERVICE_NAME } from './tokens';
+
+class LedgerLifecycle implements OnApplicationShutdown {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(KEY_STORE) private readonly keys: HouseholdKeyStore,
+  ) {}
+  async onApplicationShutdown(): Promise<void> {
+    // Closing checkpoints SQLite's WAL into the main file, so a stopped system is one file per store.
+    await this.store.close();
+    this.keys.close();
+  }
+}
+
+/**
+ * What every service gets: validated configuration, the ledger, the clock, the key store for
+ * personal data, the gateway-token guard with role checks, the error format and a health route.
+ */
+@Global()
+@Module({})
+export class PlatformModule {
+  static forService(service: ServiceName, overrides: { config?: PlatformConfig } = {}): DynamicModule {
+    const config = overrides.config ?? loadPlatformConfig();
+    const masterKey = loadMasterKey(process.env, config.dataDir);
+    const keyStore = new HouseholdKeyStore(config.dataDir, masterKey);
+    return {
+      module: PlatformModule,
+      controllers: [HealthController],
+      providers: [
+        { provide: SERVICE_NAME, useValue: service },
+        { provide: PLATFORM_CONFIG, useValue: config },
+        { provide: EVENT_STORE, useFactory: () => createEventStore(config) },
+        { provide: CLOCK, useValue: systemClock },
+        { provide: INTERNAL_TOKEN, useFactory: () => loadInternalToken(config.dataDir) },
+        { provide: KEY_STORE, useValue: keyStore },
+        { provide: DIGEST_KEY, useFactory: () => keyStore.digestKey() },
+        { provide: PERSONAL_DATA, useFactory: () => new PersonalDataProtector(keyStore) },
+        { provide: APP_GUARD, useClass: RolesGuard },
+        { provide: APP_FILTER, useClass: ApiExceptionFilter },
+        LedgerLifecycle,
+      ],
+      exports: [SERVICE_NAME, PLATFORM_CONFIG, EVENT_STORE, CLOCK, INTERNAL_TOKEN, KEY_STORE, DIGEST_KEY, PERSONAL_DATA],
+    };
+  }
+}

@@ -1,0 +1,7 @@
+/** Injection tokens of the platform's providers (ports are interfaces, so they are injected by token). */
+export const EVENT_STORE = Symbol('EventStore');
+export const PLATFORM_CONFIG = Symbol('PlatformConfig');
+export const KEY_STORE = Symbol('HouseholdKeyStore');
+export const PERSONAL_DATA = Symbol('PersonalDataProtector');
+export const DIGEST_KEY = Symbol('ContentDigestKey');
+export const SERVICE_NAME = Symbol('ServiceName');

@@ -1,0 +1,179 @@
+import { Logger } from '@nestjs/common';
+import {
+  ConcurrencyError,
+  EventIdConflictError,
+  type AppendCondition,
+  type EventStore,
+  type ExpectedRevision,
+  type JsonValue,
+  type NewEvent,
+} from '@peil/ledger';
+import type { z } from 'zod';
+import type { Principal } from '../auth/roles.guard';
+import type { Clock } from '../clock/clock';
+import { contentDigest } from '../privacy/content-digest';
+import { apiError, type ApiError } from '../http/error-body';
+import { firstIssue, submittedEventSchema, type SubmissionResult, type SubmittedEvent } from './submission.schema';
+
+/** A submission whose envelope and data passed their schemas. */
+export interface ValidSubmission<T> {
+  eventId: string;
+  type: string;
+  occurredAt: string;
+  data: T;
+  source: string;
+  actor: string;
+}
+
+export interface DecisionMeta {
+  principal: Principal;
+  /** When the ledger records the event; deciders get it as a value so they stay pure. */
+  now: Date;
+}
+
+/** What a handler decided: the events to append to one stream, or why not. */
+export type Decision =
+  | {
+      kind: 'append';
+      streamId: string;
+      expectedRevision: ExpectedRevision;
+      condition?: AppendCondition;
+      /** Event data as stored: personal fields already encrypted. Usually one event: the submission itself. */
+      events: Array<{ eventId: string; type: string; occurredAt: string; data: { [key: string]: JsonValue } }>;
+    }
+  | { kind: 'reject'; error: ApiError };
+
+export interface SubmissionHandler<T = unknown> {
+  readonly schema: z.ZodType<T>;
+  /** Loads what it needs (fresh from the ledger), decides, never writes. Called again after a concurrency conflict. */
+  decide(submission: ValidSubmission<T>, meta: DecisionMeta): Promise<Decision>;
+}
+
+export type HandlerMap = Record<string, SubmissionHandler<any>>;
+
+const MAX_ATTEMPTS = 25;
+
+/**
+ * The per-event pipeline shared by every context: validate → idempotency → decide → append,
+ * re-deciding on fresh state when another writer got there first (never overwriting).
+ */
+export class SubmissionProcessor {
+  private readonly logger = new Logger('submissions');
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly handlers: HandlerMap,
+    private readonly digestKey: Buffer,
+    private readonly clock: Clock,
+    private readonly schemaVersion = 1,
+  ) {}
+
+  get types(): string[] {
+    return Object.keys(this.handlers);
+  }
+
+  async processBatch(events: readonly unknown[], principal: Principal): Promise<SubmissionResult[]> {
+    const results: SubmissionResult[] = [];
+    // In order, one at a time: a later event of the batch may depend on an earlier one.
+    for (const raw of events) results.push(await this.processOne(raw, principal));
+    return results;
+  }
+
+  async processOne(raw: unknown, principal: Principal): Promise<SubmissionResult> {
+    const rawId = typeof raw === 'object' && raw !== null && typeof (raw as { eventId?: unknown }).eventId === 'string'
+      ? (raw as { eventId: string }).eventId
+      : null;
+    const envelope = submittedEventSchema.safeParse(raw);
+    if (!envelope.success) return rejected(rawId, firstIssue('', envelope.error));
+    const submitted = envelope.data;
+    const handler = this.handlers[submitted.type];
+    if (!handler) {
+      return rejected(submitted.eventId, apiError('unknown_event_type', `type ${submitted.type} is not accepted here; expected one of ${this.types.join(', ')}`, 'type'));
+    }
+    const data = handler.schema.safeParse(submitted.data);
+    if (!data.success) return rejected(submitted.eventId, firstIssue('data', data.error));
+
+    const digest = contentDigest(this.digestKey, { type: submitted.type, occurredAt: submitted.occurredAt, data: submitted.data as JsonValue });
+    const known = await this.store.findByEventId(submitted.eventId);
+    if (known) {
+      if (known.contentDigest !== digest) return conflict(submitted.eventId, known.position);
+      return { eventId: known.eventId, status: 'duplicate', position: known.position, streamId: known.streamId, revision: known.revision, hash: known.hash };
+    }
+
+    const submission: ValidSubmission<unknown> = {
+      eventId: submitted.eventId,
+      type: submitted.type,
+      occurredAt: submitted.occurredAt,
+      data: data.data,
+      source: submitted.source ?? principal.name,
+      actor: submitted.actor ?? principal.name,
+    };
+    return this.decideAndAppend(handler, submission, digest, principal, submitted);
+  }
+
+  private async decideAndAppend(
+    handler: SubmissionHandler,
+    submission: ValidSubmission<unknown>,
+    digest: string,
+    principal: Principal,
+    submitted: SubmittedEvent,
+  ): Promise<SubmissionResult> {
+    for (let attempt = 1; ; attempt++) {
+      const now = this.clock.now();
+      const decision = await handler.decide(submission, { principal, now });
+      if (decision.kind === 'reject') return rejected(submission.eventId, decision.error);
+      const recordedAt = now.toISOString();
+      const events: NewEvent[] = decision.events.map((e) => ({
+        eventId: e.eventId,
+        type: e.type,
+        schemaVersion: this.schemaVersion,
+        occurredAt: e.occurredAt,
+        recordedAt,
+        source: submission.source,
+        actor: submission.actor,
+        correlationId: principal.requestId || submission.eventId,
+        causationId: e.eventId === submission.eventId ? null : submission.eventId,
+        data: e.data,
+        // Derived events are idempotent through their own deterministic ids; their digest covers their data.
+        contentDigest: e.eventId === submission.eventId ? digest : contentDigest(this.digestKey, { type: e.type, occurredAt: e.occurredAt, data: e.data }),
+      }));
+      try {
+        const appended = await this.store.append(decision.streamId, events, decision.expectedRevision, decision.condition ? { condition: decision.condition } : {});
+        const mine = appended.find((a) => a.eventId === submission.eventId) ?? appended[0]!;
+        return {
+          eventId: mine.eventId,
+          status: mine.status === 'appended' ? 'accepted' : 'duplicate',
+          position: mine.position,
+          streamId: mine.streamId,
+          revision: mine.revision,
+          hash: mine.hash,
+        };
+      } catch (err) {
+        if (err instanceof EventIdConflictError) return conflict(submitted.eventId, err.position);
+        if (err instanceof ConcurrencyError && attempt < MAX_ATTEMPTS) {
+          // Another writer moved the stream (or the category) since we read it: decide again on fresh state.
+          await jitter(attempt);
+          continue;
+        }
+        if (err instanceof ConcurrencyError) {
+          this.logger.warn(`gave up on ${submission.eventId} after ${attempt} concurrent retries`);
+          return rejected(submission.eventId, apiError('contention', 'too much concurrent activity on this stream; submit again'));
+        }
+        throw err;
+      }
+    }
+  }
+}
+
+function rejected(eventId: string | null, error: ApiError): SubmissionResult {
+  return { eventId, status: 'rejected', error };
+}
+
+function conflict(eventId: string, position: number): SubmissionResult {
+  return rejected(eventId, apiError('conflict', `eventId ${eventId} was already recorded${position > 0 ? ` at position ${position}` : ''} with different content`, 'eventId'));
+}
+
+function jitter(attempt: number): Promise<void> {
+  const ms = Math.min(50, attempt * 2) * Math.random();
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,151 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/** The repository root, found from this file whether it runs from sources (jest) or dist/. */
+export const repoRoot = (() => {
+  let dir = __dirname;
+  const isRoot = (d: string) => existsSync(join(d, 'package.json')) && existsSync(join(d, 'nest-cli.json'));
+  while (!isRoot(dir)) {
+    const up = resolve(dir, '..');
+    if (up === dir) throw new Error('repository root not found');
+    dir = up;
+  }
+  return dir;
+})();
+
+export function requireBuild(): string {
+  const start = join(repoRoot, 'dist', 'scripts', 'start.js');
+  if (!existsSync(start)) throw new Error('dist/ is missing: run `npm run build` first (the README test command does)');
+  return start;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** A block of consecutive free ports for the internal services (base+1 …). */
+export async function freePortBase(width = 20): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20_000 + Math.floor(Math.random() * 40_000);
+    const checks = await Promise.all(Array.from({ length: width }, (_, i) => portIsFree(base + i)));
+    if (checks.every(Boolean)) return base;
+  }
+  throw new Error('no free port block');
+}
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const server = createServer();
+    server.once('error', () => done(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => done(true)));
+  });
+}
+
+export interface RunningSystem {
+  baseUrl: string;
+  dataDir: string;
+  keys: Record<string, string>;
+  output: () => string;
+  /** SIGTERM to the supervisor; resolves when it exited. */
+  stop(): Promise<number | null>;
+  /** SIGKILL to the whole process group, as a power cut would. */
+  kill9(): Promise<void>;
+}
+
+export interface StartOptions {
+  dataDir?: string;
+  env?: Record<string, string>;
+  timeoutMs?: number;
+}
+
+/** Starts the whole embedded system exactly as `npm start` does (from dist/), on free ports. */
+export async function startSystem(options: StartOptions = {}): Promise<RunningSystem> {
+  const start = requireBuild();
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'peil-e2e-'));
+  const port = await freePort();
+  const base = await freePortBase();
+  let log = '';
+  const child: ChildProcess = spawn(process.execPath, [start], {
+    cwd: repoRoot,
+    // Its own process group, so kill9 can take down the supervisor and every service at once.
+    detached: true,
+    env: { ...process.env, PEIL_DATA_DIR: dataDir, PEIL_PORT: String(port), PEIL_INTERNAL_PORT_BASE: String(base), PEIL_LOG_LEVEL: 'warn', ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (d: Buffer) => (log += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (log += d.toString()));
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  const baseUrl = `http://127.0.0.1:${port}/v1`;
+  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`system exited during start:\n${log}`);
+    try {
+      const res = await fetch(`${baseUrl}/health`);
+      if (res.ok) break;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > deadline) {
+      try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* gone */ }
+      throw new Error(`system not healthy in time:\n${log}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const keysFile = join(dataDir, 'api-keys.json');
+  const keys = existsSync(keysFile) ? (JSON.parse(readFileSync(keysFile, 'utf8')) as Record<string, string>) : {};
+  return {
+    baseUrl,
+    dataDir,
+    keys,
+    output: () => log,
+    async stop() {
+      child.kill('SIGTERM');
+      return exited;
+    },
+    async kill9() {
+      try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* already gone */ }
+      await exited;
+      // Services are in the same group; give the kernel a moment to release their ports and locks.
+      await new Promise((r) => setTimeout(r, 200));
+    },
+  };
+}
+
+export function removeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** POST a JSON body with a role's key. */
+export async function post(system: RunningSystem, path: string, body: unknown, role = 'ngo'): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${system.baseUrl}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${system.keys[role]}` },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? safeJson(text) : null };
+}
+
+export async function get(system: RunningSystem, path: string, role = 'auditor'): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${system.baseUrl}${path}`, { headers: { authorization: `Bearer ${system.keys[role]}` } });
+  const text = await res.text();
+  return { status: res.status, body: text ? safeJson(text) : null };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}

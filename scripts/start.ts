@@ -1,0 +1,82 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ConfigError, loadPlatformConfig, SERVICES, type PlatformConfig } from '@peil/platform';
+
+/**
+ * `npm start`: every service of the embedded profile as its own process, the gateway last.
+ * One Ctrl-C (SIGINT) or SIGTERM stops them all; if one dies, the others are stopped too, so a
+ * half-running system never pretends to be healthy.
+ */
+const root = resolve(__dirname, '..');
+const processes = [...(Object.keys(SERVICES) as Array<keyof typeof SERVICES>), 'gateway'] as const;
+
+function main(): void {
+  let config: PlatformConfig;
+  try {
+    config = loadPlatformConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(78);
+    }
+    throw err;
+  }
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const children = new Map<string, ChildProcess>();
+  let stopping = false;
+
+  const stopAll = (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    for (const child of children.values()) child.kill('SIGTERM');
+    const deadline = setTimeout(() => {
+      for (const child of children.values()) child.kill('SIGKILL');
+    }, 10_000);
+    deadline.unref();
+    const wait = setInterval(() => {
+      if ([...children.values()].every((c) => c.exitCode !== null || c.signalCode !== null)) {
+        clearInterval(wait);
+        process.exit(code);
+      }
+    }, 50);
+  };
+
+  for (const name of processes) {
+    const child = spawn(process.execPath, [join(root, 'services', name, 'src', 'main.js')], {
+      env: { ...process.env, PEIL_DATA_DIR: config.dataDir },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    children.set(name, child);
+    child.on('exit', (code, signal) => {
+      if (stopping) return;
+      process.stderr.write(`[start] ${name} exited (${signal ?? `code ${code}`}); stopping the system\n`);
+      stopAll(code === 78 ? 78 : 1);
+    });
+  }
+
+  process.on('SIGINT', () => stopAll(0));
+  process.on('SIGTERM', () => stopAll(0));
+  void announceWhenHealthy(config, () => stopping);
+}
+
+async function announceWhenHealthy(config: PlatformConfig, stopped: () => boolean): Promise<void> {
+  const url = `http://${config.PEIL_HOST}:${config.PEIL_PORT}/v1/health`;
+  for (let i = 0; i < 600 && !stopped(); i++) {
+    try {
+      const res = await fetch(url);
+      if (res.ok) {
+        process.stdout.write(
+          `[start] peil-ledger is up: http://${config.PEIL_HOST}:${config.PEIL_PORT}/v1 (data in ${config.dataDir}; ` +
+            `API keys in ${join(config.dataDir, 'api-keys.json')} unless configured)\n`,
+        );
+        return;
+      }
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+main();

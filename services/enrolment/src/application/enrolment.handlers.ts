@@ -1,0 +1,83 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  HOUSEHOLD_CATEGORY,
+  HouseholdEnrolled,
+  HouseholdWithdrawn,
+  PERSONAL_DATA_PATHS,
+  ParticipantReplaced,
+  householdStreamId,
+} from '@peil/contracts';
+import type { JsonValue } from '@peil/ledger';
+import {
+  CLOCK,
+  DIGEST_KEY,
+  EVENT_STORE,
+  PERSONAL_DATA,
+  SubmissionProcessor,
+  apiError,
+  type Clock,
+  type Decision,
+  type PersonalDataProtector,
+  type SubmissionHandler,
+  type ValidSubmission,
+} from '@peil/platform';
+import type { EventStore } from '@peil/ledger';
+import type { z } from 'zod';
+import { decide, type EnrolmentCommand } from '../domain/household.decider';
+import type { EnrolmentPolicy } from '../domain/enrolment-policy';
+import { ENROLMENT_POLICY } from './enrolment-config';
+import { HouseholdRepository } from './household.repository';
+import { ProgrammeRegistry } from './programme-registry';
+
+/**
+ * load household + programme → decide → encrypt personal data → append with the household's
+ * expected revision and a condition on the household category (capacity and ESSN uniqueness span
+ * all households).
+ */
+@Injectable()
+export class EnrolmentSubmissions {
+  readonly processor: SubmissionProcessor;
+
+  constructor(
+    @Inject(EVENT_STORE) store: EventStore,
+    @Inject(CLOCK) clock: Clock,
+    @Inject(DIGEST_KEY) digestKey: Buffer,
+    @Inject(PERSONAL_DATA) private readonly personalData: PersonalDataProtector,
+    @Inject(ENROLMENT_POLICY) private readonly policy: EnrolmentPolicy,
+    private readonly households: HouseholdRepository,
+    private readonly registry: ProgrammeRegistry,
+  ) {
+    const handler = <T extends { householdId: string }>(schema: z.ZodType<T>): SubmissionHandler<T> => ({
+      schema,
+      decide: (submission) => this.decide(submission),
+    });
+    this.processor = new SubmissionProcessor(store, {
+      HouseholdEnrolled: handler(HouseholdEnrolled),
+      ParticipantReplaced: handler(ParticipantReplaced),
+      HouseholdWithdrawn: handler(HouseholdWithdrawn),
+    }, digestKey, clock);
+  }
+
+  private async decide(submission: ValidSubmission<{ householdId: string }>): Promise<Decision> {
+    const householdId = submission.data.householdId;
+    // Programme first: its lastPositionSeen must not be newer than the household we decide on.
+    const { programme, lastPositionSeen } = await this.registry.current();
+    const { household, expectedRevision } = await this.households.load(householdId);
+    const command = { type: submission.type, data: submission.data, occurredAt: submission.occurredAt } as EnrolmentCommand;
+    const outcome = decide(command, { household, programme }, this.policy);
+    if (!outcome.ok) return { kind: 'reject', error: apiError(outcome.rejection.code, outcome.rejection.message, outcome.rejection.path) };
+    return {
+      kind: 'append',
+      streamId: householdStreamId(householdId),
+      expectedRevision,
+      // Only an enrolment can break capacity or ESSN uniqueness; replacements and withdrawals need no wider lock.
+      ...(submission.type === 'HouseholdEnrolled' ? { condition: { category: HOUSEHOLD_CATEGORY, lastPositionSeen } } : {}),
+      events: outcome.events.map((event) => ({
+        eventId: submission.eventId,
+        type: event.type,
+        occurredAt: submission.occurredAt,
+        data: this.personalData.protect(householdId, event.data, [...PERSONAL_DATA_PATHS]) as { [key: string]: JsonValue },
+      })),
+    };
+  }
+}

@@ -1,0 +1,32 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { HOUSEHOLD_CATEGORY, type EnrolmentEvent } from '@peil/contracts';
+import { categoryOf, type EventStore, type Position } from '@peil/ledger';
+import { EVENT_STORE } from '@peil/platform';
+import { evolveProgramme, initialProgramme, type Programme } from '../domain/programme';
+
+/**
+ * The programme view, caught up from the ledger before every decision that needs it. It is never
+ * trusted stale: the append carries `lastPositionSeen` as a condition on the household category,
+ * so a decision made on a view another process has since moved is refused and decided again.
+ */
+@Injectable()
+export class ProgrammeRegistry {
+  private programme: Programme = initialProgramme();
+  private position: Position | null = null;
+
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  async current(): Promise<{ programme: Programme; lastPositionSeen: Position | null }> {
+    for (;;) {
+      const page = await this.store.readAll(this.position, 5000);
+      for (const event of page) {
+        if (categoryOf(event.streamId) === HOUSEHOLD_CATEGORY) {
+          this.programme = evolveProgramme(this.programme, { type: event.type, data: event.data } as unknown as EnrolmentEvent);
+        }
+        this.position = event.position;
+      }
+      if (page.length < 5000) break;
+    }
+    return { programme: this.programme, lastPositionSeen: this.position };
+  }
+}

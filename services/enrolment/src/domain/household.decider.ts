@@ -1,0 +1,147 @@
+import type { EnrolmentEvent, HouseholdEnrolled, HouseholdWithdrawn, Participant, ParticipantReplaced } from '@peil/contracts';
+import type { EnrolmentPolicy } from './enrolment-policy';
+import type { Programme } from './programme';
+import { ageOn, localDay } from './working-age';
+
+/** One household's life in the programme. Participant fields are opaque here (encrypted at rest). */
+export type Household =
+  | { status: 'unknown' }
+  | {
+      status: 'active' | 'withdrawn';
+      householdId: string;
+      essnId: string;
+      governorate: string;
+      district: string;
+      sdcId: string;
+      participant: Participant;
+      enrolledAt: string;
+      participantHistory: Array<{ participantId: string; replacedAt: string; reason: string }>;
+      withdrawn?: { at: string; reason: string };
+    };
+
+export const initialState = (): Household => ({ status: 'unknown' });
+
+export function evolve(state: Household, event: EnrolmentEvent & { occurredAt: string }): Household {
+  switch (event.type) {
+    case 'HouseholdEnrolled': {
+      const { householdId, essnId, governorate, district, sdcId, participant } = event.data;
+      return { status: 'active', householdId, essnId, governorate, district, sdcId, participant, enrolledAt: event.occurredAt, participantHistory: [] };
+    }
+    case 'ParticipantReplaced':
+      if (state.status === 'unknown') return state;
+      return {
+        ...state,
+        participant: event.data.participant,
+        participantHistory: [
+          ...state.participantHistory,
+          { participantId: state.participant.participantId, replacedAt: event.occurredAt, reason: event.data.reason },
+        ],
+      };
+    case 'HouseholdWithdrawn':
+      if (state.status === 'unknown') return state;
+      return { ...state, status: 'withdrawn', withdrawn: { at: event.occurredAt, reason: event.data.reason } };
+    default: {
+      const exhaustive: never = event;
+      return exhaustive;
+    }
+  }
+}
+
+/** A submission to the enrolment context: the event the field office says happened, and when. */
+export type EnrolmentCommand = EnrolmentEvent & { occurredAt: string };
+
+export interface Rejection {
+  code: string;
+  message: string;
+  path?: string;
+}
+
+export type Outcome = { ok: true; events: EnrolmentEvent[] } | { ok: false; rejection: Rejection };
+
+const reject = (code: string, message: string, path?: string): Outcome => ({
+  ok: false,
+  rejection: path === undefined ? { code, message } : { code, message, path },
+});
+
+/**
+ * decide(command, state) → events | rejection. Pure: the programme view and the policy are values,
+ * the date rules use the command's own occurredAt.
+ */
+export function decide(
+  command: EnrolmentCommand,
+  state: { household: Household; programme: Programme },
+  policy: EnrolmentPolicy,
+): Outcome {
+  switch (command.type) {
+    case 'HouseholdEnrolled':
+      return enrol(command.data, command.occurredAt, state, policy);
+    case 'ParticipantReplaced':
+      return replace(command.data, command.occurredAt, state.household, policy);
+    case 'HouseholdWithdrawn':
+      return withdraw(command.data, state.household);
+    default: {
+      const exhaustive: never = command;
+      return exhaustive;
+    }
+  }
+}
+
+function enrol(
+  data: HouseholdEnrolled,
+  occurredAt: string,
+  { household, programme }: { household: Household; programme: Programme },
+  policy: EnrolmentPolicy,
+): Outcome {
+  if (household.status !== 'unknown') {
+    return reject('household_already_enrolled', `household ${data.householdId} is already enrolled`, 'data.householdId');
+  }
+  const holder = programme.essnIds.get(data.essnId);
+  if (holder !== undefined) {
+    return reject('essn_already_enrolled', `ESSN id ${data.essnId} is already enrolled with another household`, 'data.essnId');
+  }
+  if (data.consent !== true) {
+    return reject('consent_required', 'the participant must give informed consent', 'data.consent');
+  }
+  const age = workingAgeRejection(data.participant, occurredAt, policy);
+  if (age) return age;
+  if (programme.activeCount >= policy.capacity) {
+    return reject('capacity_reached', `the programme is at its capacity of ${policy.capacity} active households`);
+  }
+  return { ok: true, events: [{ type: 'HouseholdEnrolled', data }] };
+}
+
+function replace(data: ParticipantReplaced, occurredAt: string, household: Household, policy: EnrolmentPolicy): Outcome {
+  const inactive = activeRejection(household, data.householdId);
+  if (inactive) return inactive;
+  const age = workingAgeRejection(data.participant, occurredAt, policy);
+  if (age) return age;
+  return { ok: true, events: [{ type: 'ParticipantReplaced', data }] };
+}
+
+function withdraw(data: HouseholdWithdrawn, household: Household): Outcome {
+  const inactive = activeRejection(household, data.householdId);
+  if (inactive) return inactive;
+  return { ok: true, events: [{ type: 'HouseholdWithdrawn', data }] };
+}
+
+function activeRejection(household: Household, householdId: string): Outcome | undefined {
+  if (household.status === 'unknown') {
+    return reject('household_not_found', `household ${householdId} is not enrolled`, 'data.householdId');
+  }
+  if (household.status === 'withdrawn') {
+    return reject('household_inactive', `household ${householdId} was withdrawn on ${household.withdrawn?.at ?? 'an earlier date'}`, 'data.householdId');
+  }
+  return undefined;
+}
+
+function workingAgeRejection(participant: Participant, occurredAt: string, policy: EnrolmentPolicy): Outcome | undefined {
+  const age = ageOn(participant.birthDate, localDay(occurredAt));
+  if (age < policy.workingAgeMin || age > policy.workingAgeMax) {
+    return reject(
+      'participant_not_working_age',
+      `the participant is ${age} on ${localDay(occurredAt)}; the programme supports ages ${policy.workingAgeMin}–${policy.workingAgeMax}`,
+      'data.participant.birthDate',
+    );
+  }
+  return undefined;
+}

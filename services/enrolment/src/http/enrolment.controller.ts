@@ -1,0 +1,29 @@
+import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post } from '@nestjs/common';
+import { CurrentPrincipal, Roles, type Principal } from '@peil/platform';
+import { EnrolmentSubmissions } from '../application/enrolment.handlers';
+import { HouseholdQuery } from '../application/household.query';
+import { parseBatch } from '@peil/platform';
+
+@Controller('v1/enrolment')
+export class EnrolmentController {
+  constructor(
+    private readonly submissions: EnrolmentSubmissions,
+    private readonly households: HouseholdQuery,
+  ) {}
+
+  @Post('events')
+  @HttpCode(200)
+  @Roles('ngo', 'admin')
+  async post(@Body() body: unknown, @CurrentPrincipal() principal: Principal) {
+    const events = parseBatch(body);
+    return { results: await this.submissions.processor.processBatch(events, principal) };
+  }
+
+  @Get('households/:householdId')
+  @Roles('ngo', 'supervisor', 'auditor', 'admin')
+  async household(@Param('householdId') householdId: string, @CurrentPrincipal() principal: Principal) {
+    const household = await this.households.get(householdId, principal.role);
+    if (!household) throw new NotFoundException({ error: { code: 'household_not_found', message: `household ${householdId} is not enrolled` } });
+    return household;
+  }
+}

@@ -1,0 +1,54 @@
+import { BadRequestException, Controller, Get, Inject, NotFoundException, Param, Query } from '@nestjs/common';
+import { verifyLedger, type EventStore, type StoredEvent } from '@peil/ledger';
+import { EVENT_STORE, Roles } from '@peil/platform';
+
+const MAX_PAGE = 10_000;
+
+/**
+ * The auditors' window on the ledger: raw envelopes (personal data stays ciphertext, which is
+ * what the hashes cover) and on-demand verification. Reads only, so it keeps answering even
+ * when verification has found tampering.
+ */
+@Controller('v1/ledger')
+@Roles('auditor', 'admin')
+export class LedgerController {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  @Get('events')
+  async events(@Query('after') after?: string, @Query('limit') limit?: string) {
+    const afterPosition = after === undefined || after === '' ? null : parseNonNegative(after, 'after');
+    const pageSize = limit === undefined || limit === '' ? 1000 : parseNonNegative(limit, 'limit');
+    if (pageSize < 1 || pageSize > MAX_PAGE) throw badQuery('limit', `limit must be between 1 and ${MAX_PAGE}`);
+    const events = await this.store.readAll(afterPosition, pageSize);
+    return page(events, pageSize);
+  }
+
+  @Get('streams/:streamId')
+  async stream(@Param('streamId') streamId: string, @Query('fromRevision') fromRevision?: string) {
+    const from = fromRevision === undefined || fromRevision === '' ? 0 : parseNonNegative(fromRevision, 'fromRevision');
+    const events = await this.store.readStream(streamId, { fromRevision: from });
+    if (events.length === 0 && from === 0) {
+      throw new NotFoundException({ error: { code: 'stream_not_found', message: `no stream ${streamId}`, path: 'streamId' } });
+    }
+    return { streamId, events };
+  }
+
+  @Get('verify')
+  async verify() {
+    return verifyLedger(this.store);
+  }
+}
+
+function page(events: StoredEvent[], pageSize: number) {
+  const last = events[events.length - 1];
+  return { events, next: events.length === pageSize && last ? { after: last.position } : null };
+}
+
+function parseNonNegative(value: string, name: string): number {
+  if (!/^\d+$/.test(value)) throw badQuery(name, `${name} must be a non-negative integer`);
+  return Number(value);
+}
+
+function badQuery(path: string, message: string) {
+  return new BadRequestException({ error: { code: 'invalid_query', message, path } });
+}

@@ -1,0 +1,4 @@
+import { bootstrapService, runMain } from '@peil/platform';
+import { LedgerModule } from './ledger.module';
+
+runMain(() => bootstrapService('ledger', LedgerModule));

@@ -1,2 +1,4 @@
 export * from './common/primitives';
 export * from './enrolment';
+export * from './assessment';
+export * from './asset-transfer';

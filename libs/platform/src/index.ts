@@ -14,3 +14,5 @@ export * from './privacy';
 export * from './submissions/submission.schema';
 export * from './submissions/submission-processor';
 export * from './submissions/parse-batch';
+export * from './http/internal-client';
+export * from './ids/derived-event-id';

@@ -85,9 +85,10 @@ export class SqliteEventStore implements EventStore {
   constructor(readonly file: string, options: SqliteEventStoreOptions = {}) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     this.db = new Database(file);
+    // busy_timeout first: processes starting together contend for the lock that switching to WAL takes.
+    this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
-    this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
     this.db.exec(SCHEMA);
     this.pollIntervalMs = options.pollIntervalMs ?? 50;
     this.stmts = this.prepare();

@@ -11,17 +11,17 @@ import {
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { secretsEqual } from './internal-token';
-import { GATEWAY_HEADERS, isRole, type Role } from './roles';
+import { GATEWAY_HEADERS, isCallerRole, type CallerRole } from './roles';
 
 export const INTERNAL_TOKEN = Symbol('InternalToken');
 const ROLES_KEY = 'peil:roles';
 
 /** Roles allowed on a route; a route without @Roles is closed to everyone but health checks. */
-export const Roles = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);
+export const Roles = (...roles: CallerRole[]) => SetMetadata(ROLES_KEY, roles);
 export const Public = () => SetMetadata(ROLES_KEY, 'public');
 
 export interface Principal {
-  role: Role;
+  role: CallerRole;
   name: string;
   requestId: string;
 }
@@ -38,7 +38,7 @@ export class RolesGuard implements CanActivate {
   ) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const allowed = this.reflector.getAllAndOverride<Role[] | 'public' | undefined>(ROLES_KEY, [
+    const allowed = this.reflector.getAllAndOverride<CallerRole[] | 'public' | undefined>(ROLES_KEY, [
       context.getHandler(),
       context.getClass(),
     ]);
@@ -49,7 +49,7 @@ export class RolesGuard implements CanActivate {
       throw new UnauthorizedException({ error: { code: 'unauthenticated', message: 'requests must come through the gateway' } });
     }
     const role = req.header(GATEWAY_HEADERS.role);
-    if (!isRole(role)) {
+    if (!isCallerRole(role)) {
       throw new UnauthorizedException({ error: { code: 'unauthenticated', message: 'no role forwarded' } });
     }
     if (!allowed || !allowed.includes(role)) {

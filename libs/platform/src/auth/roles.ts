@@ -2,8 +2,19 @@
 export const ROLES = ['ngo', 'finance', 'supervisor', 'auditor', 'donor', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
+/**
+ * `system` is the role of one service calling another (the asset-transfer service recording an
+ * expenditure with the grant service). No API key can carry it: the gateway strips x-peil-* headers
+ * and only ever forwards the role of the key presented.
+ */
+export type CallerRole = Role | 'system';
+
 export function isRole(value: unknown): value is Role {
   return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
+}
+
+export function isCallerRole(value: unknown): value is CallerRole {
+  return value === 'system' || isRole(value);
 }
 
 /** Roles that may see a participant's personal data in clear. */

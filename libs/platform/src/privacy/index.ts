@@ -1,5 +1,5 @@
 export * from './content-digest';
 export * from './field-cipher';
 export * from './key-store';
-export * from './master-key';
+export { loadMasterKey, MASTER_KEY_BYTES, MASTER_KEY_FILE } from './master-key';
 export * from './personal-data';

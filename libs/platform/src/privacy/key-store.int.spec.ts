@@ -157,9 +157,9 @@ describe('HouseholdKeyStore', () => {
     store.close();
     const reopened = openStore(master);
     expect(reopened.getKey(A)).toBeNull();
-    const row = new Database(join(dir, KEYSTORE_FILE), { readonly: true })
-      .prepare('SELECT household_id, wrapped_key, created_at, destroyed_at FROM household_keys WHERE household_id = ?')
-      .get(A);
+    const db = new Database(join(dir, KEYSTORE_FILE), { readonly: true });
+    const row = db.prepare('SELECT household_id, wrapped_key, created_at, destroyed_at FROM household_keys WHERE household_id = ?').get(A);
+    db.close();
     expect(row).toEqual({ household_id: A, wrapped_key: null, created_at: '2025-03-01T08:00:00.000Z', destroyed_at: '2025-06-01T10:00:00.000Z' });
   });
 
@@ -262,9 +262,9 @@ process.send('ready');
     expect(readdirSync(dataDir).filter((f) => f.startsWith(MASTER_KEY_FILE))).toEqual([MASTER_KEY_FILE]);
     const store = openStore(loadMasterKey({}, dataDir), dataDir);
     for (const h of households) expect(store.getKey(h)?.toString('hex')).toBe(first!.keys[h]);
-    const rows = new Database(join(dataDir, KEYSTORE_FILE), { readonly: true })
-      .prepare<[], { n: number }>('SELECT count(*) AS n FROM household_keys')
-      .get();
+    const db = new Database(join(dataDir, KEYSTORE_FILE), { readonly: true });
+    const rows = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM household_keys').get();
+    db.close();
     expect(rows?.n).toBe(households.length);
   }, 60_000);
 });

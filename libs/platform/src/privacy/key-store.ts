@@ -1,9 +1,9 @@
 import Database from 'better-sqlite3';
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, existsSync, linkSync, mkdirSync, openSync, rmSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Clock, systemClock } from '../clock/clock';
-import { loadMasterKey, MASTER_KEY_BYTES } from './master-key';
+import { fsyncDir, loadMasterKey, MASTER_KEY_BYTES } from './master-key';
 
 export const KEYSTORE_FILE = 'keystore.sqlite';
 export const DATA_KEY_BYTES = 32;
@@ -94,19 +94,18 @@ export class HouseholdKeyStore implements HouseholdKeys {
     this.masterKey = Buffer.from(masterKey);
     this.contentDigestKey = deriveDigestKey(this.masterKey);
     this.clock = options.clock ?? systemClock;
-    mkdirSync(dataDir, { recursive: true });
     this.file = join(dataDir, KEYSTORE_FILE);
-    // Create the file owner-only before SQLite does (it would use 0644); SQLite gives -wal/-shm the same mode.
-    closeSync(openSync(this.file, 'a', 0o600));
-    this.db = new Database(this.file);
-    // busy_timeout first: switching to WAL needs a lock that a concurrently starting process may hold.
+    createDatabaseFile(dataDir, this.file);
+    this.db = new Database(this.file, { fileMustExist: true });
     this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
-    this.db.pragma('journal_mode = WAL');
+    if (this.db.pragma('journal_mode', { simple: true }) !== 'wal') {
+      this.db.close();
+      throw new KeystoreError(`${this.file} is not in WAL mode; it was not created by HouseholdKeyStore`);
+    }
     // A key acknowledged to a caller may already protect ledger data: it must survive power loss.
     this.db.pragma('synchronous = FULL');
     // Zero freed bytes, so a destroyed wrapped key does not linger in free pages.
     this.db.pragma('secure_delete = ON');
-    this.db.exec(SCHEMA);
     this.stmts = this.prepare();
     this.checkMasterKey();
   }
@@ -253,6 +252,40 @@ export class HouseholdKeyStore implements HouseholdKeys {
         `household ${householdId}: cannot unwrap the data key (wrong master key, or the keystore row was altered)`,
       );
     }
+  }
+}
+
+/**
+ * Switching a new SQLite file to WAL takes an exclusive lock, and when several processes start at once
+ * the loser can get SQLITE_BUSY without its busy handler being consulted (SQLite's deadlock avoidance).
+ * So the file is prepared privately (owner-only mode, WAL, schema) and hard-linked into place whole,
+ * as master.key is: link() never replaces, and other processes only ever see a finished database.
+ */
+function createDatabaseFile(dataDir: string, file: string): void {
+  if (existsSync(file)) return;
+  mkdirSync(dataDir, { recursive: true });
+  const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  // SQLite would create the file 0644; it gives -wal and -shm the mode of the main file.
+  closeSync(openSync(tmp, 'wx', 0o600));
+  try {
+    const db = new Database(tmp);
+    try {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+      db.exec(SCHEMA);
+    } finally {
+      db.close(); // checkpoints, so the main file is complete without its WAL
+    }
+    try {
+      linkSync(tmp, file);
+      fsyncDir(dataDir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  } finally {
+    unlinkSync(tmp);
+    rmSync(`${tmp}-wal`, { force: true });
+    rmSync(`${tmp}-shm`, { force: true });
   }
 }
 

@@ -71,7 +71,8 @@ function decodeKey(text: string, source: string): Buffer {
   return key;
 }
 
-function fsyncDir(dir: string): void {
+/** @internal Makes a new directory entry durable; shared with the key store. */
+export function fsyncDir(dir: string): void {
   let fd: number | undefined;
   try {
     fd = openSync(dir, 'r');

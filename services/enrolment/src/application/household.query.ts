@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PERSONAL_DATA_PATHS } from '@peil/contracts';
-import { PERSONAL_DATA, PERSONAL_DATA_ROLES, type PersonalDataProtector, type Role } from '@peil/platform';
+import { PERSONAL_DATA, PERSONAL_DATA_ROLES, type CallerRole, type PersonalDataProtector } from '@peil/platform';
 import { HouseholdRepository } from './household.repository';
 
 /** A household's current state as a reader may see it: personal data in clear only for ngo and supervisor. */
@@ -11,11 +11,11 @@ export class HouseholdQuery {
     @Inject(PERSONAL_DATA) private readonly personalData: PersonalDataProtector,
   ) {}
 
-  async get(householdId: string, role: Role): Promise<Record<string, unknown> | null> {
+  async get(householdId: string, role: CallerRole): Promise<Record<string, unknown> | null> {
     const { household, expectedRevision } = await this.households.load(householdId);
     if (household.status === 'unknown') return null;
     const paths = [...PERSONAL_DATA_PATHS];
-    const participant = PERSONAL_DATA_ROLES.includes(role)
+    const participant = (PERSONAL_DATA_ROLES as readonly string[]).includes(role)
       ? this.personalData.reveal(householdId, { participant: household.participant }, paths)
       : this.personalData.redact({ participant: household.participant }, paths);
     return {

@@ -1,0 +1,51 @@
+import { randomUUID } from 'node:crypto';
+import type { SubmissionResult } from '../submissions/submission.schema';
+import { GATEWAY_HEADERS } from '../auth/roles';
+
+export class InternalCallError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+/**
+ * Service-to-service calls on loopback with the gateway token and the `system` role: how one
+ * context asks another to record something in its own streams (each context is the only writer of
+ * its streams). Callers make every call idempotent with deterministic eventIds, so a retry after a
+ * timeout or a crash can never count twice.
+ */
+export class InternalClient {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly token: string,
+    private readonly caller: string,
+    private readonly timeoutMs = 30_000,
+  ) {}
+
+  async submit(context: string, events: unknown[], correlationId?: string): Promise<SubmissionResult[]> {
+    const body = await this.request('POST', `/v1/${context}/events`, { events }, correlationId);
+    return (body as { results: SubmissionResult[] }).results;
+  }
+
+  async get<T>(path: string): Promise<T> {
+    return (await this.request('GET', path)) as T;
+  }
+
+  private async request(method: string, path: string, body?: unknown, correlationId?: string): Promise<unknown> {
+    const res = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers: {
+        'content-type': 'application/json',
+        [GATEWAY_HEADERS.token]: this.token,
+        [GATEWAY_HEADERS.role]: 'system',
+        [GATEWAY_HEADERS.principal]: `system:${this.caller}`,
+        [GATEWAY_HEADERS.requestId]: correlationId ?? randomUUID(),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      signal: AbortSignal.timeout(this.timeoutMs),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new InternalCallError(res.status, `${method} ${path} answered ${res.status}: ${text.slice(0, 500)}`);
+    return text ? JSON.parse(text) : null;
+  }
+}

@@ -1,0 +1,128 @@
+import type {
+  AssessmentEvent,
+  LivelihoodPlanApproved,
+  MarketAssessmentCompleted,
+  SkillsProfileRecorded,
+} from '@peil/contracts';
+import type { AssessmentPolicy } from './assessment-policy';
+
+/** What the assessment context knows about one household: its skills profile and its plan. */
+export interface Livelihood {
+  skills?: SkillsProfileRecorded & { recordedAt: string };
+  plan?: LivelihoodPlanApproved & { approvedAt: string; kitCostMinor: number; eventId: string };
+}
+
+export const initialLivelihood = (): Livelihood => ({});
+
+/** The newest market assessment of one district. */
+export type Market = (MarketAssessmentCompleted & { completedAt: string }) | undefined;
+
+/** What other contexts tell this one, read fresh from the ledger before each decision. */
+export interface PlanInputs {
+  household: { status: 'unknown' | 'active' | 'withdrawn'; district?: string };
+  livelihood: Livelihood;
+  market: Market;
+  /** itemCode → unit cost ceiling in US cents, from the asset catalogue. */
+  catalogue: ReadonlyMap<string, number>;
+}
+
+export type StoredAssessmentEvent = AssessmentEvent & { occurredAt: string; eventId: string };
+
+export function evolveLivelihood(state: Livelihood, event: StoredAssessmentEvent, kitCostMinor = 0): Livelihood {
+  switch (event.type) {
+    case 'SkillsProfileRecorded':
+      return { ...state, skills: { ...event.data, recordedAt: event.occurredAt } };
+    case 'LivelihoodPlanApproved':
+      return { ...state, plan: { ...event.data, approvedAt: event.occurredAt, kitCostMinor, eventId: event.eventId } };
+    case 'MarketAssessmentCompleted':
+      return state;
+    default: {
+      const exhaustive: never = event;
+      return exhaustive;
+    }
+  }
+}
+
+export function evolveMarket(market: Market, event: StoredAssessmentEvent): Market {
+  return event.type === 'MarketAssessmentCompleted' ? { ...event.data, completedAt: event.occurredAt } : market;
+}
+
+export interface Rejection {
+  code: string;
+  message: string;
+  path?: string;
+}
+export type Outcome<E> = { ok: true; events: E[] } | { ok: false; rejection: Rejection };
+const reject = (code: string, message: string, path?: string): Outcome<never> => ({
+  ok: false,
+  rejection: path === undefined ? { code, message } : { code, message, path },
+});
+
+/** Kit cost at catalogue ceilings, in US cents; undefined items are priced by the caller's rejection first. */
+export function kitCost(kit: LivelihoodPlanApproved['assetKit'], catalogue: ReadonlyMap<string, number>): number {
+  return kit.reduce((sum, line) => sum + line.quantity * (catalogue.get(line.itemCode) ?? 0), 0);
+}
+
+export function decideSkillsProfile(data: SkillsProfileRecorded, inputs: Pick<PlanInputs, 'household'>): Outcome<{ type: 'SkillsProfileRecorded'; data: SkillsProfileRecorded }> {
+  const inactive = householdRejection(inputs.household, data.householdId);
+  if (inactive) return inactive;
+  return { ok: true, events: [{ type: 'SkillsProfileRecorded', data }] };
+}
+
+/**
+ * A plan needs an active household, its skills profile, a market assessment of the household's
+ * district that lists the sector, catalogue items that exist, and a kit within the ceiling.
+ * Funds are the grant's to decide (insufficient_funds comes from the commitment).
+ */
+export function decidePlan(
+  data: LivelihoodPlanApproved,
+  inputs: PlanInputs,
+  policy: AssessmentPolicy,
+): Outcome<{ type: 'LivelihoodPlanApproved'; data: LivelihoodPlanApproved; kitCostMinor: number }> {
+  const inactive = householdRejection(inputs.household, data.householdId);
+  if (inactive) return inactive;
+  if (inputs.livelihood.plan) {
+    return reject('plan_already_approved', `household ${data.householdId} already has plan ${inputs.livelihood.plan.planId}`, 'data.householdId');
+  }
+  if (!inputs.livelihood.skills) {
+    return reject('skills_profile_missing', `household ${data.householdId} has no skills profile yet`, 'data.householdId');
+  }
+  if (!inputs.market) {
+    return reject('market_assessment_missing', `no market assessment of ${inputs.household.district ?? 'the household district'}`, 'data.sector');
+  }
+  if (!inputs.market.viableSectors.includes(data.sector)) {
+    return reject('sector_not_viable', `the market assessment of ${inputs.market.district} does not list ${data.sector}`, 'data.sector');
+  }
+  const seen = new Set<string>();
+  for (const [i, line] of data.assetKit.entries()) {
+    if (!inputs.catalogue.has(line.itemCode)) {
+      return reject('unknown_catalogue_item', `item ${line.itemCode} is not in the approved catalogue`, `data.assetKit[${i}].itemCode`);
+    }
+    if (seen.has(line.itemCode)) {
+      return reject('duplicate_kit_item', `item ${line.itemCode} appears twice in the kit`, `data.assetKit[${i}].itemCode`);
+    }
+    seen.add(line.itemCode);
+  }
+  const cost = kitCost(data.assetKit, inputs.catalogue);
+  if (cost > policy.assetCeilingUsdMinor) {
+    return reject('asset_ceiling_exceeded', `the kit costs ${cost} US cents at catalogue ceilings, above the ${policy.assetCeilingUsdMinor} per household`, 'data.assetKit');
+  }
+  return { ok: true, events: [{ type: 'LivelihoodPlanApproved', data, kitCostMinor: cost }] };
+}
+
+function householdRejection(household: PlanInputs['household'], householdId: string): Outcome<never> | undefined {
+  if (household.status === 'unknown') return reject('household_not_found', `household ${householdId} is not enrolled`, 'data.householdId');
+  if (household.status === 'withdrawn') return reject('household_inactive', `household ${householdId} was withdrawn`, 'data.householdId');
+  return undefined;
+}
+
+export function decideMarketAssessment(
+  data: MarketAssessmentCompleted,
+  market: Market,
+  knownAssessmentIds: ReadonlySet<string>,
+): Outcome<{ type: 'MarketAssessmentCompleted'; data: MarketAssessmentCompleted }> {
+  if (knownAssessmentIds.has(data.assessmentId) || market?.assessmentId === data.assessmentId) {
+    return reject('duplicate_assessment', `assessment ${data.assessmentId} is already recorded`, 'data.assessmentId');
+  }
+  return { ok: true, events: [{ type: 'MarketAssessmentCompleted', data }] };
+}

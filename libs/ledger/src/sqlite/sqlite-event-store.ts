@@ -87,9 +87,9 @@ export class SqliteEventStore implements EventStore {
     this.db = new Database(file);
     // busy_timeout first: processes starting together contend for the lock that switching to WAL takes.
     this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
-    this.db.pragma('journal_mode = WAL');
+    withBusyRetry(() => this.db.pragma('journal_mode = WAL'));
     this.db.pragma('synchronous = FULL');
-    this.db.exec(SCHEMA);
+    withBusyRetry(() => this.db.exec(SCHEMA));
     this.pollIntervalMs = options.pollIntervalMs ?? 50;
     this.stmts = this.prepare();
   }
@@ -300,5 +300,22 @@ function parseData(row: Row): StoredEvent['data'] {
     return JSON.parse(row.data);
   } catch {
     throw new CorruptEventError(row.position, 'stored data is not valid JSON');
+  }
+}
+
+/**
+ * Switching a fresh file to WAL can fail with SQLITE_BUSY at once, without the busy handler, when
+ * several processes open it at the same moment (the usual `npm start`); retry for a few seconds.
+ */
+function withBusyRetry<T>(fn: () => T): T {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      return fn();
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (!code?.startsWith('SQLITE_BUSY') || Date.now() > deadline) throw err;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20 + Math.random() * 30);
+    }
   }
 }

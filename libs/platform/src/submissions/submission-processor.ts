@@ -47,6 +47,13 @@ export interface SubmissionHandler<T = unknown> {
   readonly schema: z.ZodType<T>;
   /** Loads what it needs (fresh from the ledger), decides, never writes. Called again after a concurrency conflict. */
   decide(submission: ValidSubmission<T>, meta: DecisionMeta): Promise<Decision>;
+  /**
+   * The next step of a cross-context flow, run once the event is in the ledger — and again when the
+   * same event is resubmitted (answered `duplicate`), so a flow cut short by a crash resumes.
+   * Must be idempotent (derived eventIds). A failure here does not undo the recorded event; the
+   * context's process manager retries it.
+   */
+  afterAppend?(submission: ValidSubmission<T>, recorded: SubmissionResult): Promise<void>;
 }
 
 export type HandlerMap = Record<string, SubmissionHandler<any>>;
@@ -94,12 +101,6 @@ export class SubmissionProcessor {
     if (!data.success) return rejected(submitted.eventId, firstIssue('data', data.error));
 
     const digest = contentDigest(this.digestKey, { type: submitted.type, occurredAt: submitted.occurredAt, data: submitted.data as JsonValue });
-    const known = await this.store.findByEventId(submitted.eventId);
-    if (known) {
-      if (known.contentDigest !== digest) return conflict(submitted.eventId, known.position);
-      return { eventId: known.eventId, status: 'duplicate', position: known.position, streamId: known.streamId, revision: known.revision, hash: known.hash };
-    }
-
     const submission: ValidSubmission<unknown> = {
       eventId: submitted.eventId,
       type: submitted.type,
@@ -108,7 +109,20 @@ export class SubmissionProcessor {
       source: submitted.source ?? principal.name,
       actor: submitted.actor ?? principal.name,
     };
-    return this.decideAndAppend(handler, submission, digest, principal, submitted);
+    const known = await this.store.findByEventId(submitted.eventId);
+    const result: SubmissionResult = known
+      ? known.contentDigest !== digest
+        ? conflict(submitted.eventId, known.position)
+        : { eventId: known.eventId, status: 'duplicate', position: known.position, streamId: known.streamId, revision: known.revision, hash: known.hash }
+      : await this.decideAndAppend(handler, submission, digest, principal, submitted);
+    if (result.status !== 'rejected' && handler.afterAppend) {
+      try {
+        await handler.afterAppend(submission, result);
+      } catch (err) {
+        this.logger.warn(`follow-up of ${submission.type} ${submission.eventId} failed, left to recovery: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    return result;
   }
 
   private async decideAndAppend(

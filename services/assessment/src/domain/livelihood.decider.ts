@@ -9,7 +9,13 @@ import type { AssessmentPolicy } from './assessment-policy';
 /** What the assessment context knows about one household: its skills profile and its plan. */
 export interface Livelihood {
   skills?: SkillsProfileRecorded & { recordedAt: string };
-  plan?: LivelihoodPlanApproved & { approvedAt: string; kitCostMinor: number; eventId: string };
+  plan?: LivelihoodPlanApproved & {
+    approvedAt: string;
+    eventId: string;
+    /** itemCode → unit ceiling (US cents) when the plan was approved: what its commitment holds per unit. */
+    unitCeilings: Record<string, number>;
+    kitCostMinor: number;
+  };
 }
 
 export const initialLivelihood = (): Livelihood => ({});
@@ -28,12 +34,16 @@ export interface PlanInputs {
 
 export type StoredAssessmentEvent = AssessmentEvent & { occurredAt: string; eventId: string };
 
-export function evolveLivelihood(state: Livelihood, event: StoredAssessmentEvent, kitCostMinor = 0): Livelihood {
+export function evolveLivelihood(state: Livelihood, event: StoredAssessmentEvent, catalogueAtApproval: ReadonlyMap<string, number> = new Map()): Livelihood {
   switch (event.type) {
     case 'SkillsProfileRecorded':
       return { ...state, skills: { ...event.data, recordedAt: event.occurredAt } };
     case 'LivelihoodPlanApproved':
-      return { ...state, plan: { ...event.data, approvedAt: event.occurredAt, kitCostMinor, eventId: event.eventId } };
+    {
+      const unitCeilings = Object.fromEntries(event.data.assetKit.map((l) => [l.itemCode, catalogueAtApproval.get(l.itemCode) ?? 0]));
+      const kitCostMinor = kitCost(event.data.assetKit, catalogueAtApproval);
+      return { ...state, plan: { ...event.data, approvedAt: event.occurredAt, eventId: event.eventId, unitCeilings, kitCostMinor } };
+    }
     case 'MarketAssessmentCompleted':
       return state;
     default: {

@@ -1,0 +1,36 @@
+import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post } from '@nestjs/common';
+import { CurrentPrincipal, Roles, parseBatch, type Principal } from '@peil/platform';
+import { AssessmentSubmissions } from '../application/assessment.handlers';
+import { LivelihoodQuery } from '../application/livelihood.query';
+
+@Controller('v1/assessment')
+export class AssessmentController {
+  constructor(
+    private readonly submissions: AssessmentSubmissions,
+    private readonly query: LivelihoodQuery,
+  ) {}
+
+  /** Field teams record assessments and profiles; MoSA supervisors may also approve plans. */
+  @Post('events')
+  @HttpCode(200)
+  @Roles('ngo', 'supervisor', 'admin')
+  async post(@Body() body: unknown, @CurrentPrincipal() principal: Principal) {
+    return { results: await this.submissions.processor.processBatch(parseBatch(body), principal) };
+  }
+
+  @Get('households/:householdId')
+  @Roles('ngo', 'supervisor', 'auditor', 'admin', 'system')
+  async household(@Param('householdId') householdId: string) {
+    const state = await this.query.household(householdId);
+    if (!state) throw new NotFoundException({ error: { code: 'household_not_found', message: `household ${householdId} is not enrolled` } });
+    return state;
+  }
+
+  @Get('markets/:district')
+  @Roles('ngo', 'supervisor', 'auditor', 'donor', 'admin', 'system')
+  async market(@Param('district') district: string) {
+    const market = await this.query.market(district);
+    if (!market) throw new NotFoundException({ error: { code: 'market_assessment_missing', message: `no market assessment of ${district}` } });
+    return market;
+  }
+}

@@ -1,0 +1,111 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  AssetCatalogueItemApproved,
+  AssetDelivered,
+  AssetReceiptAcknowledged,
+  AssetVerified,
+  CATALOGUE_STREAM_ID,
+  assetsStreamId,
+  toUsdMinor,
+} from '@peil/contracts';
+import type { EventStore, ExpectedRevision, JsonValue } from '@peil/ledger';
+import {
+  CLOCK,
+  DIGEST_KEY,
+  EVENT_STORE,
+  SubmissionProcessor,
+  apiError,
+  type Clock,
+  type Decision,
+  type ValidSubmission,
+} from '@peil/platform';
+import {
+  decideCatalogueItem,
+  decideDelivery,
+  decideReceipt,
+  decideVerification,
+  type Outcome,
+} from '../domain/assets.decider';
+import { AssetReads } from './asset-reads';
+import { DeliveryExpenditures } from './delivery-expenditures';
+
+function toDecision(outcome: Outcome<{ type: string; data: object }>, s: ValidSubmission<unknown>, streamId: string, expectedRevision: ExpectedRevision): Decision {
+  if (!outcome.ok) return { kind: 'reject', error: apiError(outcome.rejection.code, outcome.rejection.message, outcome.rejection.path) };
+  return {
+    kind: 'append',
+    streamId,
+    expectedRevision,
+    events: outcome.events.map((e) => ({ eventId: s.eventId, type: e.type, occurredAt: s.occurredAt, data: e.data as { [k: string]: JsonValue } })),
+  };
+}
+
+@Injectable()
+export class AssetTransferSubmissions {
+  readonly processor: SubmissionProcessor;
+
+  constructor(
+    @Inject(EVENT_STORE) store: EventStore,
+    @Inject(CLOCK) clock: Clock,
+    @Inject(DIGEST_KEY) digestKey: Buffer,
+    private readonly reads: AssetReads,
+    private readonly expenditures: DeliveryExpenditures,
+  ) {
+    this.processor = new SubmissionProcessor(
+      store,
+      {
+        AssetCatalogueItemApproved: { schema: AssetCatalogueItemApproved, decide: (s) => this.catalogue(s) },
+        AssetDelivered: {
+          schema: AssetDelivered,
+          decide: (s) => this.delivery(s),
+          // Step 2 of the delivery flow: the expenditure on the assets line (idempotent; resumed by recovery).
+          afterAppend: (s) => this.expenditures.record(s.eventId, s.data, s.occurredAt),
+        },
+        AssetReceiptAcknowledged: { schema: AssetReceiptAcknowledged, decide: (s) => this.receipt(s) },
+        AssetVerified: { schema: AssetVerified, decide: (s) => this.verification(s) },
+      },
+      digestKey,
+      clock,
+    );
+  }
+
+  private async catalogue(s: ValidSubmission<AssetCatalogueItemApproved>): Promise<Decision> {
+    const { expectedRevision } = await this.reads.catalogue();
+    return toDecision(decideCatalogueItem(s.data), s, CATALOGUE_STREAM_ID, expectedRevision);
+  }
+
+  /**
+   * The delivery is recorded first — it happened in the field — and its expenditure follows.
+   * Overspending is refused before anything is written: the expenditure consumes the plan's
+   * commitment, and the grant must have room for whatever the delivery costs above it.
+   */
+  private async delivery(s: ValidSubmission<AssetDelivered>): Promise<Decision> {
+    const d = s.data;
+    const [household, plan, { assets, expectedRevision }, { items }, owner] = await Promise.all([
+      this.reads.household(d.householdId),
+      this.reads.plan(d.householdId),
+      this.reads.assets(d.householdId),
+      this.reads.catalogue(),
+      this.reads.householdOfDelivery(d.deliveryId),
+    ]);
+    const outcome = decideDelivery(d, { household, plan, assets, catalogue: items, deliveryIdTaken: owner !== undefined }, toUsdMinor);
+    if (outcome.ok && plan) {
+      const shortfall = await this.expenditures.shortfall(d, plan);
+      if (shortfall) return { kind: 'reject', error: apiError('insufficient_funds', shortfall) };
+    }
+    return toDecision(outcome, s, assetsStreamId(d.householdId), expectedRevision);
+  }
+
+  private async receipt(s: ValidSubmission<AssetReceiptAcknowledged>): Promise<Decision> {
+    const householdId = await this.reads.householdOfDelivery(s.data.deliveryId);
+    if (!householdId) return toDecision(decideReceipt(s.data, undefined), s, '', 'any');
+    const { assets, expectedRevision } = await this.reads.assets(householdId);
+    return toDecision(decideReceipt(s.data, assets), s, assetsStreamId(householdId), expectedRevision);
+  }
+
+  private async verification(s: ValidSubmission<AssetVerified>): Promise<Decision> {
+    const householdId = await this.reads.householdOfDelivery(s.data.deliveryId);
+    if (!householdId) return toDecision(decideVerification(s.data, undefined), s, '', 'any');
+    const { assets, expectedRevision } = await this.reads.assets(householdId);
+    return toDecision(decideVerification(s.data, assets), s, assetsStreamId(householdId), expectedRevision);
+  }
+}

@@ -1,0 +1,29 @@
+import { Injectable } from '@nestjs/common';
+import { AssetReads } from './asset-reads';
+
+/** A household's deliveries with receipt and latest verification (no personal data here). */
+@Injectable()
+export class AssetsQuery {
+  constructor(private readonly reads: AssetReads) {}
+
+  async household(householdId: string) {
+    const household = await this.reads.household(householdId);
+    if (household.status === 'unknown') return null;
+    const [{ assets, expectedRevision }, plan] = await Promise.all([this.reads.assets(householdId), this.reads.plan(householdId)]);
+    const deliveries = [...assets.deliveries.values()].map((d) => ({
+      ...d,
+      latestVerification: d.verifications[d.verifications.length - 1]?.status ?? null,
+    }));
+    const remaining = plan
+      ? plan.assetKit.map((line) => ({ itemCode: line.itemCode, planned: line.quantity, delivered: assets.deliveredByItem.get(line.itemCode) ?? 0 }))
+      : [];
+    return { householdId, householdStatus: household.status, planId: plan?.planId ?? null, kit: remaining, deliveries, revision: expectedRevision };
+  }
+
+  async catalogue() {
+    const events = await this.reads.catalogueEvents();
+    const items = new Map<string, unknown>();
+    for (const e of events) items.set((e.data as { itemCode: string }).itemCode, { ...e.data, approvedAt: e.occurredAt });
+    return [...items.values()];
+  }
+}

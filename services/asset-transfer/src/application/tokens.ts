@@ -1,0 +1,1 @@
+export const GRANT_CLIENT = Symbol('GrantClient');

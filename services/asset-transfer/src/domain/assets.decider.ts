@@ -1,0 +1,144 @@
+import type {
+  AssetCatalogueItemApproved,
+  AssetDelivered,
+  AssetReceiptAcknowledged,
+  AssetTransferEvent,
+  AssetVerified,
+} from '@peil/contracts';
+
+/** A household's deliveries, receipts and verifications (its `assets-<householdId>` stream). */
+export interface Delivery {
+  deliveryId: string;
+  eventId: string;
+  itemCode: string;
+  quantity: number;
+  unitCostUsdMinor: number;
+  totalUsdMinor: number;
+  deliveredAt: string;
+  acknowledged?: { method: AssetReceiptAcknowledged['method']; at: string };
+  verifications: Array<{ status: AssetVerified['status']; at: string }>;
+}
+
+export interface HouseholdAssets {
+  deliveries: Map<string, Delivery>;
+  /** itemCode → quantity delivered so far. */
+  deliveredByItem: Map<string, number>;
+}
+
+export const initialAssets = (): HouseholdAssets => ({ deliveries: new Map(), deliveredByItem: new Map() });
+
+export type StoredAssetEvent = AssetTransferEvent & { occurredAt: string; eventId: string };
+
+/** US cents of an amount in its currency; injected so the domain stays free of the money library's choices. */
+export type ToUsdMinor = (amountMinor: number, currency: 'USD' | 'LBP', fxRateToUsd?: string) => number;
+
+export function evolveAssets(state: HouseholdAssets, event: StoredAssetEvent, toUsd: ToUsdMinor): HouseholdAssets {
+  switch (event.type) {
+    case 'AssetDelivered': {
+      const d = event.data;
+      const deliveries = new Map(state.deliveries);
+      deliveries.set(d.deliveryId, {
+        deliveryId: d.deliveryId,
+        eventId: event.eventId,
+        itemCode: d.itemCode,
+        quantity: d.quantity,
+        unitCostUsdMinor: toUsd(d.unitCostMinor, d.currency, d.fxRateToUsd),
+        totalUsdMinor: toUsd(d.unitCostMinor * d.quantity, d.currency, d.fxRateToUsd),
+        deliveredAt: event.occurredAt,
+        verifications: [],
+      });
+      const deliveredByItem = new Map(state.deliveredByItem);
+      deliveredByItem.set(d.itemCode, (deliveredByItem.get(d.itemCode) ?? 0) + d.quantity);
+      return { deliveries, deliveredByItem };
+    }
+    case 'AssetReceiptAcknowledged':
+    case 'AssetVerified': {
+      const current = state.deliveries.get(event.data.deliveryId);
+      if (!current) return state;
+      const deliveries = new Map(state.deliveries);
+      deliveries.set(
+        current.deliveryId,
+        event.type === 'AssetReceiptAcknowledged'
+          ? { ...current, acknowledged: { method: event.data.method, at: event.occurredAt } }
+          : { ...current, verifications: [...current.verifications, { status: event.data.status, at: event.occurredAt }] },
+      );
+      return { ...state, deliveries };
+    }
+    case 'AssetCatalogueItemApproved':
+      return state;
+    default: {
+      const exhaustive: never = event;
+      return exhaustive;
+    }
+  }
+}
+
+export interface Rejection {
+  code: string;
+  message: string;
+  path?: string;
+}
+export type Outcome<E> = { ok: true; events: E[] } | { ok: false; rejection: Rejection };
+const reject = (code: string, message: string, path?: string): Outcome<never> => ({
+  ok: false,
+  rejection: path === undefined ? { code, message } : { code, message, path },
+});
+
+export interface DeliveryInputs {
+  household: { status: 'unknown' | 'active' | 'withdrawn' };
+  plan?: { planId: string; assetKit: Array<{ itemCode: string; quantity: number }>; unitCeilings: Record<string, number> };
+  assets: HouseholdAssets;
+  /** itemCode → current unit cost ceiling (US cents). */
+  catalogue: ReadonlyMap<string, number>;
+  /** Delivery ids already used by any household. */
+  deliveryIdTaken: boolean;
+}
+
+/**
+ * A delivery needs an active household with an approved plan containing the item with quantity
+ * left, and a unit cost (converted to USD) within the item's catalogue ceiling.
+ */
+export function decideDelivery(data: AssetDelivered, inputs: DeliveryInputs, toUsd: ToUsdMinor): Outcome<{ type: 'AssetDelivered'; data: AssetDelivered }> {
+  if (inputs.deliveryIdTaken) return reject('duplicate_delivery', `delivery ${data.deliveryId} is already recorded`, 'data.deliveryId');
+  if (inputs.household.status === 'unknown') return reject('household_not_found', `household ${data.householdId} is not enrolled`, 'data.householdId');
+  if (inputs.household.status === 'withdrawn') return reject('household_inactive', `household ${data.householdId} was withdrawn`, 'data.householdId');
+  if (!inputs.plan) return reject('plan_not_found', `household ${data.householdId} has no approved livelihood plan`, 'data.householdId');
+  const planned = inputs.plan.assetKit.find((line) => line.itemCode === data.itemCode);
+  if (!planned) return reject('item_not_in_plan', `plan ${inputs.plan.planId} does not include ${data.itemCode}`, 'data.itemCode');
+  const delivered = inputs.assets.deliveredByItem.get(data.itemCode) ?? 0;
+  if (delivered + data.quantity > planned.quantity) {
+    return reject('quantity_exceeds_plan', `plan ${inputs.plan.planId} has ${planned.quantity - delivered} of ${data.itemCode} left, not ${data.quantity}`, 'data.quantity');
+  }
+  const ceiling = inputs.catalogue.get(data.itemCode);
+  if (ceiling === undefined) return reject('unknown_catalogue_item', `item ${data.itemCode} is not in the catalogue`, 'data.itemCode');
+  const unitUsd = toUsd(data.unitCostMinor, data.currency, data.fxRateToUsd);
+  if (unitUsd > ceiling) {
+    return reject('unit_cost_above_ceiling', `a unit costs ${unitUsd} US cents, above the ${ceiling} ceiling of ${data.itemCode}`, 'data.unitCostMinor');
+  }
+  return { ok: true, events: [{ type: 'AssetDelivered', data }] };
+}
+
+export function decideReceipt(data: AssetReceiptAcknowledged, assets: HouseholdAssets | undefined): Outcome<{ type: 'AssetReceiptAcknowledged'; data: AssetReceiptAcknowledged }> {
+  const delivery = assets?.deliveries.get(data.deliveryId);
+  if (!delivery) return reject('unknown_delivery', `delivery ${data.deliveryId} is not recorded`, 'data.deliveryId');
+  if (delivery.acknowledged) return reject('already_acknowledged', `delivery ${data.deliveryId} was acknowledged on ${delivery.acknowledged.at}`, 'data.deliveryId');
+  return { ok: true, events: [{ type: 'AssetReceiptAcknowledged', data }] };
+}
+
+export function decideVerification(data: AssetVerified, assets: HouseholdAssets | undefined): Outcome<{ type: 'AssetVerified'; data: AssetVerified }> {
+  if (!assets?.deliveries.get(data.deliveryId)) return reject('unknown_delivery', `delivery ${data.deliveryId} is not recorded`, 'data.deliveryId');
+  return { ok: true, events: [{ type: 'AssetVerified', data }] };
+}
+
+export function decideCatalogueItem(data: AssetCatalogueItemApproved): Outcome<{ type: 'AssetCatalogueItemApproved'; data: AssetCatalogueItemApproved }> {
+  // Re-approving a code updates its ceiling for future deliveries; plans keep the ceiling they were committed at.
+  return { ok: true, events: [{ type: 'AssetCatalogueItemApproved', data }] };
+}
+
+/**
+ * What a delivery costs the assets line: the expenditure in US cents, and the part of the plan's
+ * commitment it consumes (the planned ceiling of the items delivered). The difference is released.
+ */
+export function deliveryMoney(quantity: number, unitCeilingAtPlan: number, totalUsdMinor: number): { spendMinor: number; consumeMinor: number } {
+  return { spendMinor: totalUsdMinor, consumeMinor: quantity * unitCeilingAtPlan };
+}

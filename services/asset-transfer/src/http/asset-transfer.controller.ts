@@ -1,0 +1,33 @@
+import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post } from '@nestjs/common';
+import { CurrentPrincipal, Roles, parseBatch, type Principal } from '@peil/platform';
+import { AssetTransferSubmissions } from '../application/asset-transfer.handlers';
+import { AssetsQuery } from '../application/assets.query';
+
+@Controller('v1/asset-transfer')
+export class AssetTransferController {
+  constructor(
+    private readonly submissions: AssetTransferSubmissions,
+    private readonly query: AssetsQuery,
+  ) {}
+
+  @Post('events')
+  @HttpCode(200)
+  @Roles('ngo', 'admin')
+  async post(@Body() body: unknown, @CurrentPrincipal() principal: Principal) {
+    return { results: await this.submissions.processor.processBatch(parseBatch(body), principal) };
+  }
+
+  @Get('households/:householdId')
+  @Roles('ngo', 'supervisor', 'auditor', 'admin', 'system')
+  async household(@Param('householdId') householdId: string) {
+    const state = await this.query.household(householdId);
+    if (!state) throw new NotFoundException({ error: { code: 'household_not_found', message: `household ${householdId} is not enrolled` } });
+    return state;
+  }
+
+  @Get('catalogue')
+  @Roles('ngo', 'supervisor', 'auditor', 'donor', 'finance', 'admin', 'system')
+  async catalogue() {
+    return { items: await this.query.catalogue() };
+  }
+}

@@ -16,3 +16,4 @@ export * from './submissions/submission-processor';
 export * from './submissions/parse-batch';
 export * from './http/internal-client';
 export * from './ids/derived-event-id';
+export * from './flows/follow-up.recovery';

@@ -1,15 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
   CATALOGUE_STREAM_ID,
-  householdStreamId,
   livelihoodStreamId,
   marketStreamId,
   type AssetCatalogueItemApproved,
-  type EnrolmentEvent,
 } from '@peil/contracts';
 import type { EventStore, ExpectedRevision, StoredEvent } from '@peil/ledger';
 import { EVENT_STORE } from '@peil/platform';
-import { evolveHousehold, initialHousehold } from '../../../enrolment/src';
+import { readHouseholdStatus, type HouseholdStatus } from '../../../enrolment/src';
 import {
   evolveLivelihood,
   evolveMarket,
@@ -28,13 +26,8 @@ import {
 export class AssessmentReads {
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
-  async household(householdId: string): Promise<{ status: 'unknown' | 'active' | 'withdrawn'; district?: string }> {
-    const events = await this.store.readStream(householdStreamId(householdId));
-    const h = events.reduce(
-      (s, e) => evolveHousehold(s, { type: e.type, data: e.data, occurredAt: e.occurredAt } as unknown as EnrolmentEvent & { occurredAt: string }),
-      initialHousehold(),
-    );
-    return h.status === 'unknown' ? { status: 'unknown' } : { status: h.status, district: h.district };
+  async household(householdId: string): Promise<HouseholdStatus> {
+    return readHouseholdStatus(this.store, householdId);
   }
 
   /**

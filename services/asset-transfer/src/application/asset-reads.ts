@@ -3,16 +3,14 @@ import {
   ASSETS_CATEGORY,
   CATALOGUE_STREAM_ID,
   assetsStreamId,
-  householdStreamId,
   livelihoodStreamId,
   toUsdMinor,
   type AssetCatalogueItemApproved,
-  type EnrolmentEvent,
 } from '@peil/contracts';
 import { categoryOf, type EventStore, type ExpectedRevision, type Position, type StoredEvent } from '@peil/ledger';
 import { EVENT_STORE } from '@peil/platform';
 import { evolveLivelihood, initialLivelihood, type Livelihood, type StoredAssessmentEvent } from '../../../assessment/src';
-import { evolveHousehold, initialHousehold } from '../../../enrolment/src';
+import { readHouseholdStatus, type HouseholdStatus } from '../../../enrolment/src';
 import { evolveAssets, initialAssets, type HouseholdAssets, type StoredAssetEvent } from '../domain/assets.decider';
 
 /**
@@ -27,13 +25,8 @@ export class AssetReads {
 
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
-  async household(householdId: string): Promise<{ status: 'unknown' | 'active' | 'withdrawn' }> {
-    const events = await this.store.readStream(householdStreamId(householdId));
-    const h = events.reduce(
-      (s, e) => evolveHousehold(s, { type: e.type, data: e.data, occurredAt: e.occurredAt } as unknown as EnrolmentEvent & { occurredAt: string }),
-      initialHousehold(),
-    );
-    return { status: h.status };
+  async household(householdId: string): Promise<HouseholdStatus> {
+    return readHouseholdStatus(this.store, householdId);
   }
 
   async catalogueEvents(): Promise<StoredEvent[]> {

@@ -1,0 +1,61 @@
+import { ApiKeyVerifier, bearerKey } from './api-key.verifier';
+import type { ApiKey } from './api-keys';
+
+const keys: ApiKey[] = [
+  { role: 'ngo', key: 'ngo-key-aaaaaaaaaaaaaaaaaaaaaaaa', id: 'n1' },
+  { role: 'auditor', key: 'auditor-key-bbbbbbbbbbbbbbbbbbbb', id: 'a1' },
+  { role: 'auditor', key: 'auditor-key-cccccccccccccccccccc', id: 'a2' },
+  { role: 'admin', key: 'admin-key-dddddddddddddddddddddddd', id: 'd1' },
+];
+
+// The module object itself (a namespace import would be a copy under the CommonJS interop), so spies see the verifier's calls.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const crypto: typeof import('node:crypto') = require('node:crypto');
+
+describe('ApiKeyVerifier', () => {
+  const verifier = new ApiKeyVerifier(keys);
+
+  afterEach(() => jest.restoreAllMocks());
+
+  it('knows each key by its role and id', () => {
+    for (const k of keys) expect(verifier.verify(k.key)).toEqual({ role: k.role, keyId: k.id });
+  });
+
+  it('refuses unknown keys, prefixes, extensions and case changes', () => {
+    const ngo = keys[0]!.key;
+    for (const guess of ['', 'nope', ngo.slice(0, -1), `${ngo}a`, ngo.toUpperCase(), ` ${ngo}`]) {
+      expect(verifier.verify(guess)).toBeNull();
+    }
+  });
+
+  it('compares against every configured key, whether the first one matches or none does (no early exit)', () => {
+    const spy = jest.spyOn(crypto, 'timingSafeEqual');
+    verifier.verify(keys[0]!.key);
+    expect(spy).toHaveBeenCalledTimes(keys.length);
+    spy.mockClear();
+    verifier.verify('wrong');
+    expect(spy).toHaveBeenCalledTimes(keys.length);
+  });
+
+  it('compares fixed-length SHA-256 digests, never the raw keys (length cannot leak)', () => {
+    const spy = jest.spyOn(crypto, 'timingSafeEqual');
+    verifier.verify('x');
+    verifier.verify('y'.repeat(5000));
+    for (const [a, b] of spy.mock.calls) {
+      expect((a as Buffer).length).toBe(32);
+      expect((b as Buffer).length).toBe(32);
+    }
+  });
+});
+
+describe('bearerKey', () => {
+  it.each([
+    ['Bearer abc', 'abc'],
+    ['bearer abc', 'abc'],
+    ['Bearer   abc  ', 'abc'],
+  ])('reads %j', (header, key) => expect(bearerKey(header)).toBe(key));
+
+  it.each([[undefined], [''], ['Basic abc'], ['Bearer'], ['Bearer a b'], ['abc']])('finds no key in %j', (header) => {
+    expect(bearerKey(header)).toBeNull();
+  });
+});

@@ -1,0 +1,49 @@
+import 'reflect-metadata';
+import type { Server } from 'node:http';
+import { Logger, type INestApplication, type LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { loadInternalToken } from '@peil/platform';
+import { loadApiKeys } from './auth/api-keys';
+import type { GatewayConfig } from './gateway.config';
+import { GatewayModule } from './gateway.module';
+
+// Same levels as the services' bootstrap, so PEIL_LOG_LEVEL reads the same everywhere.
+const LEVELS: Record<GatewayConfig['PEIL_LOG_LEVEL'], LogLevel[]> = {
+  error: ['error', 'fatal'],
+  warn: ['error', 'fatal', 'warn'],
+  log: ['error', 'fatal', 'warn', 'log'],
+  debug: ['error', 'fatal', 'warn', 'log', 'debug', 'verbose'],
+};
+
+/**
+ * The gateway application, not yet listening (main.ts and the integration test both use this, so
+ * the test runs the real wiring). Keys and the internal token are loaded first: a bad key file
+ * fails here with a ConfigError naming its source.
+ */
+export async function createGateway(config: GatewayConfig): Promise<INestApplication> {
+  const logger = new Logger('gateway');
+  const { keys } = loadApiKeys(config, logger);
+  const internalToken = loadInternalToken(config.dataDir);
+  const app = await NestFactory.create(GatewayModule.forRoot({ config, keys, internalToken }), {
+    logger: LEVELS[config.PEIL_LOG_LEVEL],
+    // No body parsing: the proxy streams the raw body to the service and counts its bytes.
+    bodyParser: false,
+    // Throw instead of process.exit on a start error, so runMain reports it.
+    abortOnError: false,
+  });
+  app.enableShutdownHooks();
+  const server = app.getHttpServer() as Server;
+  // Longer than the upstream timeout, so a slow batch is answered 504 by the proxy rather than cut by the server.
+  server.requestTimeout = config.upstreamTimeoutMs + 30_000;
+  return app;
+}
+
+/** Starts listening on PEIL_HOST:PEIL_PORT and says where. */
+export async function startGateway(config: GatewayConfig): Promise<INestApplication> {
+  const app = await createGateway(config);
+  await app.listen(config.PEIL_PORT, config.PEIL_HOST);
+  const address = (app.getHttpServer() as Server).address();
+  const port = typeof address === 'object' && address ? address.port : config.PEIL_PORT;
+  new Logger('gateway').log(`listening on http://${config.PEIL_HOST}:${port}/v1`);
+  return app;
+}

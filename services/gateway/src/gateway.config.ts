@@ -1,0 +1,62 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { ConfigError, intVar, loadConfig, loadPlatformConfig, type PlatformConfig } from '@peil/platform';
+
+const MIB = 1024 * 1024;
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
+
+const gatewaySchema = z.object({
+  // A batch of 1,000 events is well under 1 MiB; 8 MiB leaves room without letting one client fill memory downstream.
+  PEIL_MAX_BODY_BYTES: intVar(8 * MIB, 1024, 1024 * MIB),
+  // Parsed and validated by auth/api-keys.ts, which knows the roles; here only "is it set".
+  PEIL_API_KEYS: optionalText,
+  PEIL_API_KEYS_FILE: optionalText,
+});
+
+export type GatewayConfig = PlatformConfig & {
+  maxBodyBytes: number;
+  /** Raw JSON of PEIL_API_KEYS, if set. */
+  apiKeysJson: string | undefined;
+  /** Absolute path of PEIL_API_KEYS_FILE, if set. */
+  apiKeysFile: string | undefined;
+  /** Inactivity limit on a proxied request; a 1,000-event batch is processed one event at a time. */
+  upstreamTimeoutMs: number;
+  /** Per-service limit of /v1/health: a service that cannot answer a health check in 1 s is not healthy. */
+  healthTimeoutMs: number;
+};
+
+/**
+ * Platform variables plus the gateway's own. Both sets are checked before either fails, so one
+ * start reports every bad variable at once.
+ */
+export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  const problems: string[] = [];
+  const attempt = <T>(load: () => T): T | undefined => {
+    try {
+      return load();
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      problems.push(...err.message.split('\n').slice(1).map((line) => line.trim()));
+      return undefined;
+    }
+  };
+  const platform = attempt(() => loadPlatformConfig(env));
+  const own = attempt(() => loadConfig(gatewaySchema, env));
+  if (!platform || !own) throw new ConfigError(`invalid configuration\n  ${problems.join('\n  ')}`);
+  if (own.PEIL_API_KEYS !== undefined && own.PEIL_API_KEYS_FILE !== undefined) {
+    // Two sources would leave a reader guessing which keys are live.
+    throw new ConfigError('invalid configuration\n  PEIL_API_KEYS_FILE: set either PEIL_API_KEYS or PEIL_API_KEYS_FILE, not both');
+  }
+  return {
+    ...platform,
+    maxBodyBytes: own.PEIL_MAX_BODY_BYTES,
+    apiKeysJson: own.PEIL_API_KEYS,
+    apiKeysFile: own.PEIL_API_KEYS_FILE === undefined ? undefined : resolve(own.PEIL_API_KEYS_FILE),
+    upstreamTimeoutMs: 60_000,
+    healthTimeoutMs: 1_000,
+  };
+}

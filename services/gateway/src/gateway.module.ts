@@ -1,0 +1,50 @@
+import { Module, type DynamicModule, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { ApiExceptionFilter, INTERNAL_TOKEN } from '@peil/platform';
+import { ApiKeyVerifier } from './auth/api-key.verifier';
+import type { ApiKey } from './auth/api-keys';
+import type { GatewayConfig } from './gateway.config';
+import { GatewayMiddleware } from './gateway.middleware';
+import { GATEWAY_CONFIG, OPENAPI_DOCUMENT } from './gateway.tokens';
+import { HealthController } from './health/health.controller';
+import { ServiceHealth } from './health/service-health';
+import { DocsController } from './openapi/docs.controller';
+import { buildOpenApiDocument } from './openapi/openapi.document';
+import { ServiceProxy } from './proxy/service-proxy';
+
+export interface GatewayOptions {
+  config: GatewayConfig;
+  keys: readonly ApiKey[];
+  internalToken: string;
+}
+
+/**
+ * The single entry point: API-key authentication and streaming proxy (middleware), plus the
+ * gateway's own public routes (health, docs). Keys and token are loaded before the module is
+ * built, so a bad configuration ends the start with its message instead of a DI error.
+ */
+@Module({})
+export class GatewayModule implements NestModule {
+  static forRoot(options: GatewayOptions): DynamicModule {
+    return {
+      module: GatewayModule,
+      controllers: [HealthController, DocsController],
+      providers: [
+        { provide: GATEWAY_CONFIG, useValue: options.config },
+        { provide: INTERNAL_TOKEN, useValue: options.internalToken },
+        { provide: ApiKeyVerifier, useValue: new ApiKeyVerifier(options.keys) },
+        // Built once at start: the document is a pure function of the code, and a broken section should fail the start.
+        { provide: OPENAPI_DOCUMENT, useValue: buildOpenApiDocument() },
+        { provide: APP_FILTER, useClass: ApiExceptionFilter },
+        ServiceProxy,
+        ServiceHealth,
+        GatewayMiddleware,
+      ],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    // Every path: the middleware itself lets only the public routes through to the controllers.
+    consumer.apply(GatewayMiddleware).forRoutes('{*path}');
+  }
+}

@@ -1,0 +1,55 @@
+import { ROLES, SERVICES } from '@peil/platform';
+import { ERROR_RESPONSES, SHARED_SCHEMAS } from './components';
+import type { ApiSection, JsonSchema, OpenApiDocument, PathItem } from './openapi.types';
+import { ENROLMENT_SECTION } from './sections/enrolment.section';
+import { GATEWAY_SECTION } from './sections/gateway.section';
+import { LEDGER_SECTION } from './sections/ledger.section';
+
+/** Every section of the public API; a new context adds its section here (one line). */
+export const API_SECTIONS: readonly ApiSection[] = [GATEWAY_SECTION, ENROLMENT_SECTION, LEDGER_SECTION];
+
+const DESCRIPTION = [
+  'Event-sourced ledger of the PEIL pilot. Every route except /v1/health and /v1/docs needs `Authorization: Bearer <API key>`;',
+  `each key belongs to one role (${ROLES.join(', ')}) and each route states the roles it accepts.`,
+  'Errors are `{ "error": { "code", "message", "path"? } }`.',
+].join(' ');
+
+/**
+ * The OpenAPI 3.1 document of the sections whose service runs (is in SERVICES). Fails on two
+ * sections claiming one path or one schema name, so a clash shows at start, not in a client.
+ */
+export function buildOpenApiDocument(sections: readonly ApiSection[] = API_SECTIONS): OpenApiDocument {
+  const paths: Record<string, PathItem> = {};
+  const schemas: Record<string, JsonSchema> = { ...SHARED_SCHEMAS };
+  const tags: Array<{ name: string; description: string }> = [];
+  for (const section of sections) {
+    if (section.service !== undefined && !Object.hasOwn(SERVICES, section.service)) continue;
+    tags.push(section.tag);
+    for (const [path, item] of Object.entries(section.paths)) {
+      if (Object.hasOwn(paths, path)) throw new Error(`OpenAPI: path ${path} is described twice`);
+      paths[path] = item;
+    }
+    for (const [name, schema] of Object.entries(section.schemas ?? {})) {
+      if (Object.hasOwn(schemas, name)) throw new Error(`OpenAPI: schema ${name} is defined twice`);
+      schemas[name] = schema;
+    }
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: 'PEIL ledger API', version: '1.0.0', description: DESCRIPTION },
+    security: [{ bearerAuth: [] }],
+    tags,
+    paths,
+    components: {
+      securitySchemes: {
+        bearerAuth: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'An API key of one role. Configured with PEIL_API_KEYS or PEIL_API_KEYS_FILE, else generated into <data dir>/api-keys.json on first start.',
+        },
+      },
+      responses: ERROR_RESPONSES,
+      schemas,
+    },
+  };
+}

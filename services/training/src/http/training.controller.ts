@@ -1,0 +1,40 @@
+import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post } from '@nestjs/common';
+import { CurrentPrincipal, Roles, parseBatch, type Principal } from '@peil/platform';
+import { TrainingSubmissions } from '../application/training.handlers';
+import { TrainingReads } from '../application/training-reads';
+
+@Controller('v1/training')
+export class TrainingController {
+  constructor(
+    private readonly submissions: TrainingSubmissions,
+    private readonly reads: TrainingReads,
+  ) {}
+
+  @Post('events')
+  @HttpCode(200)
+  @Roles('ngo', 'admin')
+  async post(@Body() body: unknown, @CurrentPrincipal() principal: Principal) {
+    return { results: await this.submissions.processor.processBatch(parseBatch(body), principal) };
+  }
+
+  /** Sessions attended per module, coaching visits and nudges of one household. */
+  @Get('households/:householdId')
+  @Roles('ngo', 'supervisor', 'auditor', 'admin', 'system')
+  async household(@Param('householdId') householdId: string) {
+    const household = await this.reads.household(householdId);
+    if (household.status === 'unknown') throw new NotFoundException({ error: { code: 'household_not_found', message: `household ${householdId} is not enrolled` } });
+    const { participation, expectedRevision } = await this.reads.participation(householdId);
+    const attendedPerModule: Record<string, number> = {};
+    for (const a of participation.attended.values()) attendedPerModule[a.module] = (attendedPerModule[a.module] ?? 0) + 1;
+    return {
+      householdId,
+      householdStatus: household.status,
+      attendedPerModule,
+      sessions: [...participation.attended].map(([sessionId, a]) => ({ sessionId, ...a })),
+      outsidePlan: [...participation.attended].filter(([, a]) => !a.inPlan).map(([sessionId, a]) => ({ sessionId, module: a.module })),
+      coachingVisits: participation.coachingVisits.size,
+      nudges: [...participation.nudges].map(([nudgeId, n]) => ({ nudgeId, ...n })),
+      revision: expectedRevision,
+    };
+  }
+}

@@ -1,0 +1,4 @@
+import { bootstrapService, runMain } from '@peil/platform';
+import { TrainingModule } from './training.module';
+
+runMain(() => bootstrapService('training', TrainingModule));

@@ -6,7 +6,7 @@ import { AssessmentSubmissions } from './application/assessment.handlers';
 import { AssessmentReads } from './application/context-reads';
 import { GrantClient } from '../../grant/src/client/grant.client';
 import { LivelihoodQuery } from './application/livelihood.query';
-import { PlanCommitmentRecovery } from './application/plan-commitment.recovery';
+import { PLAN_RECOVERY_GRACE_MS, PlanCommitmentRecovery } from './application/plan-commitment.recovery';
 import { AssessmentController } from './http/assessment.controller';
 
 const flowSchema = z.object({ PEIL_FLOW_GRACE_SECONDS: intVar(60, 1, 86_400) });
@@ -16,7 +16,7 @@ const flowSchema = z.object({ PEIL_FLOW_GRACE_SECONDS: intVar(60, 1, 86_400) });
   controllers: [AssessmentController],
   providers: [
     { provide: ASSESSMENT_POLICY, useFactory: () => loadAssessmentPolicy() },
-    { provide: 'PLAN_RECOVERY_GRACE_MS', useFactory: () => loadConfig(flowSchema).PEIL_FLOW_GRACE_SECONDS * 1000 },
+    { provide: PLAN_RECOVERY_GRACE_MS, useFactory: () => loadConfig(flowSchema).PEIL_FLOW_GRACE_SECONDS * 1000 },
     {
       provide: GRANT_CLIENT,
       inject: [PLATFORM_CONFIG, INTERNAL_TOKEN],

@@ -21,6 +21,8 @@ const LEVELS: Record<GatewayConfig['PEIL_LOG_LEVEL'], LogLevel[]> = {
  * fails here with a ConfigError naming its source.
  */
 export async function createGateway(config: GatewayConfig): Promise<INestApplication> {
+  // Before anything logs: Nest would apply PEIL_LOG_LEVEL only once the application exists.
+  Logger.overrideLogger(LEVELS[config.PEIL_LOG_LEVEL]);
   const logger = new Logger('gateway');
   const { keys } = loadApiKeys(config, logger);
   const internalToken = loadInternalToken(config.dataDir);

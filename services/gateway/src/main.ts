@@ -2,4 +2,5 @@ import { runMain } from '@peil/platform';
 import { startGateway } from './gateway.app';
 import { loadGatewayConfig } from './gateway.config';
 
-runMain(() => startGateway(loadGatewayConfig()));
+// async, so that a ConfigError thrown while reading the environment becomes a rejection runMain reports (exit 78).
+runMain(async () => startGateway(loadGatewayConfig()));

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
-import type { EventStore, Position, StoredEvent } from '@peil/ledger';
+import type { EventStore, StoredEvent } from '@peil/ledger';
+import type { Subscription } from 'rxjs';
 import type { Clock } from '../clock/clock';
 
 export interface FollowUpRule {
@@ -7,77 +8,106 @@ export interface FollowUpRule {
   name: string;
   /** Does this event need a follow-up? */
   needsFollowUp(event: StoredEvent): boolean;
-  /** The eventId of the event this one completes (e.g. an expenditure's relatedEventId), if any. */
+  /** What identifies the flow an event starts (default: its eventId). */
+  key?(event: StoredEvent): string;
+  /** The key of the flow this event completes (e.g. an expenditure's relatedEventId), if any. */
   completes(event: StoredEvent): string | undefined;
   /** Performs the follow-up; must be idempotent (derived eventIds). */
   resume(event: StoredEvent): Promise<void>;
+  /**
+   * How long a fresh event is left to the request that wrote it before the recovery steps in.
+   * 0 makes the rule a live reaction (a withdrawal releasing its household's commitments at once).
+   */
+  graceMs?: number;
 }
 
 /**
- * Process manager for two-step flows across contexts ("every delivery has its expenditure"):
- * after a crash between the steps, or while the other service was down, it finds events whose
- * follow-up is missing and performs it. It replays the ledger from the start at each boot, so it
- * depends on nothing a kill -9 could lose; fresh events are left to the request that wrote them
- * for one interval.
+ * Process manager for two-step flows across contexts ("every delivery has its expenditure"): it
+ * follows the ledger (catch-up from the first event at every boot, then live) and completes events
+ * whose follow-up is missing — after a crash between the steps, or while the other service was down.
+ * It depends on nothing a kill -9 could lose, and resume() is idempotent, so completing twice records once.
  */
 export class FollowUpRecovery {
   private readonly logger: Logger;
   private readonly pending = new Map<string, { event: StoredEvent; warned: boolean }>();
-  private position: Position | null = null;
+  private subscription: Subscription | undefined;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<number> | undefined;
+  private again = false;
+  private readonly graceMs: number;
 
   constructor(
     private readonly store: EventStore,
     private readonly clock: Clock,
     private readonly rule: FollowUpRule,
-    private readonly intervalMs: number,
+    private readonly retryIntervalMs: number,
   ) {
     this.logger = new Logger(`recovery:${rule.name}`);
+    this.graceMs = rule.graceMs ?? retryIntervalMs;
   }
 
   start(): void {
-    this.timer = setInterval(() => void this.runOnce().catch((err) => this.logger.warn(String(err))), this.intervalMs);
+    this.subscription = this.store.subscribe(null).subscribe({
+      next: (e) => this.observe(e),
+      error: (err) => this.logger.error(`ledger subscription failed: ${String(err)}`),
+    });
+    this.timer = setInterval(() => void this.runOnce(), this.retryIntervalMs);
     this.timer.unref();
   }
 
   stop(): void {
+    this.subscription?.unsubscribe();
     if (this.timer) clearInterval(this.timer);
   }
 
-  /** One pass; resolves to the number of events still waiting for their follow-up. */
+  /** Events still waiting for their follow-up. */
+  get waiting(): number {
+    return this.pending.size;
+  }
+
+  private observe(e: StoredEvent): void {
+    if (this.rule.needsFollowUp(e)) {
+      this.pending.set(this.rule.key ? this.rule.key(e) : e.eventId, { event: e, warned: false });
+      if (this.graceMs === 0) void this.runOnce();
+    }
+    const done = this.rule.completes(e);
+    if (done) this.pending.delete(done);
+  }
+
+  /** One pass over what is due; a pass requested while one runs is run right after it. */
   runOnce(): Promise<number> {
-    this.running ??= this.pass().finally(() => (this.running = undefined));
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = this.pass()
+      .catch((err) => {
+        this.logger.warn(String(err));
+        return this.pending.size;
+      })
+      .finally(() => {
+        this.running = undefined;
+        if (this.again) {
+          this.again = false;
+          void this.runOnce();
+        }
+      });
     return this.running;
   }
 
   private async pass(): Promise<number> {
-    await this.catchUp();
     const now = this.clock.now().getTime();
-    for (const [eventId, p] of this.pending) {
-      if (now - Date.parse(p.event.recordedAt) < this.intervalMs) continue;
+    for (const [eventId, p] of [...this.pending]) {
+      if (now - Date.parse(p.event.recordedAt) < this.graceMs) continue;
       try {
         await this.rule.resume(p.event);
         this.pending.delete(eventId);
-        this.logger.warn(`completed the missing ${this.rule.name} of event ${eventId}`);
+        if (this.graceMs > 0) this.logger.warn(`completed the missing ${this.rule.name} of event ${eventId}`);
       } catch (err) {
         if (!p.warned) this.logger.warn(`${this.rule.name} of event ${eventId} still missing: ${err instanceof Error ? err.message : String(err)}`);
         p.warned = true;
       }
     }
     return this.pending.size;
-  }
-
-  private async catchUp(): Promise<void> {
-    for (;;) {
-      const page = await this.store.readAll(this.position, 5000);
-      for (const e of page) {
-        this.position = e.position;
-        if (this.rule.needsFollowUp(e)) this.pending.set(e.eventId, { event: e, warned: false });
-        const done = this.rule.completes(e);
-        if (done) this.pending.delete(done);
-      }
-      if (page.length < 5000) return;
-    }
   }
 }

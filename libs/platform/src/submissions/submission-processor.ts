@@ -91,14 +91,14 @@ export class SubmissionProcessor {
       ? (raw as { eventId: string }).eventId
       : null;
     const envelope = submittedEventSchema.safeParse(raw);
-    if (!envelope.success) return rejected(rawId, firstIssue('', envelope.error));
+    if (!envelope.success) return rejected(rawId, firstIssue('', envelope.error, raw));
     const submitted = envelope.data;
     const handler = this.handlers[submitted.type];
     if (!handler) {
       return rejected(submitted.eventId, apiError('unknown_event_type', `type ${submitted.type} is not accepted here; expected one of ${this.types.join(', ')}`, 'type'));
     }
     const data = handler.schema.safeParse(submitted.data);
-    if (!data.success) return rejected(submitted.eventId, firstIssue('data', data.error));
+    if (!data.success) return rejected(submitted.eventId, firstIssue('data', data.error, submitted.data));
 
     const digest = contentDigest(this.digestKey, { type: submitted.type, occurredAt: submitted.occurredAt, data: submitted.data as JsonValue });
     const submission: ValidSubmission<unknown> = {

@@ -47,14 +47,23 @@ export function issuePath(prefix: string, path: readonly PropertyKey[]): string 
   return out;
 }
 
-/** The first issue of a failed parse, as an API error. */
-export function firstIssue(prefix: string, error: z.ZodError): { code: string; message: string; path: string } {
+/** The first issue of a failed parse, as an API error; a field absent from `input` is `missing_field`. */
+export function firstIssue(prefix: string, error: z.ZodError, input?: unknown): { code: string; message: string; path: string } {
   const issue = error.issues[0]!;
   const path = issuePath(prefix, issue.path);
-  const missing = issue.code === 'invalid_type' && /received undefined/.test(issue.message);
+  const missing = issue.path.length > 0 && valueAt(input, issue.path) === undefined;
   return {
     code: missing ? 'missing_field' : 'invalid_field',
     message: missing ? `${path} is required` : `${path}: ${issue.message}`,
     path,
   };
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let value = input;
+  for (const key of path) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
 }

@@ -1,103 +1,84 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { planCommitmentId } from '@peil/contracts';
-import type { EventStore, Position } from '@peil/ledger';
-import { CLOCK, EVENT_STORE, derivedEventId, type Clock } from '@peil/platform';
-import { GRANT_CLIENT } from './assessment-config';
+import type { EventStore, StoredEvent } from '@peil/ledger';
+import { CLOCK, EVENT_STORE, FollowUpRecovery, derivedEventId, type Clock } from '@peil/platform';
 import type { GrantClient } from '../../../grant/src/client/grant.client';
+import { GRANT_CLIENT } from './assessment-config';
+import { AssessmentReads } from './context-reads';
 
 const REFERENCE_PREFIX = 'LivelihoodPlanApproved/';
+const planEventIdOf = (e: StoredEvent) => ((e.data as { reference?: string }).reference ?? '').slice(REFERENCE_PREFIX.length);
 
-interface PendingCommitment {
-  planEventId: string;
-  commitmentId: string;
-  amountMinor: number;
-  recordedAt: number;
-  occurredAt: string;
-}
+export const PLAN_RECOVERY_GRACE_MS = Symbol('PlanRecoveryGraceMs');
 
 /**
- * Process manager for the plan flow: a commitment made for a plan whose approval never reached
- * the ledger (the service died between the two steps) is released once it is older than the grace
- * period. It tails the ledger from the start at every boot, so a restart finds every orphan; the
- * release's eventId is derived from the plan's, so running twice releases once.
+ * The two process managers of the assessment context, both following the ledger:
+ * - a commitment made for a plan whose approval never reached the ledger (the service died
+ *   between the two steps) is released once older than the grace period (compensation);
+ * - a withdrawn household's plan commitment is released at once (what is undelivered is no longer
+ *   needed), so the assets line's committed amount drops by the undelivered kit.
+ * Releases carry eventIds derived from their cause, so running twice releases once.
  */
 @Injectable()
 export class PlanCommitmentRecovery implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('plan-recovery');
-  private readonly pending = new Map<string, PendingCommitment>();
-  private position: Position | null = null;
-  private timer: NodeJS.Timeout | undefined;
-  private running = false;
+  readonly orphans: FollowUpRecovery;
+  readonly withdrawals: FollowUpRecovery;
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(CLOCK) clock: Clock,
     @Inject(GRANT_CLIENT) private readonly grant: GrantClient,
-    @Inject('PLAN_RECOVERY_GRACE_MS') private readonly graceMs: number,
-  ) {}
+    @Inject(PLAN_RECOVERY_GRACE_MS) graceMs: number,
+    private readonly reads: AssessmentReads,
+  ) {
+    this.orphans = new FollowUpRecovery(store, clock, {
+      name: 'plan of a commitment',
+      needsFollowUp: (e) => e.type === 'FundsCommitted' && ((e.data as { reference?: string }).reference ?? '').startsWith(REFERENCE_PREFIX),
+      key: planEventIdOf,
+      completes: (e) => (e.type === 'LivelihoodPlanApproved' ? e.eventId : undefined),
+      resume: (e) => this.releaseOrphan(e),
+      graceMs,
+    }, Math.min(graceMs, 30_000));
+    this.withdrawals = new FollowUpRecovery(store, clock, {
+      name: 'release of a withdrawn household',
+      needsFollowUp: (e) => e.type === 'HouseholdWithdrawn',
+      completes: () => undefined,
+      resume: (e) => this.releaseWithdrawn(e),
+      graceMs: 0,
+    }, 5_000);
+  }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.runOnce().catch((err) => this.logger.warn(String(err))), Math.min(this.graceMs, 30_000));
-    this.timer.unref();
+    this.orphans.start();
+    this.withdrawals.start();
   }
 
   onApplicationShutdown(): void {
-    if (this.timer) clearInterval(this.timer);
+    this.orphans.stop();
+    this.withdrawals.stop();
   }
 
-  /** One pass: catch up with the ledger, then release what is orphaned and old enough. */
-  async runOnce(): Promise<number> {
-    if (this.running) return 0;
-    this.running = true;
-    try {
-      await this.catchUp();
-      let released = 0;
-      const now = this.clock.now().getTime();
-      for (const p of this.pending.values()) {
-        if (now - p.recordedAt < this.graceMs) continue;
-        if (await this.store.findByEventId(p.planEventId)) {
-          this.pending.delete(p.planEventId);
-          continue;
-        }
-        const result = await this.grant.submit({
-          eventId: derivedEventId(p.planEventId, 'release'),
-          type: 'CommitmentReleased',
-          occurredAt: p.occurredAt,
-          data: { commitmentId: p.commitmentId, amountMinor: p.amountMinor },
-        });
-        if (result.status !== 'rejected') {
-          released += 1;
-          this.logger.warn(`released orphan commitment ${p.commitmentId}: its plan was never recorded`);
-        }
-        this.pending.delete(p.planEventId);
-      }
-      return released;
-    } finally {
-      this.running = false;
-    }
+  private async releaseOrphan(commitment: StoredEvent): Promise<void> {
+    const planEventId = planEventIdOf(commitment);
+    if (await this.store.findByEventId(planEventId)) return;
+    const { commitmentId } = commitment.data as { commitmentId: string };
+    await this.release(commitmentId, derivedEventId(planEventId, 'release'), commitment.occurredAt);
   }
 
-  private async catchUp(): Promise<void> {
-    for (;;) {
-      const page = await this.store.readAll(this.position, 5000);
-      for (const e of page) {
-        this.position = e.position;
-        if (e.type === 'FundsCommitted') {
-          const d = e.data as { commitmentId: string; amountMinor: number; reference?: string };
-          if (d.reference?.startsWith(REFERENCE_PREFIX)) {
-            const planEventId = d.reference.slice(REFERENCE_PREFIX.length);
-            this.pending.set(planEventId, { planEventId, commitmentId: d.commitmentId, amountMinor: d.amountMinor, recordedAt: Date.parse(e.recordedAt), occurredAt: e.occurredAt });
-          }
-        } else if (e.type === 'LivelihoodPlanApproved') {
-          this.pending.delete(e.eventId);
-        } else if (e.type === 'CommitmentReleased') {
-          const id = (e.data as { commitmentId: string }).commitmentId;
-          for (const [key, p] of this.pending) if (p.commitmentId === id) this.pending.delete(key);
-        }
-      }
-      if (page.length < 5000) return;
+  private async releaseWithdrawn(withdrawal: StoredEvent): Promise<void> {
+    const { householdId } = withdrawal.data as { householdId: string };
+    const { livelihood } = await this.reads.livelihood(householdId);
+    if (!livelihood.plan) return;
+    await this.release(planCommitmentId(livelihood.plan.planId), derivedEventId(withdrawal.eventId, 'release-plan'), withdrawal.occurredAt);
+  }
+
+  private async release(commitmentId: string, eventId: string, occurredAt: string): Promise<void> {
+    const outstanding = await this.grant.commitmentOutstanding(commitmentId);
+    if (outstanding <= 0) return;
+    const result = await this.grant.submit({ eventId, type: 'CommitmentReleased', occurredAt, data: { commitmentId, amountMinor: outstanding } });
+    // `conflict` means this release was recorded before with another amount: the flow is done.
+    if (result.status === 'rejected' && result.error?.code !== 'conflict') {
+      throw new Error(`release of ${commitmentId} refused: ${result.error?.code} ${result.error?.message}`);
     }
   }
 }
-
-export { planCommitmentId };

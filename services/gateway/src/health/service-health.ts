@@ -36,7 +36,8 @@ export class ServiceHealth {
       if (res.status !== 200) return { ok: false, error: `answered ${res.status}` };
       return { ok: true, ms: Math.round(performance.now() - started) };
     } catch (err) {
-      const timedOut = err instanceof Error && err.name === 'TimeoutError';
+      // By name, not instanceof: the abort reason is a DOMException, whose class depends on the realm.
+      const timedOut = (err as { name?: unknown } | null)?.name === 'TimeoutError';
       return { ok: false, error: timedOut ? `no answer within ${timeoutMs} ms` : 'not answering' };
     }
   }

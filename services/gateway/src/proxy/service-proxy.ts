@@ -1,4 +1,4 @@
-import { Agent, request, type IncomingMessage, type ServerResponse } from 'node:http';
+import { Agent, request, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { INTERNAL_TOKEN, serviceUrl, type ServiceName } from '@peil/platform';
 import type { Caller } from '../auth/api-key.verifier';
@@ -57,15 +57,11 @@ export class ServiceProxy implements OnApplicationShutdown {
       refuseTooLarge(req, res, max);
       return;
     }
-    this.stream(req, res, target, route.service, upstreamRequestHeaders(req.headers, {
-      token: this.token,
-      caller,
-      requestId,
-      clientAddress: req.socket.remoteAddress,
-    }));
+    const headers = upstreamRequestHeaders(req.headers, { token: this.token, caller, requestId, clientAddress: req.socket.remoteAddress });
+    this.stream(req, res, target, route.service, headers);
   }
 
-  private stream(req: IncomingMessage, res: ServerResponse, target: string, service: ServiceName, headers: ReturnType<typeof upstreamRequestHeaders>): void {
+  private stream(req: IncomingMessage, res: ServerResponse, target: string, service: ServiceName, headers: OutgoingHttpHeaders): void {
     const max = this.config.maxBodyBytes;
     const url = new URL(serviceUrl(this.config, service));
     const upstream = request({

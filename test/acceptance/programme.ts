@@ -1,0 +1,89 @@
+import { randomUUID } from 'node:crypto';
+import { get, post, type RunningSystem } from '@peil/testing';
+import { enrolment } from './fixtures';
+
+/** Builders for the PEIL programme's events, as NGO systems would submit them. */
+export const ev = (type: string, data: Record<string, unknown>, occurredAt = '2025-10-01T09:00:00+03:00') => ({ eventId: randomUUID(), type, occurredAt, data });
+
+const run = Date.now().toString(36);
+export const uniq = (prefix: string) => `${prefix}-${run}-${Math.random().toString(36).slice(2, 8)}`;
+
+/** The JSDF grant: US$2,707,000 over C1–C4 (cents). Line codes get a suffix so several tests can share a ledger. */
+export function peilGrant(suffix = uniq('g')) {
+  const line = (code: string, name: string, allocationMinor: number, purpose?: string) => ({ code: `${code}-${suffix}`, name, allocationMinor, ...(purpose ? { purpose } : {}) });
+  const components = [
+    { code: 'C1', name: 'Design of a data-driven economic inclusion programme', budgetLines: [line('C1.1', 'Market assessments and targeting design', 25_000_000, 'design')] },
+    {
+      code: 'C2',
+      name: 'Implementation of the pilot',
+      budgetLines: [
+        line('C2.1', 'Asset transfers', 112_500_000, 'assets'),
+        line('C2.2', 'Business-development and financial-literacy training', 40_000_000, 'training'),
+        line('C2.3', 'Coaching and mentoring', 30_000_000, 'coaching'),
+        line('C2.4', 'Saving nudges', 5_000_000, 'nudges'),
+      ],
+    },
+    { code: 'C3', name: 'Monitoring and evaluation', budgetLines: [line('C3.1', 'Baseline, midline and endline surveys', 35_000_000, 'evaluation')] },
+    { code: 'C4', name: 'Project management', budgetLines: [line('C4.1', 'Project management and fiduciary', 23_270_000, 'management')] },
+  ];
+  return {
+    suffix,
+    lines: Object.fromEntries(components.flatMap((c) => c.budgetLines.map((l) => [l.purpose ?? l.code, l.code]))) as Record<string, string>,
+    event: ev('GrantAgreementSigned', {
+      grantId: `JSDF-${suffix}`,
+      donor: 'Japan Social Development Fund',
+      administrator: 'World Bank',
+      recipient: 'René Moawad Foundation',
+      currency: 'USD',
+      amountMinor: 270_700_000,
+      startDate: '2025-07-01',
+      closingDate: '2027-06-30',
+      components,
+    }, '2025-07-01T09:00:00+03:00'),
+  };
+}
+
+export async function accepted(system: RunningSystem, context: string, events: unknown[], role = 'ngo') {
+  const res = await post(system, `/${context}/events`, { events }, role);
+  if (res.status !== 200) throw new Error(`${context}: HTTP ${res.status} ${JSON.stringify(res.body)}`);
+  for (const r of res.body.results) {
+    if (r.status === 'rejected') throw new Error(`${context}: ${r.eventId} rejected: ${JSON.stringify(r.error)}`);
+  }
+  return res.body.results as Array<{ position: number; eventId: string; status: string }>;
+}
+
+export async function rejectedWith(system: RunningSystem, context: string, event: unknown, role = 'ngo'): Promise<string> {
+  const res = await post(system, `/${context}/events`, { events: [event] }, role);
+  const [r] = res.body.results;
+  if (r.status !== 'rejected') throw new Error(`${context}: expected a rejection, got ${JSON.stringify(r)}`);
+  return r.error.code;
+}
+
+export async function budgetLine(system: RunningSystem, code: string) {
+  const res = await get(system, '/grant/budget-lines', 'finance');
+  const lines = Array.isArray(res.body) ? res.body : res.body.budgetLines;
+  const line = lines.find((l: { code: string }) => l.code === code);
+  if (!line) throw new Error(`no budget line ${code} in ${JSON.stringify(res.body)}`);
+  return line as { allocationMinor: number; committedMinor: number; spentMinor: number; remainingMinor: number };
+}
+
+/** An enrolled household in Tripoli with a skills profile; returns its id. */
+export async function enrolledHousehold(system: RunningSystem, occurredAt = '2025-09-01T09:00:00+03:00') {
+  const e = enrolment();
+  e.occurredAt = occurredAt;
+  await accepted(system, 'enrolment', [e]);
+  const householdId = e.data.householdId;
+  await accepted(system, 'assessment', [ev('SkillsProfileRecorded', { householdId, skills: ['sewing', 'embroidery'], yearsExperience: 4, preferredSector: 'tailoring' })]);
+  return householdId;
+}
+
+export async function head(system: RunningSystem): Promise<number> {
+  let after = 0;
+  for (;;) {
+    const res = await get(system, `/ledger/events?after=${after}&limit=10000`);
+    const events = res.body.events as Array<{ position: number }>;
+    if (events.length === 0) return after;
+    after = events[events.length - 1]!.position;
+    if (events.length < 10000) return after;
+  }
+}

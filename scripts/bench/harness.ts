@@ -92,7 +92,8 @@ export function percentile(sortedMs: readonly number[], p: number): number {
 
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
-  return percentile(sorted, 50);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 const FS_TYPES: Record<number, string> = {

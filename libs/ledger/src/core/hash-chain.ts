@@ -8,8 +8,25 @@ import type { HashedEnvelope, NewEvent, StoredEvent } from './envelope';
  * expected revision) but not the global position, which EventStoreDB assigns at commit. This keeps
  * the chain computable without a global lock; order and completeness across streams are what seals prove.
  */
-export function hashEnvelope(envelope: HashedEnvelope): string {
-  return createHash('sha256').update(canonicalJson(hashedPart(envelope))).digest('hex');
+export function hashEnvelope(envelope: HashedEnvelope, dataJson?: string): string {
+  return createHash('sha256').update(canonicalEnvelope(envelope, dataJson)).digest('hex');
+}
+
+/**
+ * The canonical JSON of the hashed part, written with its keys in their (fixed, sorted) order so
+ * that only `data` needs the general canonicaliser — and not even that when the caller already
+ * holds its canonical text (the store keeps it that way). Same bytes as canonicalJson(hashedPart(e)),
+ * which a unit test checks.
+ */
+export function canonicalEnvelope(e: HashedEnvelope, dataJson: string = canonicalJson(e.data)): string {
+  const str = JSON.stringify;
+  const opt = (v: string | null) => (v === null ? 'null' : str(v));
+  return (
+    `{"actor":${str(e.actor)},"causationId":${opt(e.causationId)},"correlationId":${str(e.correlationId)},` +
+    `"data":${dataJson},"eventId":${str(e.eventId)},"occurredAt":${str(e.occurredAt)},"prevHash":${opt(e.prevHash)},` +
+    `"recordedAt":${str(e.recordedAt)},"revision":${canonicalJson(e.revision)},"schemaVersion":${canonicalJson(e.schemaVersion)},` +
+    `"source":${str(e.source)},"streamId":${str(e.streamId)},"type":${str(e.type)}}`
+  );
 }
 
 export function hashedPart(e: HashedEnvelope): HashedEnvelope {
@@ -35,7 +52,7 @@ export function chain(
   streamId: string,
   events: readonly NewEvent[],
   last: { revision: number; hash: string } | undefined,
-): Array<Omit<StoredEvent, 'position'>> {
+): Array<Omit<StoredEvent, 'position'> & { dataJson: string }> {
   let revision = last ? last.revision : -1;
   let prevHash = last ? last.hash : null;
   return events.map((e) => {
@@ -55,8 +72,9 @@ export function chain(
       data: e.data,
       prevHash,
     };
-    const hash = hashEnvelope(envelope);
+    const dataJson = canonicalJson(e.data);
+    const hash = hashEnvelope(envelope, dataJson);
     prevHash = hash;
-    return { ...envelope, hash };
+    return { ...envelope, hash, dataJson };
   });
 }

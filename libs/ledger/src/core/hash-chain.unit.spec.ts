@@ -59,3 +59,15 @@ describe('per-stream hash chain', () => {
 function sample(): NewEvent {
   return { eventId: 'e', type: 't', schemaVersion: 1, occurredAt: 'o', recordedAt: 'r', source: 's', actor: 'a', correlationId: 'c', causationId: null, data: { x: 1 }, contentDigest: 'd' };
 }
+
+describe('canonicalEnvelope', () => {
+  it('writes exactly the bytes of the general canonicaliser (property)', () => {
+    const { canonicalJson } = jest.requireActual('./canonical-json') as typeof import('./canonical-json');
+    const { canonicalEnvelope, hashedPart } = jest.requireActual('./hash-chain') as typeof import('./hash-chain');
+    fc.assert(fc.property(fc.array(newEvent, { minLength: 1, maxLength: 3 }), fc.string(), (events, stream) => {
+      for (const e of chain(stream, events, undefined)) {
+        expect(canonicalEnvelope(e)).toBe(canonicalJson(hashedPart(e)));
+      }
+    }));
+  });
+});

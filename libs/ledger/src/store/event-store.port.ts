@@ -60,6 +60,12 @@ export interface EventStore {
   /** Events of every stream in position order, strictly after `afterPosition` (null: from the start). */
   readAll(afterPosition: Position | null, limit: number): Promise<StoredEvent[]>;
 
+  /**
+   * Optional fast path for verification: events with their `data` exactly as stored (canonical JSON
+   * text), so the verifier hashes the stored bytes instead of parsing and re-serialising them.
+   */
+  readAllStored?(afterPosition: Position | null, limit: number): Array<{ event: StoredEvent; dataJson: string }>;
+
   /** The stored event with this id, with its content digest, or null. */
   findByEventId(eventId: string): Promise<(StoredEvent & { contentDigest: string }) | null>;
 

@@ -35,7 +35,7 @@ export class LedgerVerifier {
   }
 
   /** Returns false once a failure is found; later events are not checked. */
-  check(event: StoredEvent): boolean {
+  check(event: StoredEvent, dataJson?: string): boolean {
     if (this.failure) return false;
     const fail = (reason: VerificationFailureReason, detail: string) => {
       this.failure = { position: event.position, reason, detail };
@@ -48,7 +48,7 @@ export class LedgerVerifier {
     if (this.contiguousPositions && event.position !== expectedPosition) {
       return fail('position_gap', `expected position ${expectedPosition}, found ${event.position}`);
     }
-    const recomputed = hashEnvelope(event);
+    const recomputed = hashEnvelope(event, dataJson);
     if (recomputed !== event.hash) {
       return fail('hash_mismatch', `stored hash ${event.hash} but content hashes to ${recomputed}`);
     }
@@ -83,9 +83,9 @@ export async function verifyLedger(store: EventStore, pageSize = 5000): Promise<
   const verifier = new LedgerVerifier(store.capabilities.contiguousPositions);
   let after: Position | null = null;
   for (;;) {
-    let page: StoredEvent[];
+    let page: Array<{ event: StoredEvent; dataJson?: string }>;
     try {
-      page = await store.readAll(after, pageSize);
+      page = store.readAllStored ? store.readAllStored(after, pageSize) : (await store.readAll(after, pageSize)).map((event) => ({ event }));
     } catch (err) {
       if (err instanceof CorruptEventError) {
         verifier.unreadable(err.position, err.reason);
@@ -93,11 +93,11 @@ export async function verifyLedger(store: EventStore, pageSize = 5000): Promise<
       }
       throw err;
     }
-    for (const event of page) {
-      if (!verifier.check(event)) return verifier.report();
+    for (const { event, dataJson } of page) {
+      if (!verifier.check(event, dataJson)) return verifier.report();
     }
     if (page.length < pageSize) break;
-    after = page[page.length - 1]!.position;
+    after = page[page.length - 1]!.event.position;
   }
   return verifier.report();
 }

@@ -5,6 +5,7 @@ import { BenchContext, type BenchRow, type BenchSection, filesystemOf, msSince }
 import { storeBench } from './store.bench';
 import { renderTable } from './table';
 import { verifyBench } from './verify.bench';
+import { httpBench } from './http.bench';
 
 /**
  * `npm run bench` — DESIGN §6 performance targets, measured on a fresh temp ledger.
@@ -15,7 +16,7 @@ import { verifyBench } from './verify.bench';
  *
  * New sections (HTTP ingest, projection rebuild, report latency) are one module each, added here.
  */
-const SECTIONS: readonly BenchSection[] = [storeBench, verifyBench];
+const SECTIONS: readonly BenchSection[] = [storeBench, verifyBench, httpBench];
 
 function selectSections(): BenchSection[] {
   const only = process.env.PEIL_BENCH_ONLY?.trim();

@@ -4,9 +4,18 @@ import type { ApiSection, JsonSchema, OpenApiDocument, PathItem } from './openap
 import { ENROLMENT_SECTION } from './sections/enrolment.section';
 import { GATEWAY_SECTION } from './sections/gateway.section';
 import { LEDGER_SECTION } from './sections/ledger.section';
+import { ASSESSMENT_SECTION, ASSET_TRANSFER_SECTION, EVALUATION_SECTION, TRAINING_SECTION } from './sections/contexts.section';
 
 /** Every section of the public API; a new context adds its section here (one line). */
-export const API_SECTIONS: readonly ApiSection[] = [GATEWAY_SECTION, ENROLMENT_SECTION, LEDGER_SECTION];
+export const API_SECTIONS: readonly ApiSection[] = [
+  GATEWAY_SECTION,
+  ENROLMENT_SECTION,
+  ASSESSMENT_SECTION,
+  ASSET_TRANSFER_SECTION,
+  TRAINING_SECTION,
+  EVALUATION_SECTION,
+  LEDGER_SECTION,
+];
 
 const DESCRIPTION = [
   'Event-sourced ledger of the PEIL pilot. Every route except /v1/health and /v1/docs needs `Authorization: Bearer <API key>`;',

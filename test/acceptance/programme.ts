@@ -24,7 +24,7 @@ export function peilGrant(suffix = uniq('g')) {
       ],
     },
     { code: 'C3', name: 'Monitoring and evaluation', budgetLines: [line('C3.1', 'Baseline, midline and endline surveys', 35_000_000, 'evaluation')] },
-    { code: 'C4', name: 'Project management', budgetLines: [line('C4.1', 'Project management and fiduciary', 23_270_000, 'management')] },
+    { code: 'C4', name: 'Project management', budgetLines: [line('C4.1', 'Project management and fiduciary', 23_200_000, 'management')] },
   ];
   return {
     suffix,

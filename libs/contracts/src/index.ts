@@ -4,3 +4,5 @@ export * from './assessment';
 export * from './asset-transfer';
 export * from './training';
 export * from './evaluation';
+export * from './common/money';
+export * from './grant';

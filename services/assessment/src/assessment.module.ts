@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { ASSESSMENT_POLICY, GRANT_CLIENT, loadAssessmentPolicy } from './application/assessment-config';
 import { AssessmentSubmissions } from './application/assessment.handlers';
 import { AssessmentReads } from './application/context-reads';
-import { GrantClient } from '../../grant/src/client/grant.client';
+import { GrantClient } from '../../grant/src';
 import { LivelihoodQuery } from './application/livelihood.query';
 import { PLAN_RECOVERY_GRACE_MS, PlanCommitmentRecovery } from './application/plan-commitment.recovery';
 import { AssessmentController } from './http/assessment.controller';

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { INTERNAL_TOKEN, InternalClient, PLATFORM_CONFIG, PlatformModule, intVar, loadConfig, serviceUrl, type PlatformConfig } from '@peil/platform';
 import { z } from 'zod';
-import { GrantClient } from '../../grant/src/client/grant.client';
+import { GrantClient } from '../../grant/src';
 import { AssetReads } from './application/asset-reads';
 import { AssetTransferSubmissions } from './application/asset-transfer.handlers';
 import { AssetsQuery } from './application/assets.query';

@@ -52,6 +52,8 @@ export function moneyViolation(amountMinor: number, currency: Currency, fxRateTo
   if (fxRateToUsd === undefined) {
     return { code: 'fx_rate_required', field: 'fxRateToUsd', message: `an ${currency} amount needs fxRateToUsd (${currency} per 1 USD)` };
   }
+  // zod runs object refinements even when a field failed; a malformed field is reported by its own check.
+  if (!Number.isSafeInteger(amountMinor) || !FxRate.safeParse(fxRateToUsd).success) return undefined;
   if (!Number.isSafeInteger(convert(amountMinor, fxRateToUsd))) {
     return { code: 'amount_out_of_range', field: amountField, message: `${amountMinor} ${currency} at ${fxRateToUsd} is more US cents than can be counted exactly` };
   }
@@ -59,9 +61,11 @@ export function moneyViolation(amountMinor: number, currency: Currency, fxRateTo
 }
 
 /** A zod refinement applying moneyViolation to an object holding `[amountField]`, `currency` and `fxRateToUsd`. */
-export function refineMoney<K extends string>(amountField: K) {
-  return (value: { [P in K]: number } & { currency: Currency; fxRateToUsd?: string | undefined }, ctx: z.RefinementCtx): void => {
-    const violation = moneyViolation(value[amountField], value.currency, value.fxRateToUsd, amountField);
+export function refineMoney(amountField: string) {
+  // Typed loosely so it fits any object schema holding the fields; the schema has already checked each field.
+  return (value: object, ctx: z.RefinementCtx): void => {
+    const money = value as { [field: string]: unknown; currency: Currency; fxRateToUsd?: string };
+    const violation = moneyViolation(money[amountField] as number, money.currency, money.fxRateToUsd, amountField);
     if (violation) ctx.addIssue({ code: 'custom', path: [violation.field], message: violation.message, params: { code: violation.code } });
   };
 }

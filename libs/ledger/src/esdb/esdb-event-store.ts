@@ -37,7 +37,6 @@ const CLAIM_TYPE = 'PeilEventIdClaimed';
 const ANY_RETRIES = 10;
 /** Parallel index reads/writes per append (a batch may hold up to 1,000 events). */
 const INDEX_CONCURRENCY = 32;
-const PAGE = 500;
 
 type EsdbModule = typeof import('@eventstore/db-client');
 let loaded: EsdbModule | undefined;
@@ -70,15 +69,27 @@ type EnvelopeMetadata = {
 type Claim = { eventId: string; streamId: string; revision: number };
 type Found = StoredEvent & { contentDigest: string };
 
+export interface EsdbEventStoreOptions {
+  /** Events per `$all` read; readAll, headPosition and condition checks page through `$all` with it. */
+  pageSize?: number;
+}
+
 export class EsdbEventStore implements EventStore {
   /** Positions are `$all` commit positions; the append condition is checked just before appending (0003, 0005). */
   readonly capabilities: EventStoreCapabilities = { contiguousPositions: false, atomicConditions: false };
 
-  constructor(private readonly client: Esdb.EventStoreDBClient) {}
+  private readonly page: number;
+
+  constructor(
+    private readonly client: Esdb.EventStoreDBClient,
+    options: EsdbEventStoreOptions = {},
+  ) {
+    this.page = options.pageSize ?? 500;
+  }
 
   /** e.g. `esdb://127.0.0.1:2113?tls=false`. Connects lazily, on the first call. */
-  static connect(connectionString: string): EsdbEventStore {
-    return new EsdbEventStore(esdb().EventStoreDBClient.connectionString(connectionString));
+  static connect(connectionString: string, options: EsdbEventStoreOptions = {}): EsdbEventStore {
+    return new EsdbEventStore(esdb().EventStoreDBClient.connectionString(connectionString), options);
   }
 
   async append(
@@ -205,7 +216,7 @@ export class EsdbEventStore implements EventStore {
     for (;;) {
       let seen = 0;
       let lastRaw: Esdb.Position | undefined;
-      const read = this.client.readAll({ fromPosition: from, maxCount: PAGE, direction: FORWARDS });
+      const read = this.client.readAll({ fromPosition: from, maxCount: this.page, direction: FORWARDS });
       await this.drain(read, ({ event }) => {
         seen += 1;
         if (!event) return true;
@@ -216,7 +227,7 @@ export class EsdbEventStore implements EventStore {
         out.push(toStored(event, position));
         return out.length < limit;
       });
-      if (out.length >= limit || seen < PAGE || !lastRaw) return out;
+      if (out.length >= limit || seen < this.page || !lastRaw) return out;
       from = lastRaw;
       floor = positionOf({ position: lastRaw });
     }
@@ -236,7 +247,7 @@ export class EsdbEventStore implements EventStore {
       );
       // A claim whose append failed or never happened names another event (or none): not this eventId.
       if (!target?.event || target.event.id !== esdbEventId(eventId)) continue;
-      const found = toStored(target.event, positionOf(target.event));
+      const found = toFound(target.event, positionOf(target.event));
       if (found.eventId === eventId) return found;
     }
     return null;
@@ -293,7 +304,7 @@ export class EsdbEventStore implements EventStore {
       let seen = 0;
       let going = true;
       let lowest: Esdb.Position | undefined;
-      await this.drain(this.client.readAll({ fromPosition: from, maxCount: PAGE, direction: BACKWARDS }), ({ event }) => {
+      await this.drain(this.client.readAll({ fromPosition: from, maxCount: this.page, direction: BACKWARDS }), ({ event }) => {
         seen += 1;
         if (!event) return true;
         const position = positionOf(event);
@@ -302,7 +313,7 @@ export class EsdbEventStore implements EventStore {
         going = visit(event, position);
         return going;
       });
-      if (!going || seen < PAGE || !lowest) return;
+      if (!going || seen < this.page || !lowest) return;
       from = lowest;
       ceiling = positionOf({ position: lowest });
     }
@@ -344,7 +355,7 @@ function checkExpected(streamId: string, expected: ExpectedRevision, actual: num
 }
 
 /** Ledger streams exclude EventStoreDB's `$` system streams and this adapter's eventId index. */
-export function isLedgerStream(streamId: string): boolean {
+function isLedgerStream(streamId: string): boolean {
   return !streamId.startsWith('$') && !streamId.startsWith(INDEX_PREFIX);
 }
 
@@ -359,7 +370,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * server's own retry detection applies); any other id maps to a stable name-based UUID. The envelope
  * keeps the submitted eventId verbatim in the metadata.
  */
-export function esdbEventId(eventId: string): string {
+function esdbEventId(eventId: string): string {
   if (UUID.test(eventId)) return eventId.toLowerCase();
   const h = createHash('sha256').update(eventId).digest('hex');
   const variant = ((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16);
@@ -418,7 +429,7 @@ const STRING_FIELDS = ['eventId', 'occurredAt', 'recordedAt', 'source', 'actor',
  * An event that does not carry a complete envelope (written around this adapter, or damaged) is
  * reported as CorruptEventError, which verification reports as 'unreadable' at its position.
  */
-function toStored(event: Esdb.RecordedEvent, position: Position): Found {
+function toFound(event: Esdb.RecordedEvent, position: Position): Found {
   const m = event.metadata;
   const data: unknown = event.data;
   const corrupt = (why: string) => new CorruptEventError(position, `${event.streamId}@${event.revision}: ${why}`);
@@ -447,6 +458,12 @@ function toStored(event: Esdb.RecordedEvent, position: Position): Found {
     hash: meta.hash,
     contentDigest: meta.contentDigest,
   };
+}
+
+/** The envelope alone: the content digest is the store's business, returned by findByEventId only. */
+function toStored(event: Esdb.RecordedEvent, position: Position): StoredEvent {
+  const { contentDigest: _digest, ...envelope } = toFound(event, position);
+  return envelope;
 }
 
 /** Promise.all with at most `limit` calls in flight, results in input order. */

@@ -6,6 +6,11 @@ import { intVar, loadConfig, stringVar } from './config';
 export const SERVICES = {
   enrolment: 1,
   ledger: 2,
+  grant: 3,
+  assessment: 4,
+  'asset-transfer': 5,
+  training: 6,
+  evaluation: 7,
 } as const;
 export type ServiceName = keyof typeof SERVICES;
 

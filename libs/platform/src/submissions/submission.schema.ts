@@ -52,6 +52,9 @@ export function firstIssue(prefix: string, error: z.ZodError, input?: unknown): 
   const issue = error.issues[0]!;
   const path = issuePath(prefix, issue.path);
   const missing = issue.path.length > 0 && valueAt(input, issue.path) === undefined;
+  // A rule spanning fields (an LBP amount without its rate) names its own stable code in params.code.
+  const ruleCode = issue.code === 'custom' ? (issue.params as { code?: unknown } | undefined)?.code : undefined;
+  if (typeof ruleCode === 'string') return { code: ruleCode, message: `${path}: ${issue.message}`, path };
   return {
     code: missing ? 'missing_field' : 'invalid_field',
     message: missing ? `${path} is required` : `${path}: ${issue.message}`,

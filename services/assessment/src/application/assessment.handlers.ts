@@ -23,7 +23,7 @@ import { decideMarketAssessment, decidePlan, decideSkillsProfile, type Outcome }
 import type { AssessmentPolicy } from '../domain/assessment-policy';
 import { ASSESSMENT_POLICY, GRANT_CLIENT } from './assessment-config';
 import { AssessmentReads } from './context-reads';
-import type { GrantClient } from '../../../grant/src/client/grant.client';
+import type { GrantClient } from '../../../grant/src';
 
 const toDecision = <E extends { type: string; data: object }>(
   outcome: Outcome<E>,

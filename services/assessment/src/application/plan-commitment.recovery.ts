@@ -2,7 +2,7 @@ import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { planCommitmentId } from '@peil/contracts';
 import type { EventStore, StoredEvent } from '@peil/ledger';
 import { CLOCK, EVENT_STORE, FollowUpRecovery, derivedEventId, type Clock } from '@peil/platform';
-import type { GrantClient } from '../../../grant/src/client/grant.client';
+import type { GrantClient } from '../../../grant/src';
 import { GRANT_CLIENT } from './assessment-config';
 import { AssessmentReads } from './context-reads';
 

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { deliveryExpenditureId, planCommitmentId, toUsdMinor, type AssetDelivered } from '@peil/contracts';
 import { derivedEventId } from '@peil/platform';
 import type { Livelihood } from '../../../assessment/src';
-import type { GrantClient } from '../../../grant/src/client/grant.client';
+import type { GrantClient } from '../../../grant/src';
 import { AssetReads } from './asset-reads';
 import { GRANT_CLIENT } from './tokens';
 

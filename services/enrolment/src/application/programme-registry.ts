@@ -20,6 +20,8 @@ export class ProgrammeRegistry {
     for (;;) {
       const page = await this.store.readAll(this.position, 5000);
       for (const event of page) {
+        // Two requests may catch up at once (each awaits its read); apply every position once.
+        if (this.position !== null && event.position <= this.position) continue;
         if (categoryOf(event.streamId) === HOUSEHOLD_CATEGORY) {
           this.programme = evolveProgramme(this.programme, { type: event.type, data: event.data } as unknown as EnrolmentEvent);
         }

@@ -29,50 +29,68 @@ interface Expenditure {
  * Deliveries against the assets lines' expenditures, straight from the ledger: every delivery must
  * have exactly one unreversed expenditure linked by relatedEventId, every expenditure on an assets
  * line must come from a delivery, and the two totals must agree to the cent.
+ * A fold, so that a reader can keep it and apply only the events recorded since its last report.
  */
-export function reconcile(events: Iterable<StoredEvent>, toUsd: ToUsdMinor): ReconciliationReport {
-  const assetsLines = new Set<string>();
-  const deliveries = new Map<string, { deliveryId: string; householdId: string; eventId: string; position: number; usdMinor: number }>();
-  const expenditures = new Map<string, Expenditure>();
-  let position: number | null = null;
-  for (const e of events) {
-    position = e.position;
+export class ReconciliationFold {
+  private readonly assetsLines = new Set<string>();
+  private readonly deliveries = new Map<string, { deliveryId: string; householdId: string; eventId: string; position: number; usdMinor: number }>();
+  private readonly expenditures = new Map<string, Expenditure>();
+  private position: number | null = null;
+
+  constructor(private readonly toUsd: ToUsdMinor) {}
+
+  get ledgerPosition(): number | null {
+    return this.position;
+  }
+
+  apply(e: StoredEvent): void {
+    this.position = e.position;
     const d = e.data as Record<string, any>;
     switch (e.type) {
       case 'GrantAgreementSigned':
-        for (const component of d.components ?? []) for (const line of component.budgetLines ?? []) if (line.purpose === 'assets') assetsLines.add(line.code);
+        for (const component of d.components ?? []) for (const line of component.budgetLines ?? []) if (line.purpose === 'assets') this.assetsLines.add(line.code);
         break;
       case 'AssetDelivered':
-        deliveries.set(e.eventId, { deliveryId: d.deliveryId, householdId: d.householdId, eventId: e.eventId, position: e.position, usdMinor: toUsd(d.unitCostMinor * d.quantity, d.currency, d.fxRateToUsd) });
+        this.deliveries.set(e.eventId, { deliveryId: d.deliveryId, householdId: d.householdId, eventId: e.eventId, position: e.position, usdMinor: this.toUsd(d.unitCostMinor * d.quantity, d.currency, d.fxRateToUsd) });
         break;
       case 'ExpenditureRecorded':
-        expenditures.set(d.expenditureId, { expenditureId: d.expenditureId, budgetLine: d.budgetLine, eventId: e.eventId, position: e.position, usdMinor: toUsd(d.amountMinor, d.currency, d.fxRateToUsd), relatedEventId: d.relatedEventId, reversed: false });
+        this.expenditures.set(d.expenditureId, { expenditureId: d.expenditureId, budgetLine: d.budgetLine, eventId: e.eventId, position: e.position, usdMinor: this.toUsd(d.amountMinor, d.currency, d.fxRateToUsd), relatedEventId: d.relatedEventId, reversed: false });
         break;
       case 'ExpenditureReversed': {
-        const x = expenditures.get(d.expenditureId);
+        const x = this.expenditures.get(d.expenditureId);
         if (x) x.reversed = true;
         break;
       }
     }
   }
-  const live = [...expenditures.values()].filter((x) => !x.reversed && assetsLines.has(x.budgetLine));
-  const byDelivery = new Map<string, Expenditure[]>();
-  for (const x of live) if (x.relatedEventId && deliveries.has(x.relatedEventId)) byDelivery.set(x.relatedEventId, [...(byDelivery.get(x.relatedEventId) ?? []), x]);
-  const all = [...deliveries.values()];
-  return {
-    ledgerPosition: position,
-    deliveriesWithoutExpenditure: all.filter((dl) => !byDelivery.has(dl.eventId)),
-    expendituresWithoutDelivery: live
-      .filter((x) => !x.relatedEventId || !deliveries.has(x.relatedEventId))
-      .map(({ expenditureId, budgetLine, eventId, position: p, usdMinor }) => ({ expenditureId, budgetLine, eventId, position: p, usdMinor })),
-    deliveriesWithSeveralExpenditures: [...byDelivery]
-      .filter(([, xs]) => xs.length > 1)
-      .map(([eventId, xs]) => ({ deliveryId: deliveries.get(eventId)!.deliveryId, expenditureIds: xs.map((x) => x.expenditureId) })),
-    totals: {
-      deliveries: all.length,
-      deliveriesUsdMinor: all.reduce((s, dl) => s + dl.usdMinor, 0),
-      linkedExpendituresUsdMinor: [...byDelivery.values()].flat().reduce((s, x) => s + x.usdMinor, 0),
-      assetsLineSpentMinor: live.reduce((s, x) => s + x.usdMinor, 0),
-    },
-  };
+
+  report(): ReconciliationReport {
+    const { deliveries } = this;
+    const live = [...this.expenditures.values()].filter((x) => !x.reversed && this.assetsLines.has(x.budgetLine));
+    const byDelivery = new Map<string, Expenditure[]>();
+    for (const x of live) if (x.relatedEventId && deliveries.has(x.relatedEventId)) byDelivery.set(x.relatedEventId, [...(byDelivery.get(x.relatedEventId) ?? []), x]);
+    const all = [...deliveries.values()];
+    return {
+      ledgerPosition: this.position,
+      deliveriesWithoutExpenditure: all.filter((dl) => !byDelivery.has(dl.eventId)).map((dl) => ({ ...dl })),
+      expendituresWithoutDelivery: live
+        .filter((x) => !x.relatedEventId || !deliveries.has(x.relatedEventId))
+        .map(({ expenditureId, budgetLine, eventId, position: p, usdMinor }) => ({ expenditureId, budgetLine, eventId, position: p, usdMinor })),
+      deliveriesWithSeveralExpenditures: [...byDelivery]
+        .filter(([, xs]) => xs.length > 1)
+        .map(([eventId, xs]) => ({ deliveryId: deliveries.get(eventId)!.deliveryId, expenditureIds: xs.map((x) => x.expenditureId) })),
+      totals: {
+        deliveries: all.length,
+        deliveriesUsdMinor: all.reduce((s, dl) => s + dl.usdMinor, 0),
+        linkedExpendituresUsdMinor: [...byDelivery.values()].flat().reduce((s, x) => s + x.usdMinor, 0),
+        assetsLineSpentMinor: live.reduce((s, x) => s + x.usdMinor, 0),
+      },
+    };
+  }
+}
+
+export function reconcile(events: Iterable<StoredEvent>, toUsd: ToUsdMinor): ReconciliationReport {
+  const fold = new ReconciliationFold(toUsd);
+  for (const e of events) fold.apply(e);
+  return fold.report();
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { purposeOfModule, sessionExpenditureId, toUsdMinor, type TrainingSessionHeld } from '@peil/contracts';
 import { derivedEventId } from '@peil/platform';
-import type { GrantClient } from '../../../grant/src/client/grant.client';
+import type { GrantClient } from '../../../grant/src';
 import { GRANT_CLIENT } from './tokens';
 
 /**

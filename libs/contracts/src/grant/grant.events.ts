@@ -1,0 +1,139 @@
+import { z } from 'zod';
+import { MinorAmount, moneyFields, refineMoney } from '../common/money';
+import { Id, IsoDate, NonEmptyText } from '../common/primitives';
+
+/**
+ * Grant context events (DESIGN §4), owned by the grant service and only read by others. One stream
+ * per grant (`grant-<grantId>`) holds the agreement and every money event of its budget lines.
+ * Grant money is in US cents, except an expenditure, which is recorded in the currency it was paid
+ * in (with its rate) and counted on its line in US cents.
+ */
+
+/** Which line pays for what: other services look a line up by its purpose. */
+export const BudgetLinePurpose = z.enum(['assets', 'training', 'coaching', 'nudges', 'evaluation', 'design', 'management']);
+export type BudgetLinePurpose = z.infer<typeof BudgetLinePurpose>;
+
+/** US cents a budget line starts with; zero is allowed (a line funded later by reallocation). */
+const Allocation = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+export const BudgetLineAllocation = z.object({
+  code: Id,
+  name: NonEmptyText(200),
+  allocationMinor: Allocation,
+  purpose: BudgetLinePurpose.optional(),
+});
+export type BudgetLineAllocation = z.infer<typeof BudgetLineAllocation>;
+
+export const GrantComponent = z.object({
+  code: Id,
+  name: NonEmptyText(200),
+  budgetLines: z.array(BudgetLineAllocation).min(1).max(200),
+});
+export type GrantComponent = z.infer<typeof GrantComponent>;
+
+export const GrantAgreementSigned = z
+  .object({
+    grantId: Id,
+    donor: NonEmptyText(200),
+    administrator: NonEmptyText(200),
+    recipient: NonEmptyText(200),
+    currency: z.literal('USD'),
+    amountMinor: MinorAmount,
+    startDate: IsoDate,
+    closingDate: IsoDate,
+    components: z.array(GrantComponent).min(1).max(50),
+  })
+  .superRefine((d, ctx) => {
+    if (d.closingDate <= d.startDate) ctx.addIssue({ code: 'custom', path: ['closingDate'], message: 'must be after startDate' });
+  });
+export type GrantAgreementSigned = z.infer<typeof GrantAgreementSigned>;
+
+export const BudgetReallocated = z.object({
+  grantId: Id,
+  fromLine: Id,
+  toLine: Id,
+  amountMinor: MinorAmount,
+  /** The donor's or administrator's no-objection, or the steering committee minute, that allows it. */
+  approvalRef: NonEmptyText(200),
+});
+export type BudgetReallocated = z.infer<typeof BudgetReallocated>;
+
+export const FundsCommitted = z.object({
+  commitmentId: Id,
+  budgetLine: Id,
+  /** US cents held on the line. */
+  amountMinor: MinorAmount,
+  reference: NonEmptyText(500),
+});
+export type FundsCommitted = z.infer<typeof FundsCommitted>;
+
+export const CommitmentReleased = z.object({
+  commitmentId: Id,
+  /** US cents given back to the line; at most what the commitment still holds. */
+  amountMinor: MinorAmount,
+  reason: NonEmptyText(500).optional(),
+});
+export type CommitmentReleased = z.infer<typeof CommitmentReleased>;
+
+/**
+ * The fields of an expenditure without its cross-field rules. The grant service validates with this
+ * and decides the money rules itself, so that they answer with their own codes (fx_rate_required…)
+ * rather than a generic invalid_field; everyone else uses ExpenditureRecorded.
+ */
+export const ExpenditureRecordedFields = z.object({
+  expenditureId: Id,
+  budgetLine: Id,
+  ...moneyFields('amountMinor'),
+  payee: NonEmptyText(200),
+  documentRef: NonEmptyText(200),
+  /** The eventId of what this pays for (a delivery, a training session). */
+  relatedEventId: z.uuid().optional(),
+  /** A commitment on the same line this expenditure draws down… */
+  commitmentId: Id.optional(),
+  /** …by up to this many US cents (capped at what it still holds); the rest of the cost is new spending. */
+  commitmentConsumedMinor: MinorAmount.optional(),
+});
+
+const refineCommitmentPair = (d: { commitmentId?: string | undefined; commitmentConsumedMinor?: number | undefined }, ctx: z.RefinementCtx) => {
+  if (d.commitmentId !== undefined && d.commitmentConsumedMinor === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['commitmentConsumedMinor'], message: 'a commitmentId needs commitmentConsumedMinor' });
+  }
+  if (d.commitmentId === undefined && d.commitmentConsumedMinor !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['commitmentId'], message: 'commitmentConsumedMinor needs the commitmentId it draws down' });
+  }
+};
+
+/** Structure and the commitment pairing, without the money rules (see ExpenditureRecordedFields). */
+export const ExpenditureRecordedShape = ExpenditureRecordedFields.superRefine(refineCommitmentPair);
+
+export const ExpenditureRecorded = ExpenditureRecordedFields.superRefine(refineCommitmentPair).superRefine(refineMoney('amountMinor'));
+export type ExpenditureRecorded = z.infer<typeof ExpenditureRecordedFields>;
+
+export const ExpenditureReversed = z.object({
+  expenditureId: Id,
+  reason: NonEmptyText(500),
+});
+export type ExpenditureReversed = z.infer<typeof ExpenditureReversed>;
+
+export const GRANT_EVENT_SCHEMAS = {
+  GrantAgreementSigned,
+  BudgetReallocated,
+  FundsCommitted,
+  CommitmentReleased,
+  ExpenditureRecorded,
+  ExpenditureReversed,
+} as const;
+
+/** The grant events as a discriminated union on an explicit, stored `type`. */
+export type GrantEvent =
+  | { type: 'GrantAgreementSigned'; data: GrantAgreementSigned }
+  | { type: 'BudgetReallocated'; data: BudgetReallocated }
+  | { type: 'FundsCommitted'; data: FundsCommitted }
+  | { type: 'CommitmentReleased'; data: CommitmentReleased }
+  | { type: 'ExpenditureRecorded'; data: ExpenditureRecorded }
+  | { type: 'ExpenditureReversed'; data: ExpenditureReversed };
+export type GrantEventType = GrantEvent['type'];
+
+/** One stream per grant: plain optimistic concurrency on it keeps committed + spent ≤ allocation. */
+export const grantStreamId = (grantId: string): string => `grant-${grantId}`;
+export const GRANT_CATEGORY = 'grant';

@@ -1,0 +1,112 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { homedir, userInfo } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { StartedTestContainer } from 'testcontainers';
+import { eventStoreContract } from '../store/event-store.contract';
+import { EsdbEventStore } from './esdb-event-store';
+
+/**
+ * The EventStore contract against a real EventStoreDB: the server named by PEIL_TEST_ESDB_URL
+ * (e.g. `docker compose --profile esdb up -d eventstoredb`, then esdb://127.0.0.1:2113?tls=false),
+ * else a throw-away container started through testcontainers, else — with no Docker engine — skipped
+ * with one line saying so. jest declares suites synchronously, so the engine check is synchronous too.
+ */
+const REPO = resolve(__dirname, '../../../..');
+const IMAGE = 'eventstore/eventstore:24.10';
+const target = chooseTarget();
+
+if (target.kind === 'skip') {
+  console.warn(
+    `EventStoreDB contract suite skipped: no Docker engine reachable (${target.reason}); set PEIL_TEST_ESDB_URL=esdb://host:2113?tls=false to run it against a server`,
+  );
+}
+
+(target.kind === 'skip' ? describe.skip : describe)('EsdbEventStore on EventStoreDB', () => {
+  let url = target.kind === 'url' ? target.url : '';
+  let container: StartedTestContainer | undefined;
+
+  beforeAll(async () => {
+    if (target.kind !== 'container') return;
+    // Loaded here, not at the top: the module costs ~300 ms and a skipped suite must not pay for it.
+    const { GenericContainer, Wait } = await import('testcontainers');
+    container = await new GenericContainer(IMAGE)
+      .withEnvironment({
+        EVENTSTORE_INSECURE: 'true',
+        EVENTSTORE_RUN_PROJECTIONS: 'All',
+        EVENTSTORE_START_STANDARD_PROJECTIONS: 'true',
+      })
+      .withExposedPorts(2113)
+      .withWaitStrategy(Wait.forHttp('/health/live', 2113).forStatusCodeMatching((code) => code >= 200 && code < 300))
+      .withStartupTimeout(120_000)
+      .start();
+    url = `esdb://${container.getHost()}:${container.getMappedPort(2113)}?tls=false`;
+    await untilServing(url);
+  }, 180_000);
+
+  afterAll(async () => {
+    await container?.stop();
+  });
+
+  eventStoreContract('EsdbEventStore', async () => {
+    const store = EsdbEventStore.connect(url);
+    return { store, cleanup: () => store.close() };
+  });
+});
+
+type Target = { kind: 'url'; url: string } | { kind: 'container' } | { kind: 'skip'; reason: string };
+
+function chooseTarget(): Target {
+  const url = process.env.PEIL_TEST_ESDB_URL;
+  if (url) return { kind: 'url', url };
+  const reason = dockerUnreachable();
+  return reason === undefined ? { kind: 'container' } : { kind: 'skip', reason };
+}
+
+/** Why no Docker engine can be used, or undefined when one answers. */
+function dockerUnreachable(): string | undefined {
+  // Where testcontainers looks (env, its properties file, rootful and rootless sockets). None of
+  // them present → skip at once, without loading testcontainers at all.
+  const sockets = [
+    '/var/run/docker.sock',
+    process.env.XDG_RUNTIME_DIR && join(process.env.XDG_RUNTIME_DIR, 'docker.sock'),
+    join(homedir(), '.docker', 'run', 'docker.sock'),
+    join(homedir(), '.docker', 'desktop', 'docker.sock'),
+    join('/run', 'user', String(userInfo().uid), 'docker.sock'),
+  ].filter((s): s is string => Boolean(s));
+  const configured =
+    process.env.DOCKER_HOST !== undefined ||
+    existsSync(join(homedir(), '.testcontainers.properties')) ||
+    process.platform === 'win32' ||
+    sockets.some((s) => existsSync(s));
+  if (!configured) return 'no DOCKER_HOST, no ~/.testcontainers.properties, no Docker socket';
+  // Something is configured: let testcontainers itself find and ping the engine, in a child process
+  // because the answer is needed synchronously.
+  const ping = spawnSync(
+    process.execPath,
+    ['-e', "require('testcontainers').getContainerRuntimeClient().then(() => process.exit(0), (e) => { console.error(e.message); process.exit(1); })"],
+    { cwd: REPO, encoding: 'utf8', timeout: 15_000 },
+  );
+  if (ping.status === 0) return undefined;
+  if (ping.error) return `engine check failed: ${ping.error.message}`;
+  return ping.stderr.trim().split('\n')[0] || `engine check exited with ${ping.status}`;
+}
+
+/** A fresh node reports live before it has elected itself leader; wait until reads succeed. */
+async function untilServing(url: string): Promise<void> {
+  const store = EsdbEventStore.connect(url);
+  const deadline = Date.now() + 60_000;
+  try {
+    for (;;) {
+      try {
+        await store.headPosition();
+        return;
+      } catch (err) {
+        if (Date.now() > deadline) throw err;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+  } finally {
+    await store.close();
+  }
+}

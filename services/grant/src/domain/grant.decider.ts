@@ -1,0 +1,365 @@
+import {
+  moneyViolation,
+  toUsdMinor,
+  type BudgetLinePurpose,
+  type BudgetReallocated,
+  type CommitmentReleased,
+  type Currency,
+  type ExpenditureRecorded,
+  type ExpenditureReversed,
+  type FundsCommitted,
+  type GrantAgreementSigned,
+  type GrantEvent,
+} from '@peil/contracts';
+import type { GrantDirectory } from './grant-directory';
+
+/**
+ * One grant's budget: its lines with what each has committed and spent, its commitments and its
+ * expenditures — the fold of the `grant-<grantId>` stream. Every amount here is US cents.
+ * The rule of the whole context: on every line, committed + spent ≤ allocation (after reallocations).
+ */
+export interface BudgetLine {
+  code: string;
+  name: string;
+  /** Code of the component (C1…C4) the line belongs to. */
+  component: string;
+  purpose: BudgetLinePurpose | null;
+  allocationMinor: number;
+  committedMinor: number;
+  spentMinor: number;
+}
+
+/** Where an event sits in the ledger, when the state was folded from it (absent in pure tests). */
+export interface Recorded {
+  occurredAt: string;
+  eventId?: string;
+  position?: number;
+}
+
+export interface Commitment extends Recorded {
+  commitmentId: string;
+  budgetLine: string;
+  amountMinor: number;
+  releasedMinor: number;
+  reference: string;
+  releases: Array<Recorded & { amountMinor: number; reason?: string }>;
+}
+
+export interface Expenditure extends Recorded {
+  expenditureId: string;
+  budgetLine: string;
+  /** As submitted, in its currency. */
+  amountMinor: number;
+  currency: Currency;
+  fxRateToUsd?: string;
+  /** What the line counts: the amount in US cents. */
+  usdMinor: number;
+  payee: string;
+  documentRef: string;
+  relatedEventId?: string;
+  commitmentId?: string;
+  reversal?: Recorded & { reason: string };
+}
+
+export interface Reallocation extends Recorded {
+  fromLine: string;
+  toLine: string;
+  amountMinor: number;
+  approvalRef: string;
+}
+
+export interface SignedGrant {
+  status: 'signed';
+  grantId: string;
+  donor: string;
+  administrator: string;
+  recipient: string;
+  currency: 'USD';
+  amountMinor: number;
+  startDate: string;
+  closingDate: string;
+  signedAt: string;
+  components: Array<{ code: string; name: string }>;
+  /** In the order of the agreement. */
+  lines: Map<string, BudgetLine>;
+  commitments: Map<string, Commitment>;
+  expenditures: Map<string, Expenditure>;
+  reallocations: Reallocation[];
+}
+
+export type Grant = { status: 'unsigned' } | SignedGrant;
+
+export const initialState = (): Grant => ({ status: 'unsigned' });
+
+export type RecordedGrantEvent = GrantEvent & Recorded;
+
+export const usedMinor = (line: BudgetLine): number => line.committedMinor + line.spentMinor;
+export const remainingMinor = (line: BudgetLine): number => line.allocationMinor - usedMinor(line);
+export const outstandingMinor = (c: Commitment): number => c.amountMinor - c.releasedMinor;
+
+const recorded = (e: Recorded): Recorded => ({
+  occurredAt: e.occurredAt,
+  ...(e.eventId === undefined ? {} : { eventId: e.eventId }),
+  ...(e.position === undefined ? {} : { position: e.position }),
+});
+
+/**
+ * Mutates a signed grant in place for speed: a grant stream holds every commitment and expenditure
+ * of the programme, and the state is folded from the ledger by one reader, never shared.
+ * An expenditure counts on its line in US cents (converted with round-half-even); a commitment drawn
+ * down by an expenditure is reduced by the CommitmentReleased recorded with it, never implicitly.
+ */
+export function evolve(state: Grant, event: RecordedGrantEvent): Grant {
+  if (event.type === 'GrantAgreementSigned') return signed(event.data, event);
+  if (state.status === 'unsigned') return state;
+  switch (event.type) {
+    case 'BudgetReallocated': {
+      const from = state.lines.get(event.data.fromLine);
+      const to = state.lines.get(event.data.toLine);
+      if (!from || !to) return state;
+      from.allocationMinor -= event.data.amountMinor;
+      to.allocationMinor += event.data.amountMinor;
+      state.reallocations.push({ ...recorded(event), fromLine: from.code, toLine: to.code, amountMinor: event.data.amountMinor, approvalRef: event.data.approvalRef });
+      return state;
+    }
+    case 'FundsCommitted': {
+      const line = state.lines.get(event.data.budgetLine);
+      if (!line) return state;
+      line.committedMinor += event.data.amountMinor;
+      const { commitmentId, budgetLine, amountMinor, reference } = event.data;
+      state.commitments.set(commitmentId, { ...recorded(event), commitmentId, budgetLine, amountMinor, reference, releasedMinor: 0, releases: [] });
+      return state;
+    }
+    case 'CommitmentReleased': {
+      const commitment = state.commitments.get(event.data.commitmentId);
+      const line = commitment && state.lines.get(commitment.budgetLine);
+      if (!commitment || !line) return state;
+      commitment.releasedMinor += event.data.amountMinor;
+      commitment.releases.push({ ...recorded(event), amountMinor: event.data.amountMinor, ...(event.data.reason ? { reason: event.data.reason } : {}) });
+      line.committedMinor -= event.data.amountMinor;
+      return state;
+    }
+    case 'ExpenditureRecorded': {
+      const line = state.lines.get(event.data.budgetLine);
+      if (!line) return state;
+      const d = event.data;
+      const usdMinor = toUsdMinor(d.amountMinor, d.currency, d.fxRateToUsd);
+      line.spentMinor += usdMinor;
+      state.expenditures.set(d.expenditureId, {
+        ...recorded(event),
+        expenditureId: d.expenditureId,
+        budgetLine: d.budgetLine,
+        amountMinor: d.amountMinor,
+        currency: d.currency,
+        ...(d.fxRateToUsd === undefined ? {} : { fxRateToUsd: d.fxRateToUsd }),
+        usdMinor,
+        payee: d.payee,
+        documentRef: d.documentRef,
+        ...(d.relatedEventId === undefined ? {} : { relatedEventId: d.relatedEventId }),
+        ...(d.commitmentId === undefined ? {} : { commitmentId: d.commitmentId }),
+      });
+      return state;
+    }
+    case 'ExpenditureReversed': {
+      const expenditure = state.expenditures.get(event.data.expenditureId);
+      const line = expenditure && state.lines.get(expenditure.budgetLine);
+      if (!expenditure || !line || expenditure.reversal) return state;
+      expenditure.reversal = { ...recorded(event), reason: event.data.reason };
+      line.spentMinor -= expenditure.usdMinor;
+      return state;
+    }
+    default: {
+      const exhaustive: never = event;
+      return exhaustive;
+    }
+  }
+}
+
+function signed(d: GrantAgreementSigned, meta: Recorded): SignedGrant {
+  const lines = new Map<string, BudgetLine>();
+  for (const component of d.components) {
+    for (const l of component.budgetLines) {
+      lines.set(l.code, { code: l.code, name: l.name, component: component.code, purpose: l.purpose ?? null, allocationMinor: l.allocationMinor, committedMinor: 0, spentMinor: 0 });
+    }
+  }
+  return {
+    status: 'signed',
+    grantId: d.grantId,
+    donor: d.donor,
+    administrator: d.administrator,
+    recipient: d.recipient,
+    currency: d.currency,
+    amountMinor: d.amountMinor,
+    startDate: d.startDate,
+    closingDate: d.closingDate,
+    signedAt: meta.occurredAt,
+    components: d.components.map((c) => ({ code: c.code, name: c.name })),
+    lines,
+    commitments: new Map(),
+    expenditures: new Map(),
+    reallocations: [],
+  };
+}
+
+/** A submission to the grant context: the event finance (or another service) says happened, and when. */
+export type GrantCommand = GrantEvent & { occurredAt: string };
+
+export interface Rejection {
+  code: string;
+  message: string;
+  path?: string;
+}
+
+export type Outcome = { ok: true; events: GrantEvent[] } | { ok: false; rejection: Rejection };
+
+const reject = (code: string, message: string, path?: string): Outcome => ({
+  ok: false,
+  rejection: path === undefined ? { code, message } : { code, message, path },
+});
+
+/** "US$2,500.00" for messages. */
+export const usd = (cents: number): string =>
+  `US$${(cents / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+
+/**
+ * decide(command, state) → events | rejection. Pure: `grant` is the grant the command is routed to
+ * (the unsigned state when the directory knows no grant for it), `directory` the view across grants.
+ */
+export function decide(command: GrantCommand, state: { grant: Grant; directory: GrantDirectory }): Outcome {
+  switch (command.type) {
+    case 'GrantAgreementSigned':
+      return sign(command.data, state);
+    case 'BudgetReallocated':
+      return reallocate(command.data, state.grant);
+    case 'FundsCommitted':
+      return commit(command.data, state);
+    case 'CommitmentReleased':
+      return release(command.data, state.grant);
+    case 'ExpenditureRecorded':
+      return spend(command.data, state);
+    case 'ExpenditureReversed':
+      return reverse(command.data, state.grant);
+    default: {
+      const exhaustive: never = command;
+      return exhaustive;
+    }
+  }
+}
+
+function sign(data: GrantAgreementSigned, { grant, directory }: { grant: Grant; directory: GrantDirectory }): Outcome {
+  if (grant.status === 'signed' || directory.grants.includes(data.grantId)) {
+    return reject('grant_already_signed', `grant ${data.grantId} is already signed`, 'data.grantId');
+  }
+  const components = new Set<string>();
+  const lines = new Set<string>();
+  let total = 0n;
+  for (const [i, component] of data.components.entries()) {
+    if (components.has(component.code)) {
+      return reject('duplicate_component_code', `component ${component.code} appears twice in the agreement`, `data.components[${i}].code`);
+    }
+    components.add(component.code);
+    for (const [j, line] of component.budgetLines.entries()) {
+      const path = `data.components[${i}].budgetLines[${j}].code`;
+      if (lines.has(line.code)) return reject('duplicate_line_code', `budget line ${line.code} appears twice in the agreement`, path);
+      lines.add(line.code);
+      const owner = directory.lineOwners.get(line.code);
+      if (owner !== undefined) return reject('line_code_taken', `budget line ${line.code} belongs to grant ${owner}; line codes are unique across grants`, path);
+      total += BigInt(line.allocationMinor);
+    }
+  }
+  if (total !== BigInt(data.amountMinor)) {
+    return reject(
+      'allocations_do_not_sum',
+      `the budget lines allocate ${total} US cents but the grant is ${data.amountMinor} (${usd(data.amountMinor)})`,
+      'data.amountMinor',
+    );
+  }
+  return { ok: true, events: [{ type: 'GrantAgreementSigned', data }] };
+}
+
+function reallocate(data: BudgetReallocated, grant: Grant): Outcome {
+  if (grant.status !== 'signed') return reject('unknown_grant', `grant ${data.grantId} is not signed`, 'data.grantId');
+  const from = grant.lines.get(data.fromLine);
+  if (!from) return reject('unknown_budget_line', `grant ${data.grantId} has no budget line ${data.fromLine}`, 'data.fromLine');
+  const to = grant.lines.get(data.toLine);
+  if (!to) return reject('unknown_budget_line', `grant ${data.grantId} has no budget line ${data.toLine}`, 'data.toLine');
+  if (from.code === to.code) return reject('same_line', 'a reallocation moves money between two different lines', 'data.toLine');
+  if (from.allocationMinor - data.amountMinor < usedMinor(from)) {
+    return reject(
+      'reallocation_below_used',
+      `${from.code} has ${usd(from.committedMinor)} committed and ${usd(from.spentMinor)} spent of ${usd(from.allocationMinor)}; at most ${usd(remainingMinor(from))} can move`,
+      'data.amountMinor',
+    );
+  }
+  return { ok: true, events: [{ type: 'BudgetReallocated', data }] };
+}
+
+function commit(data: FundsCommitted, { grant, directory }: { grant: Grant; directory: GrantDirectory }): Outcome {
+  const line = grant.status === 'signed' ? grant.lines.get(data.budgetLine) : undefined;
+  if (grant.status !== 'signed' || !line) return reject('unknown_budget_line', `no signed grant has a budget line ${data.budgetLine}`, 'data.budgetLine');
+  if (grant.commitments.has(data.commitmentId) || directory.commitmentOwners.has(data.commitmentId)) {
+    return reject('duplicate_commitment', `commitment ${data.commitmentId} already exists`, 'data.commitmentId');
+  }
+  if (usedMinor(line) + data.amountMinor > line.allocationMinor) {
+    return reject('insufficient_funds', `${line.code} has ${usd(remainingMinor(line))} left; cannot commit ${usd(data.amountMinor)}`, 'data.amountMinor');
+  }
+  return { ok: true, events: [{ type: 'FundsCommitted', data }] };
+}
+
+function release(data: CommitmentReleased, grant: Grant): Outcome {
+  const commitment = grant.status === 'signed' ? grant.commitments.get(data.commitmentId) : undefined;
+  if (!commitment) return reject('unknown_commitment', `no commitment ${data.commitmentId}`, 'data.commitmentId');
+  const outstanding = outstandingMinor(commitment);
+  if (data.amountMinor > outstanding) {
+    return reject('commitment_exceeded', `commitment ${data.commitmentId} still holds ${usd(outstanding)}; cannot release ${usd(data.amountMinor)}`, 'data.amountMinor');
+  }
+  return { ok: true, events: [{ type: 'CommitmentReleased', data }] };
+}
+
+function spend(data: ExpenditureRecorded, { grant, directory }: { grant: Grant; directory: GrantDirectory }): Outcome {
+  const money = moneyViolation(data.amountMinor, data.currency, data.fxRateToUsd);
+  if (money) return reject(money.code, money.message, `data.${money.field}`);
+  const line = grant.status === 'signed' ? grant.lines.get(data.budgetLine) : undefined;
+  if (grant.status !== 'signed' || !line) return reject('unknown_budget_line', `no signed grant has a budget line ${data.budgetLine}`, 'data.budgetLine');
+  if (grant.expenditures.has(data.expenditureId) || directory.expenditureOwners.has(data.expenditureId)) {
+    return reject('duplicate_expenditure', `expenditure ${data.expenditureId} is already recorded`, 'data.expenditureId');
+  }
+  const usdMinor = toUsdMinor(data.amountMinor, data.currency, data.fxRateToUsd);
+  if (usdMinor === 0) {
+    return reject('amount_rounds_to_zero', `${data.amountMinor} ${data.currency} at ${data.fxRateToUsd} is less than half a US cent`, 'data.amountMinor');
+  }
+  let drawDown = 0;
+  if (data.commitmentId !== undefined) {
+    const commitment = grant.commitments.get(data.commitmentId);
+    if (!commitment) return reject('unknown_commitment', `no commitment ${data.commitmentId} on grant ${grant.grantId}`, 'data.commitmentId');
+    if (commitment.budgetLine !== line.code) {
+      return reject('commitment_line_mismatch', `commitment ${data.commitmentId} is on ${commitment.budgetLine}, not ${line.code}`, 'data.commitmentId');
+    }
+    // What the commitment still holds is drawn down, never more: the rest of the cost is new spending.
+    drawDown = Math.min(data.commitmentConsumedMinor ?? 0, outstandingMinor(commitment));
+  }
+  if (usedMinor(line) - drawDown + usdMinor > line.allocationMinor) {
+    return reject(
+      'insufficient_funds',
+      `${line.code} has ${usd(remainingMinor(line) + drawDown)} left for this expenditure; it costs ${usd(usdMinor)}`,
+      'data.amountMinor',
+    );
+  }
+  const expenditure: GrantEvent = { type: 'ExpenditureRecorded', data };
+  if (drawDown === 0) return { ok: true, events: [expenditure] };
+  // Released first, so that every prefix of the append also keeps committed + spent ≤ allocation.
+  const drawn: GrantEvent = {
+    type: 'CommitmentReleased',
+    data: { commitmentId: data.commitmentId!, amountMinor: drawDown, reason: `drawn down by expenditure ${data.expenditureId}` },
+  };
+  return { ok: true, events: [drawn, expenditure] };
+}
+
+function reverse(data: ExpenditureReversed, grant: Grant): Outcome {
+  const expenditure = grant.status === 'signed' ? grant.expenditures.get(data.expenditureId) : undefined;
+  if (!expenditure) return reject('unknown_expenditure', `no expenditure ${data.expenditureId}`, 'data.expenditureId');
+  if (expenditure.reversal) {
+    return reject('expenditure_already_reversed', `expenditure ${data.expenditureId} was reversed on ${expenditure.reversal.occurredAt}`, 'data.expenditureId');
+  }
+  return { ok: true, events: [{ type: 'ExpenditureReversed', data }] };
+}

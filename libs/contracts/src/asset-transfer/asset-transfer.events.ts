@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { moneyFields, refineMoney } from '../common/money';
 import { Id, NonEmptyText } from '../common/primitives';
 
 /** Asset-transfer context events (DESIGN §4): the catalogue, deliveries, receipts, verifications. */
@@ -14,8 +15,6 @@ export const AssetCatalogueItemApproved = z.object({
 });
 export type AssetCatalogueItemApproved = z.infer<typeof AssetCatalogueItemApproved>;
 
-const decimalRate = z.string().regex(/^(?:0|[1-9]\d{0,11})(?:\.\d{1,12})?$/, 'a positive decimal string such as "89500"');
-
 export const AssetDelivered = z
   .object({
     deliveryId: Id,
@@ -23,16 +22,12 @@ export const AssetDelivered = z
     itemCode: Id,
     quantity: z.number().int().min(1).max(1000),
     serialNumbers: z.array(NonEmptyText(100)).max(1000).optional(),
-    unitCostMinor: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
-    currency: z.enum(['USD', 'LBP']),
-    fxRateToUsd: decimalRate.optional(),
+    ...moneyFields('unitCostMinor'),
     supplier: NonEmptyText(200),
     invoiceRef: NonEmptyText(200),
   })
+  .superRefine(refineMoney('unitCostMinor'))
   .superRefine((d, ctx) => {
-    if (d.currency === 'LBP' && d.fxRateToUsd === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['fxRateToUsd'], message: 'an LBP amount needs fxRateToUsd (LBP per 1 USD)' });
-    }
     if (d.serialNumbers && d.serialNumbers.length > d.quantity) {
       ctx.addIssue({ code: 'custom', path: ['serialNumbers'], message: 'more serial numbers than items delivered' });
     }

@@ -1,9 +1,9 @@
 import { z } from 'zod';
+import { Currency, FxRate, moneyViolation } from '../common/money';
 import { Id } from '../common/primitives';
 
 /** Evaluation context events (DESIGN §4): household surveys at baseline, midline and endline. */
 
-const decimalRate = z.string().regex(/^(?:0|[1-9]\d{0,11})(?:\.\d{1,12})?$/, 'a positive decimal string such as "89500"');
 // Income and savings may truly be zero; they are never negative or fractional.
 const amount = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
@@ -17,15 +17,15 @@ export const SurveyRecorded = z
     round: SurveyRound,
     monthlyIncomeMinor: amount,
     savingsMinor: amount,
-    currency: z.enum(['USD', 'LBP']),
-    fxRateToUsd: decimalRate.optional(),
+    currency: Currency,
+    fxRateToUsd: FxRate.optional(),
     businessOperating: z.boolean(),
     employed: z.boolean(),
   })
   .superRefine((d, ctx) => {
-    if (d.currency === 'LBP' && d.fxRateToUsd === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['fxRateToUsd'], message: 'an LBP amount needs fxRateToUsd (LBP per 1 USD)' });
-    }
+    // Both amounts share one currency and rate; the larger one decides whether the conversion stays exact.
+    const violation = moneyViolation(Math.max(d.monthlyIncomeMinor, d.savingsMinor), d.currency, d.fxRateToUsd, d.monthlyIncomeMinor >= d.savingsMinor ? 'monthlyIncomeMinor' : 'savingsMinor');
+    if (violation) ctx.addIssue({ code: 'custom', path: [violation.field], message: violation.message, params: { code: violation.code } });
   });
 export type SurveyRecorded = z.infer<typeof SurveyRecorded>;
 

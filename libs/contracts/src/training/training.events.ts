@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import { TrainingModule } from '../assessment/assessment.events';
+import { Currency, FxRate, MinorAmount, refineMoney } from '../common/money';
 import { Id, NonEmptyText } from '../common/primitives';
 
 /** Training context events (DESIGN §4): sessions, attendance, coaching visits, saving nudges. */
-
-const decimalRate = z.string().regex(/^(?:0|[1-9]\d{0,11})(?:\.\d{1,12})?$/, 'a positive decimal string such as "89500"');
 
 export const TrainingSessionHeld = z
   .object({
@@ -12,17 +11,18 @@ export const TrainingSessionHeld = z
     module: TrainingModule,
     governorate: NonEmptyText(100),
     district: NonEmptyText(100),
-    costMinor: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
-    currency: z.enum(['USD', 'LBP']).optional(),
-    fxRateToUsd: decimalRate.optional(),
+    // A session may be free (held by programme staff); when it has a cost, the money rules apply.
+    costMinor: MinorAmount.optional(),
+    currency: Currency.optional(),
+    fxRateToUsd: FxRate.optional(),
   })
   .superRefine((d, ctx) => {
-    if (d.costMinor !== undefined && d.currency === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['currency'], message: 'a cost needs its currency' });
+    if (d.costMinor === undefined) return;
+    if (d.currency === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['currency'], message: 'a cost needs its currency', params: { code: 'currency_required' } });
+      return;
     }
-    if (d.currency === 'LBP' && d.fxRateToUsd === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['fxRateToUsd'], message: 'an LBP amount needs fxRateToUsd (LBP per 1 USD)' });
-    }
+    refineMoney('costMinor')(d, ctx);
   });
 export type TrainingSessionHeld = z.infer<typeof TrainingSessionHeld>;
 

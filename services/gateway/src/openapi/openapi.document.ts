@@ -4,6 +4,7 @@ import type { ApiSection, JsonSchema, OpenApiDocument, PathItem } from './openap
 import { ENROLMENT_SECTION } from './sections/enrolment.section';
 import { GATEWAY_SECTION } from './sections/gateway.section';
 import { LEDGER_SECTION } from './sections/ledger.section';
+import { GRANT_SECTION } from './sections/grant.section';
 import { ASSESSMENT_SECTION, ASSET_TRANSFER_SECTION, EVALUATION_SECTION, TRAINING_SECTION } from './sections/contexts.section';
 
 /** Every section of the public API; a new context adds its section here (one line). */
@@ -14,6 +15,7 @@ export const API_SECTIONS: readonly ApiSection[] = [
   ASSET_TRANSFER_SECTION,
   TRAINING_SECTION,
   EVALUATION_SECTION,
+  GRANT_SECTION,
   LEDGER_SECTION,
 ];
 

@@ -53,3 +53,22 @@ describe('the OpenAPI document', () => {
     expect(() => buildOpenApiDocument([a, { ...a, tag: { name: 'b', description: '' } }])).toThrow('path /v1/x is described twice');
   });
 });
+
+describe('every context in the document', () => {
+  it('documents the events endpoint of each writing context, with its event types', () => {
+    const { buildOpenApiDocument } = jest.requireActual('./openapi.document') as typeof import('./openapi.document');
+    const doc = buildOpenApiDocument();
+    for (const [context, type] of [
+      ['enrolment', 'HouseholdEnrolled'],
+      ['assessment', 'LivelihoodPlanApproved'],
+      ['asset-transfer', 'AssetDelivered'],
+      ['training', 'TrainingSessionHeld'],
+      ['evaluation', 'SurveyRecorded'],
+      ['grant', 'ExpenditureRecorded'],
+    ]) {
+      expect(doc.paths[`/v1/${context}/events`]?.post).toBeDefined();
+      expect(doc.components.schemas[type!]).toBeDefined();
+    }
+    expect(doc.paths['/v1/grant/reconciliation']?.get).toBeDefined();
+  });
+});

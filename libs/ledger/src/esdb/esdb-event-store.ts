@@ -84,7 +84,9 @@ export class EsdbEventStore implements EventStore {
     private readonly client: Esdb.EventStoreDBClient,
     options: EsdbEventStoreOptions = {},
   ) {
-    this.page = options.pageSize ?? 500;
+    // At least 2: a read from a position may return the event at that position again, and a page
+    // must still make progress past it.
+    this.page = Math.max(2, options.pageSize ?? 500);
   }
 
   /** e.g. `esdb://127.0.0.1:2113?tls=false`. Connects lazily, on the first call. */

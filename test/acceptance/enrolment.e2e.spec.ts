@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { get, post, removeDir, startSystem, type RunningSystem } from '@peil/testing';
@@ -77,12 +78,15 @@ describe('enrolment over HTTP (embedded profile)', () => {
   });
 
   it('answers 400 to malformed JSON, 401 without a key, 403 to a donor, 413 to more than 1,000 events', async () => {
-    expect((await post(system, '/enrolment/events', '{"events": [')).status).toBe(400);
+    const malformed = await post(system, '/enrolment/events', '{"events": [');
+    expect(malformed).toMatchObject({ status: 400, body: { error: { code: 'malformed_json' } } });
+    expect(await post(system, '/enrolment/events', { event: [] })).toMatchObject({ status: 400, body: { error: { code: 'invalid_request', path: 'events' } } });
+    expect(await post(system, '/enrolment/events', { events: [enrolment()] }, 'donor')).toMatchObject({ status: 403, body: { error: { code: 'forbidden' } } });
     const anonymous = await fetch(`${system.baseUrl}/enrolment/events`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
     expect(anonymous.status).toBe(401);
     expect((await post(system, '/enrolment/events', { events: [enrolment()] }, 'donor')).status).toBe(403);
     const tooMany = await post(system, '/enrolment/events', { events: Array.from({ length: 1001 }, () => enrolment()) });
-    expect(tooMany.status).toBe(413);
+    expect(tooMany).toMatchObject({ status: 413, body: { error: { code: 'too_many_events' } } });
   });
 
   it('keeps personal data encrypted in the ledger and shows it only to roles that may see it', async () => {
@@ -108,5 +112,28 @@ describe('enrolment over HTTP (embedded profile)', () => {
     expect(res.body).toMatchObject({ ok: true });
     expect(res.body.checkedEvents).toBe(await head());
     expect((await get(system, '/ledger/verify', 'ngo')).status).toBe(403);
+  });
+
+  it('answers bad ledger queries and unknown streams with codes', async () => {
+    expect(await get(system, '/ledger/events?after=-1')).toMatchObject({ status: 400, body: { error: { code: 'invalid_query', path: 'after' } } });
+    expect(await get(system, '/ledger/events?limit=0')).toMatchObject({ status: 400, body: { error: { code: 'invalid_query', path: 'limit' } } });
+    expect(await get(system, '/ledger/streams/household-nobody')).toMatchObject({ status: 404, body: { error: { code: 'stream_not_found' } } });
+  });
+
+  it('refuses a livelihood plan while no grant has an assets line (no_assets_budget_line)', async () => {
+    const household = enrolment();
+    await post(system, '/enrolment/events', { events: [household] });
+    const householdId = household.data.householdId;
+    const at = '2026-03-02T09:00:00+02:00';
+    const id = () => randomUUID();
+    await post(system, '/asset-transfer/events', { events: [{ eventId: id(), type: 'AssetCatalogueItemApproved', occurredAt: at, data: { itemCode: 'KIT-1', name: 'Kit', category: 'other-tools', unitCostCeilingMinor: 1000 } }] });
+    await post(system, '/assessment/events', { events: [
+      { eventId: id(), type: 'MarketAssessmentCompleted', occurredAt: at, data: { assessmentId: `MA-${householdId}`, governorate: 'North', district: 'Tripoli', viableSectors: ['tailoring'] } },
+      { eventId: id(), type: 'SkillsProfileRecorded', occurredAt: at, data: { householdId, skills: ['sewing'], yearsExperience: 1, preferredSector: 'tailoring' } },
+    ] });
+    const plan = { eventId: id(), type: 'LivelihoodPlanApproved', occurredAt: at, data: { householdId, planId: `PLAN-${householdId}`, sector: 'tailoring', assetKit: [{ itemCode: 'KIT-1', quantity: 1 }], trainingModules: [], coachingSessions: 0 } };
+    const res = await post(system, '/assessment/events', { events: [plan] });
+    expect(res.body.results[0]).toMatchObject({ status: 'rejected', error: { code: 'no_assets_budget_line' } });
+    expect((await get(system, `/evaluation/households/${householdId}`, 'ngo')).body).toMatchObject({ error: { code: 'no_surveys' } });
   });
 });

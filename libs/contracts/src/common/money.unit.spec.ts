@@ -156,3 +156,14 @@ describe('Money schema', () => {
     expect(moneyViolation(100, 'LBP', '89500')).toBeUndefined();
   });
 });
+
+describe('money fields inside events', () => {
+  it('names the rule a paid training session breaks without its currency (currency_required)', () => {
+    const { TrainingSessionHeld } = jest.requireActual('../training/training.events') as typeof import('../training/training.events');
+    const parsed = TrainingSessionHeld.safeParse({ sessionId: 'S1', module: 'technical', governorate: 'North', district: 'Tripoli', costMinor: 100 });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues[0]).toMatchObject({ path: ['currency'], params: { code: 'currency_required' } });
+    const lbp = TrainingSessionHeld.safeParse({ sessionId: 'S1', module: 'technical', governorate: 'North', district: 'Tripoli', costMinor: 100, currency: 'LBP' });
+    expect(lbp.error?.issues[0]).toMatchObject({ path: ['fxRateToUsd'], params: { code: 'fx_rate_required' } });
+  });
+});

@@ -122,6 +122,18 @@ export function eventStoreContract(name: string, factory: () => Promise<Contract
         expect(later).toEqual([]);
       }, T);
 
+      it('concurrent submissions of one event store it once and all answer with its position', async () => {
+        const s = streamId();
+        const e = event();
+        const answers = await Promise.all(
+          [1, 2, 3].map((i) => store.append(s, [{ ...e, recordedAt: `2026-03-0${i}T00:00:00.000Z` }], 'no_stream')),
+        );
+        const [stored] = await store.readStream(s);
+        expect(await store.readStream(s)).toHaveLength(1);
+        expect(answers.map(([a]) => a!.position)).toEqual([stored!.position, stored!.position, stored!.position]);
+        expect(answers.map(([a]) => a!.status).sort()).toEqual(['appended', 'duplicate', 'duplicate']);
+      }, T);
+
       it('the same eventId with other content is a conflict, and nothing is written', async () => {
         const s = streamId();
         const [a] = await store.append(s, [event()], 'no_stream');

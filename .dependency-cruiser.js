@@ -34,6 +34,13 @@ module.exports = {
       to: { path: '^(libs/(ledger|platform|testing)|services)/' },
     },
     {
+      name: 'projections-know-no-contexts',
+      comment: 'The projection runtime and read stores are generic; report projections live in services/reporting.',
+      severity: 'error',
+      from: { path: '^libs/projections/' },
+      to: { path: '^(libs/(platform|contracts)|services)/' },
+    },
+    {
       name: 'ledger-knows-no-platform',
       comment: 'The ledger library is the bottom layer.',
       severity: 'error',

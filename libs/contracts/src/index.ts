@@ -6,3 +6,4 @@ export * from './training';
 export * from './evaluation';
 export * from './common/money';
 export * from './grant';
+export * from './common/outcome';

@@ -17,3 +17,4 @@ export * from './submissions/parse-batch';
 export * from './http/internal-client';
 export * from './ids/derived-event-id';
 export * from './flows/follow-up.recovery';
+export * from './submissions/decision-from';

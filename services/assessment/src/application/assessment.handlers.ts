@@ -7,38 +7,24 @@ import {
   marketStreamId,
   planCommitmentId,
 } from '@peil/contracts';
-import type { EventStore, JsonValue } from '@peil/ledger';
+import type { EventStore } from '@peil/ledger';
 import {
   CLOCK,
   DIGEST_KEY,
   EVENT_STORE,
   SubmissionProcessor,
+  decisionFrom,
   apiError,
   derivedEventId,
   type Clock,
   type Decision,
   type ValidSubmission,
 } from '@peil/platform';
-import { decideMarketAssessment, decidePlan, decideSkillsProfile, type Outcome } from '../domain/livelihood.decider';
+import { decideMarketAssessment, decidePlan, decideSkillsProfile } from '../domain/livelihood.decider';
 import type { AssessmentPolicy } from '../domain/assessment-policy';
 import { ASSESSMENT_POLICY, GRANT_CLIENT } from './assessment-config';
 import { AssessmentReads } from './context-reads';
 import type { GrantClient } from '../../../grant/src';
-
-const toDecision = <E extends { type: string; data: object }>(
-  outcome: Outcome<E>,
-  submission: ValidSubmission<unknown>,
-  streamId: string,
-  expectedRevision: Decision extends infer D ? (D extends { kind: 'append'; expectedRevision: infer R } ? R : never) : never,
-): Decision =>
-  outcome.ok
-    ? {
-        kind: 'append',
-        streamId,
-        expectedRevision,
-        events: outcome.events.map((e) => ({ eventId: submission.eventId, type: e.type, occurredAt: submission.occurredAt, data: e.data as { [k: string]: JsonValue } })),
-      }
-    : { kind: 'reject', error: apiError(outcome.rejection.code, outcome.rejection.message, outcome.rejection.path) };
 
 @Injectable()
 export class AssessmentSubmissions {
@@ -67,13 +53,13 @@ export class AssessmentSubmissions {
 
   private async market(s: ValidSubmission<MarketAssessmentCompleted>): Promise<Decision> {
     const { market, ids, expectedRevision } = await this.reads.market(s.data.district);
-    return toDecision(decideMarketAssessment(s.data, market, ids), s, marketStreamId(s.data.district), expectedRevision);
+    return decisionFrom(decideMarketAssessment(s.data, market, ids), s, marketStreamId(s.data.district), expectedRevision);
   }
 
   private async skills(s: ValidSubmission<SkillsProfileRecorded>): Promise<Decision> {
     const household = await this.reads.household(s.data.householdId);
     const { expectedRevision } = await this.reads.livelihood(s.data.householdId);
-    return toDecision(decideSkillsProfile(s.data, { household }), s, livelihoodStreamId(s.data.householdId), expectedRevision);
+    return decisionFrom(decideSkillsProfile(s.data, { household }), s, livelihoodStreamId(s.data.householdId), expectedRevision);
   }
 
   /**
@@ -95,14 +81,14 @@ export class AssessmentSubmissions {
     const outcome = decidePlan(s.data, { household, livelihood, market, catalogue }, this.policy);
     if (!outcome.ok) {
       await this.releaseIfCommitted(s);
-      return toDecision(outcome, s, livelihoodStreamId(s.data.householdId), expectedRevision);
+      return decisionFrom(outcome, s, livelihoodStreamId(s.data.householdId), expectedRevision);
     }
     const cost = outcome.events[0]!.kitCostMinor;
     if (cost > 0) {
       const rejection = await this.commit(s, cost);
       if (rejection) return rejection;
     }
-    return toDecision(outcome, s, livelihoodStreamId(s.data.householdId), expectedRevision);
+    return decisionFrom(outcome, s, livelihoodStreamId(s.data.householdId), expectedRevision);
   }
 
   private async commit(s: ValidSubmission<LivelihoodPlanApproved>, amountMinor: number): Promise<Decision | undefined> {

@@ -5,6 +5,7 @@ import type {
   SkillsProfileRecorded,
 } from '@peil/contracts';
 import type { AssessmentPolicy } from './assessment-policy';
+import { reject, type Outcome } from '@peil/contracts';
 
 /** What the assessment context knows about one household: its skills profile and its plan. */
 export interface Livelihood {
@@ -56,17 +57,6 @@ export function evolveLivelihood(state: Livelihood, event: StoredAssessmentEvent
 export function evolveMarket(market: Market, event: StoredAssessmentEvent): Market {
   return event.type === 'MarketAssessmentCompleted' ? { ...event.data, completedAt: event.occurredAt } : market;
 }
-
-export interface Rejection {
-  code: string;
-  message: string;
-  path?: string;
-}
-export type Outcome<E> = { ok: true; events: E[] } | { ok: false; rejection: Rejection };
-const reject = (code: string, message: string, path?: string): Outcome<never> => ({
-  ok: false,
-  rejection: path === undefined ? { code, message } : { code, message, path },
-});
 
 /** Kit cost at catalogue ceilings, in US cents; undefined items are priced by the caller's rejection first. */
 export function kitCost(kit: LivelihoodPlanApproved['assetKit'], catalogue: ReadonlyMap<string, number>): number {

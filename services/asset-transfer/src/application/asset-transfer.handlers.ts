@@ -8,12 +8,13 @@ import {
   assetsStreamId,
   toUsdMinor,
 } from '@peil/contracts';
-import type { EventStore, ExpectedRevision, JsonValue } from '@peil/ledger';
+import type { EventStore } from '@peil/ledger';
 import {
   CLOCK,
   DIGEST_KEY,
   EVENT_STORE,
   SubmissionProcessor,
+  decisionFrom,
   apiError,
   type Clock,
   type Decision,
@@ -24,20 +25,9 @@ import {
   decideDelivery,
   decideReceipt,
   decideVerification,
-  type Outcome,
 } from '../domain/assets.decider';
 import { AssetReads } from './asset-reads';
 import { DeliveryExpenditures } from './delivery-expenditures';
-
-function toDecision(outcome: Outcome<{ type: string; data: object }>, s: ValidSubmission<unknown>, streamId: string, expectedRevision: ExpectedRevision): Decision {
-  if (!outcome.ok) return { kind: 'reject', error: apiError(outcome.rejection.code, outcome.rejection.message, outcome.rejection.path) };
-  return {
-    kind: 'append',
-    streamId,
-    expectedRevision,
-    events: outcome.events.map((e) => ({ eventId: s.eventId, type: e.type, occurredAt: s.occurredAt, data: e.data as { [k: string]: JsonValue } })),
-  };
-}
 
 @Injectable()
 export class AssetTransferSubmissions {
@@ -70,7 +60,7 @@ export class AssetTransferSubmissions {
 
   private async catalogue(s: ValidSubmission<AssetCatalogueItemApproved>): Promise<Decision> {
     const { expectedRevision } = await this.reads.catalogue();
-    return toDecision(decideCatalogueItem(s.data), s, CATALOGUE_STREAM_ID, expectedRevision);
+    return decisionFrom(decideCatalogueItem(s.data), s, CATALOGUE_STREAM_ID, expectedRevision);
   }
 
   /**
@@ -92,20 +82,20 @@ export class AssetTransferSubmissions {
       const shortfall = await this.expenditures.shortfall(d, plan);
       if (shortfall) return { kind: 'reject', error: apiError('insufficient_funds', shortfall) };
     }
-    return toDecision(outcome, s, assetsStreamId(d.householdId), expectedRevision);
+    return decisionFrom(outcome, s, assetsStreamId(d.householdId), expectedRevision);
   }
 
   private async receipt(s: ValidSubmission<AssetReceiptAcknowledged>): Promise<Decision> {
     const householdId = await this.reads.householdOfDelivery(s.data.deliveryId);
-    if (!householdId) return toDecision(decideReceipt(s.data, undefined), s, '', 'any');
+    if (!householdId) return decisionFrom(decideReceipt(s.data, undefined), s, '', 'any');
     const { assets, expectedRevision } = await this.reads.assets(householdId);
-    return toDecision(decideReceipt(s.data, assets), s, assetsStreamId(householdId), expectedRevision);
+    return decisionFrom(decideReceipt(s.data, assets), s, assetsStreamId(householdId), expectedRevision);
   }
 
   private async verification(s: ValidSubmission<AssetVerified>): Promise<Decision> {
     const householdId = await this.reads.householdOfDelivery(s.data.deliveryId);
-    if (!householdId) return toDecision(decideVerification(s.data, undefined), s, '', 'any');
+    if (!householdId) return decisionFrom(decideVerification(s.data, undefined), s, '', 'any');
     const { assets, expectedRevision } = await this.reads.assets(householdId);
-    return toDecision(decideVerification(s.data, assets), s, assetsStreamId(householdId), expectedRevision);
+    return decisionFrom(decideVerification(s.data, assets), s, assetsStreamId(householdId), expectedRevision);
   }
 }

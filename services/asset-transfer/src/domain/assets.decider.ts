@@ -5,6 +5,7 @@ import type {
   AssetTransferEvent,
   AssetVerified,
 } from '@peil/contracts';
+import { reject, type Outcome } from '@peil/contracts';
 
 /** A household's deliveries, receipts and verifications (its `assets-<householdId>` stream). */
 export interface Delivery {
@@ -72,17 +73,6 @@ export function evolveAssets(state: HouseholdAssets, event: StoredAssetEvent, to
     }
   }
 }
-
-export interface Rejection {
-  code: string;
-  message: string;
-  path?: string;
-}
-export type Outcome<E> = { ok: true; events: E[] } | { ok: false; rejection: Rejection };
-const reject = (code: string, message: string, path?: string): Outcome<never> => ({
-  ok: false,
-  rejection: path === undefined ? { code, message } : { code, message, path },
-});
 
 export interface DeliveryInputs {
   household: { status: 'unknown' | 'active' | 'withdrawn' };

@@ -2,6 +2,9 @@ import type { EnrolmentEvent, HouseholdEnrolled, HouseholdWithdrawn, Participant
 import type { EnrolmentPolicy } from './enrolment-policy';
 import type { Programme } from './programme';
 import { ageOn, localDay } from './working-age';
+import { reject, type Outcome as DeciderOutcome } from '@peil/contracts';
+
+export type Outcome = DeciderOutcome<EnrolmentEvent>;
 
 /** One household's life in the programme. Participant fields are opaque here (encrypted at rest). */
 export type Household =
@@ -49,19 +52,6 @@ export function evolve(state: Household, event: EnrolmentEvent & { occurredAt: s
 
 /** A submission to the enrolment context: the event the field office says happened, and when. */
 export type EnrolmentCommand = EnrolmentEvent & { occurredAt: string };
-
-export interface Rejection {
-  code: string;
-  message: string;
-  path?: string;
-}
-
-export type Outcome = { ok: true; events: EnrolmentEvent[] } | { ok: false; rejection: Rejection };
-
-const reject = (code: string, message: string, path?: string): Outcome => ({
-  ok: false,
-  rejection: path === undefined ? { code, message } : { code, message, path },
-});
 
 /**
  * decide(command, state) → events | rejection. Pure: the programme view and the policy are values,

@@ -1,4 +1,7 @@
 import type { SurveyRecorded, SurveyRound } from '@peil/contracts';
+import { reject, type Outcome as DeciderOutcome } from '@peil/contracts';
+
+export type Outcome = DeciderOutcome<{ type: 'SurveyRecorded'; data: SurveyRecorded }>;
 
 /** PEIL_ENDLINE_MIN_MONTHS: the earliest endline, in months after enrolment. */
 export interface EvaluationPolicy {
@@ -39,14 +42,6 @@ export function evolveEvaluation(state: Evaluation, event: { type: 'SurveyRecord
   };
   return { rounds: { ...state.rounds, [d.round]: facts }, surveyIds: new Set([...state.surveyIds, d.surveyId]) };
 }
-
-export interface Rejection {
-  code: string;
-  message: string;
-  path?: string;
-}
-export type Outcome = { ok: true; events: Array<{ type: 'SurveyRecorded'; data: SurveyRecorded }> } | { ok: false; rejection: Rejection };
-const reject = (code: string, message: string, path?: string): Outcome => ({ ok: false, rejection: path === undefined ? { code, message } : { code, message, path } });
 
 /** `day` plus `months` calendar months, clamped to the month's last day (31 January + 1 month = 28/29 February). */
 export function addMonths(day: string, months: number): string {

@@ -12,6 +12,9 @@ import {
   type GrantEvent,
 } from '@peil/contracts';
 import type { GrantDirectory } from './grant-directory';
+import { reject, type Outcome as DeciderOutcome } from '@peil/contracts';
+
+export type Outcome = DeciderOutcome<GrantEvent>;
 
 /**
  * One grant's budget: its lines with what each has committed and spent, its commitments and its
@@ -203,19 +206,6 @@ function signed(d: GrantAgreementSigned, meta: Recorded): SignedGrant {
 
 /** A submission to the grant context: the event finance (or another service) says happened, and when. */
 export type GrantCommand = GrantEvent & { occurredAt: string };
-
-export interface Rejection {
-  code: string;
-  message: string;
-  path?: string;
-}
-
-export type Outcome = { ok: true; events: GrantEvent[] } | { ok: false; rejection: Rejection };
-
-const reject = (code: string, message: string, path?: string): Outcome => ({
-  ok: false,
-  rejection: path === undefined ? { code, message } : { code, message, path },
-});
 
 /** "US$2,500.00" for messages. */
 export const usd = (cents: number): string =>

@@ -7,32 +7,23 @@ import {
   participationStreamId,
   sessionStreamId,
 } from '@peil/contracts';
-import type { EventStore, ExpectedRevision, JsonValue } from '@peil/ledger';
+import type { EventStore } from '@peil/ledger';
 import {
   CLOCK,
   DIGEST_KEY,
   EVENT_STORE,
   FollowUpRecovery,
   SubmissionProcessor,
+  decisionFrom,
   apiError,
   type Clock,
   type Decision,
   type ValidSubmission,
 } from '@peil/platform';
-import { decideAttendance, decideCoachingVisit, decideNudge, decideSession, type Outcome } from '../domain/training.decider';
+import { decideAttendance, decideCoachingVisit, decideNudge, decideSession } from '../domain/training.decider';
 import { SessionExpenditures } from './session-expenditures';
 import { RECOVERY_INTERVAL_MS } from './tokens';
 import { TrainingReads } from './training-reads';
-
-function toDecision(outcome: Outcome<{ type: string; data: object }>, s: ValidSubmission<unknown>, streamId: string, expectedRevision: ExpectedRevision): Decision {
-  if (!outcome.ok) return { kind: 'reject', error: apiError(outcome.rejection.code, outcome.rejection.message, outcome.rejection.path) };
-  return {
-    kind: 'append',
-    streamId,
-    expectedRevision,
-    events: outcome.events.map((e) => ({ eventId: s.eventId, type: e.type, occurredAt: s.occurredAt, data: e.data as { [k: string]: JsonValue } })),
-  };
-}
 
 @Injectable()
 export class TrainingSubmissions implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -85,7 +76,7 @@ export class TrainingSubmissions implements OnApplicationBootstrap, OnApplicatio
       const shortfall = await this.expenditures.shortfall(s.data);
       if (shortfall) return { kind: 'reject', error: apiError('insufficient_funds', shortfall) };
     }
-    return toDecision(outcome, s, sessionStreamId(s.data.sessionId), expectedRevision);
+    return decisionFrom(outcome, s, sessionStreamId(s.data.sessionId), expectedRevision);
   }
 
   private async attendance(s: ValidSubmission<TrainingAttended>): Promise<Decision> {
@@ -95,16 +86,16 @@ export class TrainingSubmissions implements OnApplicationBootstrap, OnApplicatio
       this.reads.participation(s.data.householdId),
       this.reads.planModules(s.data.householdId),
     ]);
-    return toDecision(decideAttendance(s.data, { session, household, participation, planModules }), s, participationStreamId(s.data.householdId), expectedRevision);
+    return decisionFrom(decideAttendance(s.data, { session, household, participation, planModules }), s, participationStreamId(s.data.householdId), expectedRevision);
   }
 
   private async coaching(s: ValidSubmission<CoachingVisitRecorded>): Promise<Decision> {
     const [household, { participation, expectedRevision }] = await Promise.all([this.reads.household(s.data.householdId), this.reads.participation(s.data.householdId)]);
-    return toDecision(decideCoachingVisit(s.data, { household, participation }), s, participationStreamId(s.data.householdId), expectedRevision);
+    return decisionFrom(decideCoachingVisit(s.data, { household, participation }), s, participationStreamId(s.data.householdId), expectedRevision);
   }
 
   private async nudge(s: ValidSubmission<SavingsNudgeSent>): Promise<Decision> {
     const [household, { participation, expectedRevision }] = await Promise.all([this.reads.household(s.data.householdId), this.reads.participation(s.data.householdId)]);
-    return toDecision(decideNudge(s.data, { household, participation }), s, participationStreamId(s.data.householdId), expectedRevision);
+    return decisionFrom(decideNudge(s.data, { household, participation }), s, participationStreamId(s.data.householdId), expectedRevision);
   }
 }

@@ -6,6 +6,9 @@ import type {
   TrainingModule,
   TrainingSessionHeld,
 } from '@peil/contracts';
+import { reject, type Outcome as DeciderOutcome } from '@peil/contracts';
+
+export type Outcome<E = TrainingEvent> = DeciderOutcome<E>;
 
 /** A session's stream: held once. */
 export type Session = { status: 'unknown' } | ({ status: 'held'; heldAt: string; eventId: string } & TrainingSessionHeld);
@@ -56,14 +59,6 @@ export function evolveParticipation(state: Participation, event: StoredTrainingE
     }
   }
 }
-
-export interface Rejection {
-  code: string;
-  message: string;
-  path?: string;
-}
-export type Outcome<E = TrainingEvent> = { ok: true; events: E[] } | { ok: false; rejection: Rejection };
-const reject = (code: string, message: string, path?: string): Outcome<never> => ({ ok: false, rejection: path === undefined ? { code, message } : { code, message, path } });
 
 type HouseholdStatus = { status: 'unknown' | 'active' | 'withdrawn' };
 function householdRejection(household: HouseholdStatus, householdId: string): Outcome<never> | undefined {

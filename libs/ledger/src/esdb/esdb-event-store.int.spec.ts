@@ -17,8 +17,9 @@ const IMAGE = 'eventstore/eventstore:24.10';
 const target = chooseTarget();
 
 if (target.kind === 'skip') {
-  console.warn(
-    `EventStoreDB contract suite skipped: no Docker engine reachable (${target.reason}); set PEIL_TEST_ESDB_URL=esdb://host:2113?tls=false to run it against a server`,
+  // Straight to stderr: jest swallows console output of a suite whose tests are all skipped.
+  process.stderr.write(
+    `EventStoreDB contract suite skipped: no Docker engine reachable (${target.reason}); set PEIL_TEST_ESDB_URL=esdb://host:2113?tls=false to run it against a server\n`,
   );
 }
 

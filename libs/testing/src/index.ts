@@ -1,2 +1,4 @@
 export * from './decider-spec';
 export * from './system';
+export * from './docker';
+export * from './kafka-mock';

@@ -11,6 +11,7 @@ export const SERVICES = {
   'asset-transfer': 5,
   training: 6,
   evaluation: 7,
+  reporting: 8,
 } as const;
 export type ServiceName = keyof typeof SERVICES;
 

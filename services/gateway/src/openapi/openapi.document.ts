@@ -5,6 +5,7 @@ import { ENROLMENT_SECTION } from './sections/enrolment.section';
 import { GATEWAY_SECTION } from './sections/gateway.section';
 import { LEDGER_SECTION } from './sections/ledger.section';
 import { GRANT_SECTION } from './sections/grant.section';
+import { REPORTS_SECTION } from './sections/reports.section';
 import { ASSESSMENT_SECTION, ASSET_TRANSFER_SECTION, EVALUATION_SECTION, TRAINING_SECTION } from './sections/contexts.section';
 
 /** Every section of the public API; a new context adds its section here (one line). */
@@ -17,6 +18,7 @@ export const API_SECTIONS: readonly ApiSection[] = [
   EVALUATION_SECTION,
   GRANT_SECTION,
   LEDGER_SECTION,
+  REPORTS_SECTION,
 ];
 
 const DESCRIPTION = [

@@ -1,0 +1,42 @@
+import type { Position } from '@peil/ledger';
+
+/** A read-model document: plain JSON, keyed by (collection, id). */
+export type Doc = { [key: string]: unknown };
+
+/**
+ * What a projection may do inside one batch. Reads see the batch's own writes. Everything a batch
+ * writes, and the projection's checkpoint, commit together or not at all — that is what makes a
+ * crash at any moment neither double-count nor skip.
+ */
+export interface ReadTx {
+  get<T extends Doc = Doc>(collection: string, id: string): Promise<T | undefined>;
+  put(collection: string, id: string, doc: Doc): Promise<void>;
+  delete(collection: string, id: string): Promise<void>;
+  /** Every document of a collection, ordered by id (so reports built from it are deterministic). */
+  all<T extends Doc = Doc>(collection: string): Promise<Array<{ id: string; doc: T }>>;
+}
+
+export interface ReadStore {
+  /** Position of the last event the named projection has applied, or null before the first. */
+  checkpoint(projection: string): Promise<Position | null>;
+  /**
+   * Runs `fn` and then sets the projection's checkpoint to `position`, atomically. Refuses (throws
+   * CheckpointMovedError) when the stored checkpoint is no longer `expected` — another projector
+   * instance got there first — so a batch is never applied twice.
+   */
+  commit(projection: string, expected: Position | null, position: Position, fn: (tx: ReadTx) => Promise<void>): Promise<void>;
+  /** Read-only access for queries (no checkpoint change). */
+  read<T>(fn: (tx: ReadTx) => Promise<T>): Promise<T>;
+  /**
+   * Drops every document and checkpoint of the named projections (rebuild from zero), including their
+   * version stamps in the reserved `_projections` collection (see PROJECTIONS_META).
+   */
+  reset(projections: readonly string[], collections: readonly string[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export class CheckpointMovedError extends Error {
+  constructor(readonly projection: string, readonly expected: Position | null, readonly actual: Position | null) {
+    super(`projection ${projection}: checkpoint is ${actual ?? 'empty'}, expected ${expected ?? 'empty'}`);
+  }
+}

@@ -1,0 +1,38 @@
+import { BadRequestException, Controller, Get, Inject, NotFoundException, Param, Query, Res } from '@nestjs/common';
+import { Roles } from '@peil/platform';
+import type { Response } from 'express';
+import { ReportEngine } from '../application/report-engine';
+import { ReportRequestError } from '../reports/catalogue';
+
+export const REPORT_ENGINE = Symbol('ReportEngine');
+
+/**
+ * Donor and auditor reports. Reports carry counts, money and pseudonymous household references,
+ * never names, phones or birth dates — the projections do not even read them — so `donor` may read
+ * every one of them.
+ */
+@Controller('v1/reports')
+@Roles('donor', 'supervisor', 'auditor', 'finance', 'admin')
+export class ReportsController {
+  constructor(@Inject(REPORT_ENGINE) private readonly engine: ReportEngine) {}
+
+  @Get(':name')
+  async report(
+    @Param('name') name: string,
+    @Res() res: Response,
+    @Query('asOf') asOf?: string,
+    @Query('period') period?: string,
+    @Query('format') format?: string,
+  ): Promise<void> {
+    try {
+      const answer = await this.engine.report(name, { ...(asOf ? { asOf } : {}), ...(period ? { period } : {}), ...(format ? { format } : {}) });
+      res.status(200).setHeader('content-type', answer.contentType).setHeader('x-ledger-position', String(answer.ledgerPosition ?? 0)).send(answer.body);
+    } catch (err) {
+      if (err instanceof ReportRequestError) {
+        const body = { error: { code: err.code, message: err.message, path: err.path } };
+        throw err.code === 'unknown_report' ? new NotFoundException(body) : new BadRequestException(body);
+      }
+      throw err;
+    }
+  }
+}

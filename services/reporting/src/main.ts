@@ -1,0 +1,4 @@
+import { bootstrapService, runMain } from '@peil/platform';
+import { ReportingModule } from './reporting.module';
+
+runMain(() => bootstrapService('reporting', ReportingModule));

@@ -1,0 +1,60 @@
+import type { StoredEvent } from '@peil/ledger';
+import type { Projection, ReadTx } from '@peil/projections';
+
+export const BF = { households: 'bf_households' } as const;
+
+/** What the funnel counts of one household; no name, phone or birth date ever enters it. */
+export interface BfHousehold {
+  [k: string]: unknown;
+  householdRef: string;
+  sex: 'F' | 'M';
+  governorate: string;
+  status: 'active' | 'withdrawn';
+  profiled: boolean;
+  withPlan: boolean;
+  withAssets: boolean;
+  trainedModules: string[];
+  coached: boolean;
+  nudged: boolean;
+  surveyedRounds: string[];
+}
+
+type D = Record<string, any>;
+const add = (list: string[], value: string) => (list.includes(value) ? list : [...list, value].sort());
+
+/** One document per household (by its pseudonymous reference) with the funnel stages it reached. */
+export function beneficiariesProjection(householdRef: (householdId: string) => string): Projection {
+  return {
+    name: 'beneficiaries',
+    version: 1,
+    collections: Object.values(BF),
+    handles: (e) =>
+      ['HouseholdEnrolled', 'ParticipantReplaced', 'HouseholdWithdrawn', 'SkillsProfileRecorded', 'LivelihoodPlanApproved', 'AssetDelivered', 'TrainingAttended', 'CoachingVisitRecorded', 'SavingsNudgeSent', 'SurveyRecorded'].includes(e.type),
+    async apply(e: StoredEvent, tx: ReadTx): Promise<void> {
+      const d = e.data as D;
+      const ref = householdRef(d.householdId);
+      if (e.type === 'HouseholdEnrolled') {
+        await tx.put(BF.households, ref, {
+          householdRef: ref, sex: d.participant.sex, governorate: d.governorate, status: 'active', profiled: false, withPlan: false, withAssets: false,
+          trainedModules: [], coached: false, nudged: false, surveyedRounds: [],
+        } satisfies BfHousehold);
+        return;
+      }
+      const h = await tx.get<BfHousehold>(BF.households, ref);
+      if (!h) return;
+      const next: BfHousehold = { ...h };
+      switch (e.type) {
+        case 'ParticipantReplaced': next.sex = d.participant.sex; break;
+        case 'HouseholdWithdrawn': next.status = 'withdrawn'; break;
+        case 'SkillsProfileRecorded': next.profiled = true; break;
+        case 'LivelihoodPlanApproved': next.withPlan = true; break;
+        case 'AssetDelivered': next.withAssets = true; break;
+        case 'TrainingAttended': next.trainedModules = add(h.trainedModules, d.module ?? 'unknown'); break;
+        case 'CoachingVisitRecorded': next.coached = true; break;
+        case 'SavingsNudgeSent': next.nudged = true; break;
+        case 'SurveyRecorded': next.surveyedRounds = add(h.surveyedRounds, d.round); break;
+      }
+      await tx.put(BF.households, ref, next);
+    },
+  };
+}

@@ -1,0 +1,77 @@
+import { toUsdMinor } from '@peil/contracts';
+import type { StoredEvent } from '@peil/ledger';
+import type { Projection, ReadTx } from '@peil/projections';
+import { dayOf, update } from './docs';
+
+export const GS = { grants: 'gs_grants', lines: 'gs_lines', commitments: 'gs_commitments', expenditures: 'gs_expenditures' } as const;
+
+export interface GsGrant { [k: string]: unknown; grantId: string; donor: string; administrator: string; recipient: string; amountMinor: number; startDate: string; closingDate: string; components: Array<{ code: string; name: string }>; signedOn: string }
+export interface GsLine { [k: string]: unknown; grantId: string; component: string; code: string; name: string; purpose: string | null; allocationMinor: number; committedMinor: number; order: number }
+export interface GsCommitment { [k: string]: unknown; commitmentId: string; grantId: string; budgetLine: string; amountMinor: number; outstandingMinor: number; committedOn: string; reference: string; position: number }
+export interface GsExpenditure { [k: string]: unknown; expenditureId: string; grantId: string; budgetLine: string; usdMinor: number; amountMinor: number; currency: string; fxRateToUsd: string | null; spentOn: string; reversedOn: string | null; payee: string; documentRef: string; position: number }
+
+type D = Record<string, any>;
+
+/**
+ * The grant's books as donors read them: lines with allocation (after reallocations) and committed
+ * amounts, every commitment and every expenditure with its date and US-cent value. The grant
+ * statement and the IATI document are views of it.
+ */
+export const grantStatementProjection: Projection = {
+  name: 'grant-statement',
+  version: 1,
+  collections: Object.values(GS),
+  handles: (e) => ['GrantAgreementSigned', 'BudgetReallocated', 'FundsCommitted', 'CommitmentReleased', 'ExpenditureRecorded', 'ExpenditureReversed'].includes(e.type),
+  async apply(e: StoredEvent, tx: ReadTx): Promise<void> {
+    const d = e.data as D;
+    switch (e.type) {
+      case 'GrantAgreementSigned': {
+        const grantId = d.grantId as string;
+        await tx.put(GS.grants, grantId, { grantId, donor: d.donor, administrator: d.administrator, recipient: d.recipient, amountMinor: d.amountMinor, startDate: d.startDate, closingDate: d.closingDate, components: (d.components as D[]).map((c) => ({ code: c.code, name: c.name })), signedOn: dayOf(e.occurredAt) });
+        let order = 0;
+        for (const c of d.components as D[]) {
+          for (const l of c.budgetLines as D[]) {
+            await tx.put(GS.lines, l.code, { grantId, component: c.code, code: l.code, name: l.name, purpose: l.purpose ?? null, allocationMinor: l.allocationMinor, committedMinor: 0, order: order++ });
+          }
+        }
+        return;
+      }
+      case 'BudgetReallocated':
+        await update<GsLine>(tx, GS.lines, d.fromLine, missing, (l) => void (l.allocationMinor -= d.amountMinor));
+        await update<GsLine>(tx, GS.lines, d.toLine, missing, (l) => void (l.allocationMinor += d.amountMinor));
+        return;
+      case 'FundsCommitted': {
+        const line = await tx.get<GsLine>(GS.lines, d.budgetLine);
+        if (!line) return;
+        await tx.put(GS.commitments, d.commitmentId, { commitmentId: d.commitmentId, grantId: line.grantId, budgetLine: d.budgetLine, amountMinor: d.amountMinor, outstandingMinor: d.amountMinor, committedOn: dayOf(e.occurredAt), reference: d.reference, position: e.position });
+        await tx.put(GS.lines, line.code, { ...line, committedMinor: line.committedMinor + d.amountMinor });
+        return;
+      }
+      case 'CommitmentReleased': {
+        const c = await tx.get<GsCommitment>(GS.commitments, d.commitmentId);
+        if (!c) return;
+        await tx.put(GS.commitments, c.commitmentId, { ...c, outstandingMinor: c.outstandingMinor - d.amountMinor });
+        await update<GsLine>(tx, GS.lines, c.budgetLine, missing, (l) => void (l.committedMinor -= d.amountMinor));
+        return;
+      }
+      case 'ExpenditureRecorded': {
+        const line = await tx.get<GsLine>(GS.lines, d.budgetLine);
+        if (!line) return;
+        await tx.put(GS.expenditures, d.expenditureId, {
+          expenditureId: d.expenditureId, grantId: line.grantId, budgetLine: d.budgetLine, usdMinor: toUsdMinor(d.amountMinor, d.currency, d.fxRateToUsd),
+          amountMinor: d.amountMinor, currency: d.currency, fxRateToUsd: d.fxRateToUsd ?? null, spentOn: dayOf(e.occurredAt), reversedOn: null,
+          payee: d.payee, documentRef: d.documentRef, position: e.position,
+        });
+        return;
+      }
+      case 'ExpenditureReversed':
+        await update<GsExpenditure>(tx, GS.expenditures, d.expenditureId, missing, (x) => void (x.reversedOn = dayOf(e.occurredAt)));
+        return;
+    }
+  },
+};
+
+function missing(): never {
+  // The grant service only records events about lines, commitments and expenditures that exist.
+  throw new Error('grant-statement projection: event refers to a record the ledger never created');
+}

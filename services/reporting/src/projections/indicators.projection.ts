@@ -1,0 +1,35 @@
+import { toUsdMinor } from '@peil/contracts';
+import type { StoredEvent } from '@peil/ledger';
+import type { Projection, ReadTx } from '@peil/projections';
+
+export const IN = { surveys: 'in_surveys' } as const;
+
+export interface InSurvey {
+  [k: string]: unknown;
+  householdRef: string;
+  round: 'baseline' | 'midline' | 'endline';
+  monthlyIncomeUsdMinor: number;
+  savingsUsdMinor: number;
+  businessOperating: boolean;
+  employed: boolean;
+}
+
+/** One document per household and survey round, amounts in US cents at the survey's own rate. */
+export function indicatorsProjection(householdRef: (householdId: string) => string): Projection {
+  return {
+    name: 'indicators',
+    version: 1,
+    collections: Object.values(IN),
+    handles: (e) => e.type === 'SurveyRecorded',
+    async apply(e: StoredEvent, tx: ReadTx): Promise<void> {
+      const d = e.data as Record<string, any>;
+      const ref = householdRef(d.householdId);
+      await tx.put(IN.surveys, `${ref}/${d.round}`, {
+        householdRef: ref, round: d.round,
+        monthlyIncomeUsdMinor: toUsdMinor(d.monthlyIncomeMinor, d.currency, d.fxRateToUsd),
+        savingsUsdMinor: toUsdMinor(d.savingsMinor, d.currency, d.fxRateToUsd),
+        businessOperating: d.businessOperating, employed: d.employed,
+      } satisfies InSurvey);
+    },
+  };
+}

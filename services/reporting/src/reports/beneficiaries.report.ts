@@ -1,0 +1,35 @@
+import type { ReadTx } from '@peil/projections';
+import { BF, type BfHousehold } from '../projections/beneficiaries.projection';
+
+const MODULES = ['business-development', 'financial-literacy', 'technical', 'coaching-group'] as const;
+const ROUNDS = ['baseline', 'midline', 'endline'] as const;
+
+type Stage = (h: BfHousehold) => boolean;
+const STAGES: Array<[string, Stage]> = [
+  ['enrolled', () => true],
+  ['active', (h) => h.status === 'active'],
+  ['withdrawn', (h) => h.status === 'withdrawn'],
+  ['profiled', (h) => h.profiled],
+  ['withPlan', (h) => h.withPlan],
+  ['withAssets', (h) => h.withAssets],
+  ['trained', (h) => h.trainedModules.length > 0],
+  ...MODULES.map((m): [string, Stage] => [`trained:${m}`, (h) => h.trainedModules.includes(m)]),
+  ['coached', (h) => h.coached],
+  ['nudged', (h) => h.nudged],
+  ...ROUNDS.map((r): [string, Stage] => [`surveyed:${r}`, (h) => h.surveyedRounds.includes(r)]),
+];
+
+/** The beneficiary funnel: each stage counted overall, by sex and by governorate. Counts only. */
+export async function beneficiaries(tx: ReadTx) {
+  const households = (await tx.all<BfHousehold>(BF.households)).map((h) => h.doc);
+  const governorates = [...new Set(households.map((h) => h.governorate))].sort();
+  const count = (list: BfHousehold[], stage: Stage) => list.filter(stage).length;
+  return {
+    funnel: STAGES.map(([stage, test]) => ({
+      stage,
+      total: count(households, test),
+      bySex: { F: count(households.filter((h) => h.sex === 'F'), test), M: count(households.filter((h) => h.sex === 'M'), test) },
+      byGovernorate: Object.fromEntries(governorates.map((g) => [g, count(households.filter((h) => h.governorate === g), test)])),
+    })),
+  };
+}

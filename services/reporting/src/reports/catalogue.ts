@@ -1,0 +1,102 @@
+import type { Projection, ReadTx } from '@peil/projections';
+import { assetRegisterProjection } from '../projections/asset-register.projection';
+import { beneficiariesProjection } from '../projections/beneficiaries.projection';
+import { grantStatementProjection } from '../projections/grant-statement.projection';
+import { indicatorsProjection } from '../projections/indicators.projection';
+import { assetRegister, assetRegisterCsv } from './asset-register.report';
+import { beneficiaries } from './beneficiaries.report';
+import { grantStatement, parsePeriod } from './grant-statement.report';
+import { iati } from './iati.report';
+import { indicators } from './indicators.report';
+
+export const REPORT_NAMES = ['grant-statement', 'asset-register', 'beneficiaries', 'indicators', 'iati'] as const;
+export type ReportName = (typeof REPORT_NAMES)[number];
+export const isReportName = (v: string): v is ReportName => (REPORT_NAMES as readonly string[]).includes(v);
+
+export class ReportRequestError extends Error {
+  constructor(readonly code: string, message: string, readonly path: string) {
+    super(message);
+  }
+}
+
+export interface ReportContext {
+  ledgerPosition: number | null;
+  /** recordedAt of the event at ledgerPosition (null on an empty ledger). */
+  asOfTime: string | null;
+  period?: string;
+  format?: string;
+}
+
+export interface Rendered {
+  contentType: string;
+  body: string;
+}
+
+export function reportProjections(householdRef: (householdId: string) => string): Record<ReportName, Projection> {
+  const gs = grantStatementProjection;
+  return {
+    'grant-statement': gs,
+    'asset-register': assetRegisterProjection(householdRef),
+    beneficiaries: beneficiariesProjection(householdRef),
+    indicators: indicatorsProjection(householdRef),
+    iati: gs,
+  };
+}
+
+/** The distinct projections behind every report (the IATI document shares the grant statement's). */
+export function allProjections(householdRef: (householdId: string) => string): Projection[] {
+  return [...new Set(Object.values(reportProjections(householdRef)))];
+}
+
+const FORMATS: Record<ReportName, readonly string[]> = {
+  'grant-statement': ['json'],
+  'asset-register': ['json', 'csv'],
+  beneficiaries: ['json'],
+  indicators: ['json'],
+  iati: ['xml'],
+};
+
+export function validateRequest(name: ReportName, ctx: { period?: string; format?: string }): void {
+  if (ctx.format !== undefined && !FORMATS[name].includes(ctx.format)) {
+    throw new ReportRequestError('invalid_query', `${name} comes as ${FORMATS[name].join(' or ')}`, 'format');
+  }
+  if (name === 'grant-statement' && ctx.period !== undefined && !parsePeriod(ctx.period)) {
+    throw new ReportRequestError('invalid_query', 'period must be a quarter such as 2025Q4', 'period');
+  }
+}
+
+/**
+ * Renders a report from its read model. Output is canonical JSON (sorted keys, no whitespace), CSV
+ * or XML built only from the read model and the ledger position — no clock — so the same position
+ * always gives the same bytes.
+ */
+export async function render(name: ReportName, tx: ReadTx, ctx: ReportContext, canonicalJson: (v: unknown) => string): Promise<Rendered> {
+  validateRequest(name, ctx);
+  const envelope = (data: Record<string, unknown>) => ({
+    contentType: 'application/json',
+    body: canonicalJson({ report: name, ledgerPosition: ctx.ledgerPosition, asOf: ctx.asOfTime, seal: null, ...data }),
+  });
+  switch (name) {
+    case 'grant-statement': {
+      const period = parsePeriod(ctx.period ?? defaultPeriod(ctx.asOfTime))!;
+      return envelope(await grantStatement(tx, period));
+    }
+    case 'asset-register': {
+      const register = await assetRegister(tx);
+      if (ctx.format === 'csv') return { contentType: 'text/csv; charset=utf-8', body: assetRegisterCsv(register) };
+      return envelope(register);
+    }
+    case 'beneficiaries':
+      return envelope(await beneficiaries(tx));
+    case 'indicators':
+      return envelope(await indicators(tx));
+    case 'iati':
+      return { contentType: 'application/xml; charset=utf-8', body: await iati(tx, { generatedAt: ctx.asOfTime ?? '1970-01-01T00:00:00.000Z' }) };
+  }
+}
+
+/** "period defaults to the quarter of the report's as-of time". */
+function defaultPeriod(asOfTime: string | null): string {
+  const day = (asOfTime ?? '1970-01-01').slice(0, 10);
+  return `${day.slice(0, 4)}Q${Math.floor((Number(day.slice(5, 7)) - 1) / 3) + 1}`;
+}

@@ -1,0 +1,83 @@
+import type { ReadTx } from '@peil/projections';
+import { GS, type GsCommitment, type GsExpenditure, type GsGrant, type GsLine } from '../projections/grant-statement.projection';
+
+/** A calendar quarter: 2025Q4 → 2025-10-01 … 2025-12-31. */
+export function parsePeriod(period: string): { period: string; start: string; end: string } | undefined {
+  const m = /^(\d{4})Q([1-4])$/.exec(period);
+  if (!m) return undefined;
+  const year = m[1]!;
+  const q = Number(m[2]);
+  const startMonth = (q - 1) * 3 + 1;
+  const endMonth = startMonth + 2;
+  const lastDay = new Date(Date.UTC(Number(year), endMonth, 0)).getUTCDate();
+  const mm = (n: number) => String(n).padStart(2, '0');
+  return { period, start: `${year}-${mm(startMonth)}-01`, end: `${year}-${mm(endMonth)}-${mm(lastDay)}` };
+}
+
+interface Amounts {
+  allocationMinor: number;
+  committedMinor: number;
+  spentPeriodMinor: number;
+  spentCumulativeMinor: number;
+  remainingMinor: number;
+}
+const zero = (): Amounts => ({ allocationMinor: 0, committedMinor: 0, spentPeriodMinor: 0, spentCumulativeMinor: 0, remainingMinor: 0 });
+const addTo = (a: Amounts, b: Amounts) => {
+  for (const k of Object.keys(a) as Array<keyof Amounts>) a[k] += b[k];
+};
+
+/**
+ * The interim financial report: per grant, component and budget line, in US cents, for a quarter.
+ * Spent in the period counts expenditures dated in it, less reversals dated in it; cumulative counts
+ * everything dated up to the period's end. Committed is what commitments still hold at the report's
+ * ledger position; remaining = allocation − committed − spent to date.
+ */
+export async function grantStatement(tx: ReadTx, period: { period: string; start: string; end: string }) {
+  const grants = (await tx.all<GsGrant>(GS.grants)).map((g) => g.doc);
+  const lines = (await tx.all<GsLine>(GS.lines)).map((l) => l.doc).sort((a, b) => a.order - b.order);
+  const expenditures = (await tx.all<GsExpenditure>(GS.expenditures)).map((x) => x.doc);
+  const spent = new Map<string, { period: number; cumulative: number }>();
+  for (const x of expenditures) {
+    const s = spent.get(x.budgetLine) ?? { period: 0, cumulative: 0 };
+    const inPeriod = (day: string) => day >= period.start && day <= period.end;
+    if (x.spentOn <= period.end) s.cumulative += x.usdMinor;
+    if (inPeriod(x.spentOn)) s.period += x.usdMinor;
+    if (x.reversedOn !== null) {
+      if (x.reversedOn <= period.end) s.cumulative -= x.usdMinor;
+      if (inPeriod(x.reversedOn)) s.period -= x.usdMinor;
+    }
+    spent.set(x.budgetLine, s);
+  }
+  const report = grants.map((g) => {
+    const total = zero();
+    const components = g.components.map((c) => {
+      const subtotal = zero();
+      const budgetLines = lines
+        .filter((l) => l.grantId === g.grantId && l.component === c.code)
+        .map((l) => {
+          const s = spent.get(l.code) ?? { period: 0, cumulative: 0 };
+          const amounts: Amounts = {
+            allocationMinor: l.allocationMinor,
+            committedMinor: l.committedMinor,
+            spentPeriodMinor: s.period,
+            spentCumulativeMinor: s.cumulative,
+            remainingMinor: l.allocationMinor - l.committedMinor - s.cumulative,
+          };
+          addTo(subtotal, amounts);
+          return { code: l.code, name: l.name, purpose: l.purpose, ...amounts };
+        });
+      addTo(total, subtotal);
+      return { code: c.code, name: c.name, budgetLines, totals: subtotal };
+    });
+    return { grantId: g.grantId, donor: g.donor, administrator: g.administrator, recipient: g.recipient, currency: 'USD', amountMinor: g.amountMinor, components, totals: total };
+  });
+  return { period: period.period, periodStart: period.start, periodEnd: period.end, currency: 'USD', grants: report };
+}
+
+export async function commitmentsAndExpenditures(tx: ReadTx) {
+  const commitments = (await tx.all<GsCommitment>(GS.commitments)).map((c) => c.doc).sort((a, b) => a.position - b.position);
+  const expenditures = (await tx.all<GsExpenditure>(GS.expenditures)).map((x) => x.doc).sort((a, b) => a.position - b.position);
+  const grants = (await tx.all<GsGrant>(GS.grants)).map((g) => g.doc);
+  const lines = (await tx.all<GsLine>(GS.lines)).map((l) => l.doc).sort((a, b) => a.order - b.order);
+  return { grants, lines, commitments, expenditures };
+}

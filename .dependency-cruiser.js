@@ -48,6 +48,20 @@ module.exports = {
       to: { path: '^libs/(platform|contracts)/' },
     },
     {
+      name: 'messaging-knows-no-platform',
+      comment: 'Kafka transport primitives (relay, feed, publisher) are generic; the Nest wiring of services lives in libs/platform, which may use them.',
+      severity: 'error',
+      from: { path: '^libs/messaging/' },
+      to: { path: '^(libs/(platform|contracts)|services)/' },
+    },
+    {
+      name: 'config-is-a-leaf',
+      comment: 'Environment validation depends on nothing of ours.',
+      severity: 'error',
+      from: { path: '^libs/config/' },
+      to: { path: '^(libs/(?!config/)|services)/' },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: {},

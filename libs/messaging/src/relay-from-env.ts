@@ -1,24 +1,10 @@
 import { z } from 'zod';
 import type { SASLOptions } from 'kafkajs';
 import type { EventStore } from '@peil/ledger';
-import { intVar, loadConfig, stringVar } from '@peil/platform';
+import { boolVar, intVar, loadConfig, stringVar } from '@peil/config';
 import { KafkaPublisher, type KafkaPublisherConfig } from './kafka-publisher';
 import { OutboundRelay, type RelayOptions } from './relay';
 import { relayCheckpointFile, SqliteRelayCheckpointStore } from './sqlite-relay-checkpoint-store';
-
-/** "true"/"false" (also 1/0, yes/no); anything else is an error naming the variable, never a silent default. */
-const boolVar = (def: boolean) =>
-  z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      if (v === undefined || v.trim() === '') return def;
-      const value = v.trim().toLowerCase();
-      if (['true', '1', 'yes'].includes(value)) return true;
-      if (['false', '0', 'no'].includes(value)) return false;
-      ctx.addIssue({ code: 'custom', message: 'must be true or false' });
-      return z.NEVER;
-    });
 
 const BROKER = /^[A-Za-z0-9._-]+:\d{1,5}$/;
 

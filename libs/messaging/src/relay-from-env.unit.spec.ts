@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteEventStore } from '@peil/ledger';
-import { ConfigError } from '@peil/platform';
+import { ConfigError } from '@peil/config';
 import { createRelayFromEnv, loadBusConfig } from './relay-from-env';
 
 describe('bus configuration from the environment', () => {

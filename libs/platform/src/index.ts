@@ -2,7 +2,7 @@ export * from './auth/internal-token';
 export * from './auth/roles';
 export * from './auth/roles.guard';
 export * from './clock/clock';
-export * from './config/config';
+export * from '@peil/config';
 export * from './config/platform.config';
 export * from './http/error-body';
 export * from './http/http-exception.filter';

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { intVar, loadConfig, stringVar } from './config';
+import { intVar, loadConfig, stringVar } from '@peil/config';
 
 /** Every service process of the embedded profile, with its offset from PEIL_INTERNAL_PORT_BASE. */
 export const SERVICES = {

@@ -3,7 +3,7 @@ import { Logger, type INestApplication, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { json } from 'express';
 import { loadPlatformConfig, servicePort, type ServiceName } from '../config/platform.config';
-import { ConfigError } from '../config/config';
+import { ConfigError } from '@peil/config';
 
 const LEVELS: Record<string, LogLevel[]> = {
   error: ['error', 'fatal'],

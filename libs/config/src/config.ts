@@ -39,3 +39,17 @@ export const stringVar = (def: string) =>
     .string()
     .optional()
     .transform((v) => (v === undefined || v === '' ? def : v));
+
+/** "true"/"false" (also 1/0, yes/no); anything else is an error naming the variable, never a silent default. */
+export const boolVar = (def: boolean) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return def;
+      const value = v.trim().toLowerCase();
+      if (['true', '1', 'yes'].includes(value)) return true;
+      if (['false', '0', 'no'].includes(value)) return false;
+      ctx.addIssue({ code: 'custom', message: 'must be true or false' });
+      return z.NEVER;
+    });

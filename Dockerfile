@@ -1,4 +1,6 @@
-# The embedded profile in one container: every service as its own process, data on a volume.
+# One image for both profiles (docker-compose.yml). By default it runs the embedded profile: every
+# service as a process of one container (scripts/start.ts), data on a volume. The distributed profile
+# runs the same image once per service with `node dist/services/<name>/src/main.js`.
 FROM node:20-bookworm-slim AS build
 RUN apt-get update -qq && apt-get install -y -qq python3 make g++ && rm -rf /var/lib/apt/lists/*
 WORKDIR /app

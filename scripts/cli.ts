@@ -1,10 +1,10 @@
 import { writeSync } from 'node:fs';
 import { SqliteEventStore, verifyLedger } from '@peil/ledger';
-import { ConfigError, deriveDigestKey, ledgerFile, loadMasterKey, loadPlatformConfig } from '@peil/platform';
-import { MemoryReadStore, SqliteReadStore } from '@peil/projections';
+import { ConfigError, deriveDigestKey, healthReason, ledgerFile, loadMasterKey, loadPlatformConfig } from '@peil/platform';
+import { MemoryReadStore, MongoReadStore, SqliteReadStore, type ReadStore } from '@peil/projections';
 import { householdRefFunction } from '../services/reporting/src/application/household-ref';
 import { ReportEngine } from '../services/reporting/src/application/report-engine';
-import { readModelsFile } from '../services/reporting/src/reporting.module';
+import { loadReadStoreConfig, type ReadStoreConfig } from '../services/reporting/src/read-store/read-store.config';
 import { ReportRequestError } from '../services/reporting/src/reports/catalogue';
 
 const USAGE = `usage: peil-ledger <command>   (data in PEIL_DATA_DIR, default ./data)
@@ -12,9 +12,23 @@ const USAGE = `usage: peil-ledger <command>   (data in PEIL_DATA_DIR, default ./
   verify                                  check every hash, chain and position; exit 0 only when intact
   rebuild                                 with the system stopped: drop the read models, rebuild them from the ledger
   report <name> [--as-of <position|ISO time>] [--period YYYYQn] [--format json|csv|xml]
-                                          compute a report straight from the ledger (no server needed)
+                                          compute a report from the ledger (no server needed): with --as-of by
+                                          replaying the ledger up to there; without, from the read models
+                                          brought up to the ledger's head first
                                           names: grant-statement, asset-register, beneficiaries, indicators, iati
+  The read models are those of PEIL_READ_STORE (sqlite: <data dir>/read-models.sqlite; mongo: PEIL_MONGO_URL).
 `;
+
+/** The configured read store; a CLI run fails (after one server-selection timeout) rather than waiting for MongoDB. */
+async function openReadStore(config: ReadStoreConfig): Promise<ReadStore> {
+  if (config.kind === 'sqlite') return new SqliteReadStore(config.file);
+  try {
+    return await MongoReadStore.connect(config.url, { serverSelectionTimeoutMS: 10_000 });
+  } catch (err) {
+    // Never the URL: it may hold a password.
+    throw new Error(`read store (MongoDB at PEIL_MONGO_URL) unreachable: ${healthReason(err)}`);
+  }
+}
 
 function option(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);
@@ -24,6 +38,7 @@ function option(args: string[], name: string): string | undefined {
 async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
   const config = loadPlatformConfig();
+  const householdRef = () => householdRefFunction(deriveDigestKey(loadMasterKey(process.env, config.dataDir)));
   const store = new SqliteEventStore(ledgerFile(config.dataDir));
   try {
     switch (command) {
@@ -33,9 +48,9 @@ async function main(argv: string[]): Promise<number> {
         return report.ok ? 0 : 1;
       }
       case 'rebuild': {
-        const readStore = new SqliteReadStore(readModelsFile(config.dataDir));
+        const readStore = await openReadStore(loadReadStoreConfig(config.dataDir));
         try {
-          const engine = new ReportEngine(store, readStore, householdRefFunction(deriveDigestKey(loadMasterKey(process.env, config.dataDir))));
+          const engine = new ReportEngine(store, readStore, householdRef());
           const started = Date.now();
           const position = await engine.rebuild();
           process.stdout.write(`read models rebuilt from the ledger up to position ${position ?? 0} in ${Date.now() - started} ms\n`);
@@ -50,14 +65,20 @@ async function main(argv: string[]): Promise<number> {
           process.stderr.write(USAGE);
           return 2;
         }
-        // Straight from the ledger: replay into memory, the same projections the service runs.
-        const engine = new ReportEngine(store, new MemoryReadStore(), householdRefFunction(deriveDigestKey(loadMasterKey(process.env, config.dataDir))));
         const asOf = option(args, '--as-of');
         const period = option(args, '--period');
         const format = option(args, '--format');
-        const answer = await engine.report(name, { ...(asOf ? { asOf } : {}), ...(period ? { period } : {}), ...(format ? { format } : {}) });
-        writeSync(1, answer.body);
-        return 0;
+        // As of a position: a replay into memory, the same projections the service runs; the read
+        // store is not even opened. At the head: the read models, caught up first, as the service does.
+        const readStore = asOf ? new MemoryReadStore() : await openReadStore(loadReadStoreConfig(config.dataDir));
+        try {
+          const engine = new ReportEngine(store, readStore, householdRef());
+          const answer = await engine.report(name, { ...(asOf ? { asOf } : {}), ...(period ? { period } : {}), ...(format ? { format } : {}) });
+          writeSync(1, answer.body);
+          return 0;
+        } finally {
+          await readStore.close();
+        }
       }
       default:
         process.stderr.write(USAGE);

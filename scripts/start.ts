@@ -77,6 +77,8 @@ async function announceWhenHealthy(config: PlatformConfig, stopped: () => boolea
     }
     await new Promise((r) => setTimeout(r, 100));
   }
+  // Still starting, e.g. services waiting for an unreachable EventStoreDB: say where to look, keep running.
+  if (!stopped()) process.stdout.write(`[start] not healthy after 60 s; ${url} says which service and component is down\n`);
 }
 
 main();

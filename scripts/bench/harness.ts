@@ -23,7 +23,7 @@ export interface BenchRow {
 
 /**
  * A bench section. Sections are listed in index.ts and selected by PEIL_BENCH_ONLY=<name>,<name>;
- * later sections (HTTP ingest, projection rebuild, report latency) are added as one module each.
+ * each is one module.
  */
 export interface BenchSection {
   /** Key used by PEIL_BENCH_ONLY. */
@@ -36,6 +36,8 @@ export interface BenchSection {
 export class BenchContext {
   readonly dir: string;
   private ledgerStore: SqliteEventStore | undefined;
+  private readonly sharedValues = new Map<string, unknown>();
+  private readonly closers: Array<() => Promise<void>> = [];
 
   constructor(readonly quick: boolean) {
     this.dir = mkdtempSync(join(tmpdir(), 'peil-bench-'));
@@ -72,7 +74,21 @@ export class BenchContext {
     return Math.max(head, events);
   }
 
+  /**
+   * What several sections use (a big programme ledger, its read models): made once by whichever
+   * section runs first, so each section also runs alone (PEIL_BENCH_ONLY). `close` runs at the end.
+   */
+  async shared<T>(key: string, make: () => Promise<{ value: T; close: () => Promise<void> }>): Promise<T> {
+    if (!this.sharedValues.has(key)) {
+      const { value, close } = await make();
+      this.sharedValues.set(key, value);
+      this.closers.push(close);
+    }
+    return this.sharedValues.get(key) as T;
+  }
+
   async close(): Promise<void> {
+    for (const close of this.closers.splice(0).reverse()) await close();
     await this.ledgerStore?.close();
     this.ledgerStore = undefined;
     rmSync(this.dir, { recursive: true, force: true });

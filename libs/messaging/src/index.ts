@@ -7,3 +7,6 @@ export * from './sqlite-relay-checkpoint-store';
 export * from './kafka-publisher';
 export * from './relay';
 export * from './relay-from-env';
+export * from './resequencer';
+export * from './kafka-ledger-feed';
+export * from './feed-from-env';

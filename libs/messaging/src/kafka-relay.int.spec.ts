@@ -65,7 +65,14 @@ describe('OutboundRelay → Kafka (mock cluster)', () => {
       const stored = ledger.find((e) => e.eventId === r.headers.eventId)!;
       expect(r.topic).toBe(topicForStream(stored.streamId));
       expect(r.key).toBe(stored.streamId);
-      expect(r.headers).toEqual({ eventId: stored.eventId, type: stored.type, position: String(stored.position), hash: stored.hash });
+      const previous = ledger[ledger.indexOf(stored) - 1];
+      expect(r.headers).toEqual({
+        eventId: stored.eventId,
+        type: stored.type,
+        position: String(stored.position),
+        hash: stored.hash,
+        prevPosition: previous ? String(previous.position) : '',
+      });
       expect(r.event).toEqual(stored);
       // The value is the canonical envelope: a consumer recomputes the hash the verifier would.
       expect(canonicalJson(r.event)).toBe(canonicalJson(stored));

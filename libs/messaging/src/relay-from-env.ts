@@ -12,6 +12,10 @@ const busSchema = z
   .object({
     // `store`: subscribers tail the ledger itself (embedded profile), no relay. `kafka`: the relay publishes.
     PEIL_BUS: z.enum(['store', 'kafka']).optional().default('store'),
+    // Where the services' reactions and the projector read the ledger from (0015): the store, or the relay's topics.
+    PEIL_SUBSCRIPTIONS: z.enum(['store', 'kafka']).optional().default('store'),
+    PEIL_KAFKA_GROUP_PREFIX: stringVar('peil'),
+    PEIL_KAFKA_SESSION_TIMEOUT_MS: intVar(30_000, 6_000, 300_000),
     PEIL_KAFKA_BROKERS: z
       .string()
       .optional()
@@ -38,6 +42,9 @@ const busSchema = z
     PEIL_RELAY_RETRY_MAX_MS: intVar(30_000, 1, 600_000),
   })
   .superRefine((c, ctx) => {
+    if (c.PEIL_SUBSCRIPTIONS === 'kafka' && c.PEIL_BUS !== 'kafka') {
+      ctx.addIssue({ code: 'custom', path: ['PEIL_SUBSCRIPTIONS'], message: 'kafka requires PEIL_BUS=kafka (the relay is what fills the topics)' });
+    }
     if (c.PEIL_BUS === 'kafka' && c.PEIL_KAFKA_BROKERS.length === 0) {
       ctx.addIssue({ code: 'custom', path: ['PEIL_KAFKA_BROKERS'], message: 'required when PEIL_BUS=kafka' });
     }
@@ -51,7 +58,15 @@ const busSchema = z
 
 export type BusConfig =
   | { bus: 'store' }
-  | { bus: 'kafka'; kafka: KafkaPublisherConfig; relay: Pick<RelayOptions, 'batchSize' | 'retry'> };
+  | {
+      bus: 'kafka';
+      kafka: KafkaPublisherConfig;
+      relay: Pick<RelayOptions, 'batchSize' | 'retry'>;
+      /** Subscribers on the store (tailing it) or on the topics (consumer groups `<groupPrefix>.<service>.<reader>`). */
+      subscriptions: 'store' | 'kafka';
+      groupPrefix: string;
+      sessionTimeoutMs: number;
+    };
 
 /** Validates the bus variables; throws ConfigError naming each bad variable (never its value). */
 export function loadBusConfig(env: NodeJS.ProcessEnv = process.env): BusConfig {
@@ -76,6 +91,9 @@ export function loadBusConfig(env: NodeJS.ProcessEnv = process.env): BusConfig {
       batchSize: c.PEIL_RELAY_BATCH_SIZE,
       retry: { initialMs: c.PEIL_RELAY_RETRY_INITIAL_MS, maxMs: c.PEIL_RELAY_RETRY_MAX_MS },
     },
+    subscriptions: c.PEIL_SUBSCRIPTIONS,
+    groupPrefix: c.PEIL_KAFKA_GROUP_PREFIX,
+    sessionTimeoutMs: c.PEIL_KAFKA_SESSION_TIMEOUT_MS,
   };
 }
 

@@ -3,6 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteEventStore } from '@peil/ledger';
 import { ConfigError } from '@peil/config';
+import { StoreTailFeed } from '@peil/projections';
+import { createLedgerFeedsFromEnv } from './feed-from-env';
+import { KafkaLedgerFeed } from './kafka-ledger-feed';
 import { createRelayFromEnv, loadBusConfig } from './relay-from-env';
 
 describe('bus configuration from the environment', () => {
@@ -45,6 +48,8 @@ describe('bus configuration from the environment', () => {
     [{ PEIL_BUS: 'kafka', PEIL_KAFKA_BROKERS: 'k1:9092', PEIL_KAFKA_IDEMPOTENT: 'maybe' }, 'PEIL_KAFKA_IDEMPOTENT: must be true or false'],
     [{ PEIL_BUS: 'kafka', PEIL_KAFKA_BROKERS: 'k1:9092', PEIL_KAFKA_SASL_MECHANISM: 'plain' }, 'PEIL_KAFKA_SASL_USERNAME'],
     [{ PEIL_BUS: 'kafka', PEIL_KAFKA_BROKERS: 'k1:9092', PEIL_RELAY_BATCH_SIZE: '0' }, 'PEIL_RELAY_BATCH_SIZE'],
+    [{ PEIL_SUBSCRIPTIONS: 'kafka' }, 'PEIL_SUBSCRIPTIONS: kafka requires PEIL_BUS=kafka'],
+    [{ PEIL_BUS: 'kafka', PEIL_KAFKA_BROKERS: 'k1:9092', PEIL_SUBSCRIPTIONS: 'topics' }, 'PEIL_SUBSCRIPTIONS'],
   ])('rejects %j naming the variable', (env, message) => {
     expect(() => loadBusConfig(env)).toThrow(ConfigError);
     expect(() => loadBusConfig(env)).toThrow(message);
@@ -58,6 +63,19 @@ describe('bus configuration from the environment', () => {
     } catch (err) {
       expect((err as Error).message).not.toContain('hunter2');
     }
+  });
+
+  it('gives store-tail feeds by default, also with the Kafka bus, and a consumer group per service and reader on request', async () => {
+    const store = new SqliteEventStore(':memory:');
+    const kafka = { PEIL_BUS: 'kafka', PEIL_KAFKA_BROKERS: 'k1:9092' };
+    expect(createLedgerFeedsFromEnv({}, store, 'training').feed('x')).toBeInstanceOf(StoreTailFeed);
+    expect(createLedgerFeedsFromEnv(kafka, store, 'training').feed('x')).toBeInstanceOf(StoreTailFeed);
+    const feeds = createLedgerFeedsFromEnv({ ...kafka, PEIL_SUBSCRIPTIONS: 'kafka', PEIL_KAFKA_GROUP_PREFIX: 'pilot' }, store, 'training');
+    const feed = feeds.feed('session-expenditure') as KafkaLedgerFeed;
+    expect(feed.groupId).toBe('pilot.training.session-expenditure');
+    expect(feeds.feed('session-expenditure')).toBe(feed);
+    await feeds.close();
+    await store.close();
   });
 
   it('builds an unstarted relay whose checkpoint is relay.sqlite in the data dir', async () => {

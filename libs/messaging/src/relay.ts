@@ -102,7 +102,11 @@ export class OutboundRelay {
       if (!this.pending) {
         const events = await this.store.readAll(this.checkpoint, this.options.batchSize);
         if (events.length === 0) return 0;
-        this.pending = { events, messages: events.map(toOutboundMessage), acknowledged: false };
+        // Each message names the event read before it (the checkpoint for the first): the chain a
+        // consumer re-sequences by. A republished batch carries the same links, since it is read again from the same checkpoint.
+        const before = this.checkpoint;
+        const messages = events.map((e, i) => toOutboundMessage(e, i === 0 ? before : events[i - 1]!.position));
+        this.pending = { events, messages, acknowledged: false };
       }
       const batch = this.pending;
       if (!batch.acknowledged) {

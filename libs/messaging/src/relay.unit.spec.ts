@@ -111,6 +111,19 @@ describe('OutboundRelay', () => {
     const second = relay(4);
     expect(await second.runOnce()).toBe(2);
     expect(fresh.acknowledged.map((m) => m.headers.position)).toEqual(['5', '6']);
+    // The chain continues across relays: the first event after the checkpoint links to it.
+    expect(fresh.acknowledged.map((m) => m.headers.prevPosition)).toEqual(['4', '5']);
+  });
+
+  it('links every message to the event read before it, across batches and retries, empty for the first', async () => {
+    await appendInterleaved(store, ['household-A', 'grant-G', 'assets-A'], 7);
+    const r = relay(3);
+    publisher.failNext = 1;
+    await expect(r.runOnce()).rejects.toThrow('broker unavailable');
+    while ((await r.runOnce()) > 0);
+    const links = (messages: readonly OutboundMessage[]) => messages.map((m) => [m.headers.prevPosition, m.headers.position]);
+    expect(links(publisher.attempts[0]!)).toEqual(links(publisher.attempts[1]!));
+    expect(links(publisher.acknowledged)).toEqual([['', '1'], ['1', '2'], ['2', '3'], ['3', '4'], ['4', '5'], ['5', '6'], ['6', '7']]);
   });
 
   it('runs: catches up, follows new appends, backs off exponentially (capped) and never skips', async () => {

@@ -71,11 +71,32 @@ export class MongoReadStore implements ReadStore {
       connection.model<StoredCheckpoint>(name, mongooseAndSchemas().checkpointSchema, name);
   }
 
-  /** Connects to `uri` (e.g. mongodb://mongo:27017/peil?replicaSet=rs0); the store owns the connection. */
-  static async connect(uri: string, options: MongoReadStoreOptions & { dbName?: string } = {}): Promise<MongoReadStore> {
+  /**
+   * Connects to `uri` (e.g. mongodb://mongo:27017/peil?replicaSet=rs0); the store owns the connection.
+   * Rejects when no server is selected within `serverSelectionTimeoutMS` (driver default 30 s); once
+   * connected, the driver reconnects by itself.
+   */
+  static async connect(uri: string, options: MongoReadStoreOptions & { dbName?: string; serverSelectionTimeoutMS?: number } = {}): Promise<MongoReadStore> {
     const { mongoose } = mongooseAndSchemas();
-    const connection = await mongoose.createConnection(uri, options.dbName ? { dbName: options.dbName } : {}).asPromise();
+    const connection = mongoose.createConnection(uri, {
+      ...(options.dbName ? { dbName: options.dbName } : {}),
+      ...(options.serverSelectionTimeoutMS ? { serverSelectionTimeoutMS: options.serverSelectionTimeoutMS } : {}),
+    });
+    try {
+      await connection.asPromise();
+    } catch (err) {
+      // A failed first connection keeps its client and timers; a caller retrying would leak them.
+      await connection.close().catch(() => undefined);
+      throw err;
+    }
     return new MongoReadStore(connection, options, true);
+  }
+
+  /** Resolves when the server answers (a health check). */
+  async ping(): Promise<void> {
+    const db = this.connection.db;
+    if (!db) throw new Error('MongoDB connection is not open');
+    await db.admin().ping();
   }
 
   async checkpoint(projection: string): Promise<Position | null> {

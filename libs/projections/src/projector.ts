@@ -1,6 +1,7 @@
 import type { EventStore, Position, StoredEvent } from '@peil/ledger';
 import { bufferTime, concatMap, filter, type Subscription } from 'rxjs';
 import { applyBatch, assertDistinct, isCurrent, lowest } from './apply-batch';
+import { StoreTailFeed, type LedgerFeed } from './ledger-feed';
 import type { Projection } from './projection';
 import { CheckpointMovedError, type ReadStore } from './read-store.port';
 
@@ -11,6 +12,11 @@ export interface ProjectorOptions {
   liveBufferMs?: number;
   /** Called when live mode stops on an error (a projection threw, the store failed). */
   onError?: (error: unknown) => void;
+  /**
+   * Where live mode gets events (default: tailing the store). Catch-up always pages through the
+   * store, which alone can be read by position; the feed only has to carry what follows.
+   */
+  source?: LedgerFeed;
 }
 
 /**
@@ -31,6 +37,7 @@ export class Projector {
   /** Bumped by stop(), so a start() still catching up when stopped does not go live afterwards. */
   private generation = 0;
   private liveError: unknown;
+  private readonly source: LedgerFeed;
 
   constructor(
     private readonly store: EventStore,
@@ -41,6 +48,7 @@ export class Projector {
     assertDistinct(projections);
     this.batchSize = options.batchSize ?? 2000;
     this.liveBufferMs = options.liveBufferMs ?? 20;
+    this.source = options.source ?? new StoreTailFeed(store);
     if (!Number.isInteger(this.batchSize) || this.batchSize < 1) throw new RangeError('batchSize must be a positive integer');
   }
 
@@ -73,6 +81,14 @@ export class Projector {
     await this.queue;
   }
 
+  /**
+   * Runs `fn` between batches: no commit of this projector lands while it runs, so a read of the
+   * read models and of their checkpoints inside it sees one position.
+   */
+  between<T>(fn: () => Promise<T>): Promise<T> {
+    return this.exclusive(fn);
+  }
+
   /** The error that stopped live mode, if one did. */
   get failure(): unknown {
     return this.liveError;
@@ -80,8 +96,8 @@ export class Projector {
 
   private goLive(from: Position | null): void {
     this.liveError = undefined;
-    this.live = this.store
-      .subscribe(from)
+    this.live = this.source
+      .events(from)
       .pipe(
         // Whatever arrived within the window (or a full batch) becomes one commit per projection.
         bufferTime(this.liveBufferMs, null, this.batchSize),
@@ -112,7 +128,9 @@ export class Projector {
           after = events[events.length - 1]!.position;
           if (events.length < page.length) break;
         }
-        return lowest(this.checkpoints);
+        const reached = lowest(this.checkpoints);
+        if (reached !== null) this.source.applied(reached);
+        return reached;
       } catch (err) {
         // Another projector on the same read store committed first: start over from the stored checkpoints.
         if (!(err instanceof CheckpointMovedError)) throw err;
@@ -123,6 +141,9 @@ export class Projector {
   private async applyLive(events: StoredEvent[]): Promise<void> {
     try {
       await this.applyAll(events);
+      // Committed for every projection: the feed may forget these events (Kafka: commit offsets).
+      const reached = lowest(this.checkpoints);
+      if (reached !== null) this.source.applied(reached);
     } catch (err) {
       // The stored checkpoints moved under us (another projector, a reset): re-read them and the ledger.
       if (!(err instanceof CheckpointMovedError)) throw err;

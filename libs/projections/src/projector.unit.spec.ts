@@ -316,6 +316,25 @@ describe('Projector live', () => {
     expect(live.failure).toBeUndefined();
     expect(await counts(readStore)).toEqual(expectedCounts(15));
   });
+
+  it('between() holds live batches back, so a read sees the documents at the checkpoint it states', async () => {
+    const store = ledger();
+    await append(store, 1, 4);
+    const readStore = new MemoryReadStore();
+    const projector = new Projector(store, readStore, [countingProjection()], { liveBufferMs: 1 });
+    await projector.start();
+    const seen = await projector.between(async () => {
+      const before = await readStore.checkpoint('counting');
+      await append(store, 5, 9);
+      // Long enough for several live batches, had they not waited.
+      await new Promise((r) => setTimeout(r, 60));
+      return { before, after: await readStore.checkpoint('counting'), counts: await counts(readStore) };
+    });
+    expect(seen).toEqual({ before: 4, after: 4, counts: expectedCounts(4) });
+    await until(async () => (await readStore.checkpoint('counting')) === 9, 'the held-back events');
+    await projector.stop();
+    expect(await counts(readStore)).toEqual(expectedCounts(9));
+  });
 });
 
 describe('replay', () => {

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { INTERNAL_TOKEN, InternalClient, PLATFORM_CONFIG, PlatformModule, intVar, loadConfig, serviceUrl, type PlatformConfig } from '@peil/platform';
+import { INTERNAL_TOKEN, InternalClient, PLATFORM_CONFIG, PlatformModule, intVar, loadConfig, serviceUrl, type PlatformConfig, submissionsConsumer } from '@peil/platform';
 import { z } from 'zod';
 import { ASSESSMENT_POLICY, GRANT_CLIENT, loadAssessmentPolicy } from './application/assessment-config';
 import { AssessmentSubmissions } from './application/assessment.handlers';
@@ -7,13 +7,13 @@ import { AssessmentReads } from './application/context-reads';
 import { GrantClient } from '../../grant/src';
 import { LivelihoodQuery } from './application/livelihood.query';
 import { PLAN_RECOVERY_GRACE_MS, PlanCommitmentRecovery } from './application/plan-commitment.recovery';
-import { AssessmentController } from './http/assessment.controller';
+import { AssessmentController, WRITERS } from './http/assessment.controller';
 
 const flowSchema = z.object({ PEIL_FLOW_GRACE_SECONDS: intVar(60, 1, 86_400) });
 
 @Module({
   imports: [PlatformModule.forService('assessment')],
-  controllers: [AssessmentController],
+  controllers: [AssessmentController, submissionsConsumer({ context: 'assessment', writers: WRITERS, submissions: AssessmentSubmissions })],
   providers: [
     { provide: ASSESSMENT_POLICY, useFactory: () => loadAssessmentPolicy() },
     { provide: PLAN_RECOVERY_GRACE_MS, useFactory: () => loadConfig(flowSchema).PEIL_FLOW_GRACE_SECONDS * 1000 },

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { INTERNAL_TOKEN, InternalClient, PLATFORM_CONFIG, PlatformModule, intVar, loadConfig, serviceUrl, type PlatformConfig } from '@peil/platform';
+import { INTERNAL_TOKEN, InternalClient, PLATFORM_CONFIG, PlatformModule, intVar, loadConfig, serviceUrl, type PlatformConfig, submissionsConsumer } from '@peil/platform';
 import { z } from 'zod';
 import { GrantClient } from '../../grant/src';
 import { AssetReads } from './application/asset-reads';
@@ -8,13 +8,13 @@ import { AssetsQuery } from './application/assets.query';
 import { DeliveryExpenditureRecovery, RECOVERY_INTERVAL_MS } from './application/delivery-expenditure.recovery';
 import { DeliveryExpenditures } from './application/delivery-expenditures';
 import { GRANT_CLIENT } from './application/tokens';
-import { AssetTransferController } from './http/asset-transfer.controller';
+import { AssetTransferController, WRITERS } from './http/asset-transfer.controller';
 
 const flowSchema = z.object({ PEIL_RECOVERY_INTERVAL_MS: intVar(5_000, 100, 3_600_000) });
 
 @Module({
   imports: [PlatformModule.forService('asset-transfer')],
-  controllers: [AssetTransferController],
+  controllers: [AssetTransferController, submissionsConsumer({ context: 'asset-transfer', writers: WRITERS, submissions: AssetTransferSubmissions })],
   providers: [
     { provide: RECOVERY_INTERVAL_MS, useFactory: () => loadConfig(flowSchema).PEIL_RECOVERY_INTERVAL_MS },
     {

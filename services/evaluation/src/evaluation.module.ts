@@ -1,14 +1,14 @@
 import { Module } from '@nestjs/common';
-import { PlatformModule, intVar, loadConfig } from '@peil/platform';
+import { PlatformModule, intVar, loadConfig, submissionsConsumer } from '@peil/platform';
 import { z } from 'zod';
 import { EVALUATION_POLICY, EvaluationSubmissions } from './application/evaluation.handlers';
-import { EvaluationController } from './http/evaluation.controller';
+import { EvaluationController, WRITERS } from './http/evaluation.controller';
 
 const schema = z.object({ PEIL_ENDLINE_MIN_MONTHS: intVar(12, 0, 120) });
 
 @Module({
   imports: [PlatformModule.forService('evaluation')],
-  controllers: [EvaluationController],
+  controllers: [EvaluationController, submissionsConsumer({ context: 'evaluation', writers: WRITERS, submissions: EvaluationSubmissions })],
   providers: [
     { provide: EVALUATION_POLICY, useFactory: () => ({ endlineMinMonths: loadConfig(schema).PEIL_ENDLINE_MIN_MONTHS }) },
     EvaluationSubmissions,

@@ -1,4 +1,9 @@
-import { bootstrapService, runMain } from '@peil/platform';
+import { bootstrapService, loadPlatformConfig, runMain } from '@peil/platform';
+import { loadReadStoreConfig } from './read-store/read-store.config';
 import { ReportingModule } from './reporting.module';
 
-runMain(() => bootstrapService('reporting', ReportingModule));
+runMain(async () => {
+  // Before Nest: a bad read-store variable ends the start with its name and exit code 78, like the others.
+  loadReadStoreConfig(loadPlatformConfig().dataDir);
+  return bootstrapService('reporting', ReportingModule);
+});

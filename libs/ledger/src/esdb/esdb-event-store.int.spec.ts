@@ -8,7 +8,7 @@ import { EsdbEventStore } from './esdb-event-store';
 
 /**
  * The EventStore contract against a real EventStoreDB: the server named by PEIL_TEST_ESDB_URL
- * (e.g. `docker compose --profile esdb up -d eventstoredb`, then esdb://127.0.0.1:2113?tls=false),
+ * (e.g. `docker compose up -d eventstoredb`, then esdb://127.0.0.1:2113?tls=false),
  * else a throw-away container started through testcontainers, else — with no Docker engine — skipped
  * with one line saying so. jest declares suites synchronously, so the engine check is synchronous too.
  */
@@ -52,6 +52,15 @@ if (target.kind === 'skip') {
   eventStoreContract('EsdbEventStore', async () => {
     const store = EsdbEventStore.connect(url);
     return { store, cleanup: () => store.close() };
+  });
+
+  it('ping (the health check of the distributed profile) resolves while the server answers', async () => {
+    const store = EsdbEventStore.connect(url);
+    try {
+      await expect(store.ping()).resolves.toBeUndefined();
+    } finally {
+      await store.close();
+    }
   });
 });
 

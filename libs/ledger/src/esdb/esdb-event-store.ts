@@ -293,6 +293,16 @@ export class EsdbEventStore implements EventStore {
     });
   }
 
+  /**
+   * Rejects when the server does not answer: one event of `$all` read with a deadline (the same
+   * right every other read of this adapter needs). For health checks; the port has no equivalent
+   * because an embedded store cannot be unreachable.
+   */
+  async ping(deadlineMs = 2_000): Promise<void> {
+    const { END, BACKWARDS } = esdb();
+    await this.collect(this.client.readAll({ fromPosition: END, direction: BACKWARDS, maxCount: 1, deadline: deadlineMs }));
+  }
+
   async close(): Promise<void> {
     await this.client.dispose();
   }

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { EventStore, StoredEvent } from '@peil/ledger';
+import { StoreTailFeed, type LedgerFeed, type LedgerFeeds } from '@peil/projections';
 import type { Subscription } from 'rxjs';
 import type { Clock } from '../clock/clock';
 
@@ -35,19 +36,27 @@ export class FollowUpRecovery {
   private running: Promise<number> | undefined;
   private again = false;
   private readonly graceMs: number;
+  private readonly feed: LedgerFeed;
 
+  /**
+   * `feeds`: where the ledger is followed from (LEDGER_FEEDS: the store or Kafka, by configuration);
+   * the store itself when absent. The reader is named after the rule, so each recovery is its own
+   * consumer group on Kafka. It records no progress: every boot reads from the first event again.
+   */
   constructor(
-    private readonly store: EventStore,
+    store: EventStore,
     private readonly clock: Clock,
     private readonly rule: FollowUpRule,
     private readonly retryIntervalMs: number,
+    feeds?: LedgerFeeds,
   ) {
     this.logger = new Logger(`recovery:${rule.name}`);
     this.graceMs = rule.graceMs ?? retryIntervalMs;
+    this.feed = feeds ? feeds.feed(readerName(rule.name)) : new StoreTailFeed(store);
   }
 
   start(): void {
-    this.subscription = this.store.subscribe(null).subscribe({
+    this.subscription = this.feed.events(null).subscribe({
       next: (e) => this.observe(e),
       error: (err) => this.logger.error(`ledger subscription failed: ${String(err)}`),
     });
@@ -111,3 +120,6 @@ export class FollowUpRecovery {
     return this.pending.size;
   }
 }
+
+/** "delivery expenditure" → "recovery-delivery-expenditure": a stable consumer-group suffix. */
+export const readerName = (ruleName: string): string => `recovery-${ruleName.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')}`;

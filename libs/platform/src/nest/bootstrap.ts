@@ -2,10 +2,13 @@ import 'reflect-metadata';
 import { Logger, type INestApplication, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { json } from 'express';
-import { loadPlatformConfig, servicePort, type ServiceName } from '../config/platform.config';
+import { loadPlatformConfig, servicePort, type PlatformConfig, type ServiceName } from '../config/platform.config';
 import { ConfigError } from '@peil/config';
+import { untilEventStoreReachable } from './event-store.wait';
+import { HealthRegistry } from './health.registry';
+import { submissionsServerFromEnv } from '../inbound/submissions-from-env';
 
-const LEVELS: Record<string, LogLevel[]> = {
+const LEVELS: Record<PlatformConfig['PEIL_LOG_LEVEL'], LogLevel[]> = {
   error: ['error', 'fatal'],
   warn: ['error', 'fatal', 'warn'],
   log: ['error', 'fatal', 'warn', 'log'],
@@ -13,19 +16,31 @@ const LEVELS: Record<string, LogLevel[]> = {
 };
 
 /**
- * Starts one service on its loopback port. Services never face clients directly: the gateway
- * has already limited the body size, so this parser limit only guards against a runaway peer.
+ * Starts one service on its port (PEIL_INTERNAL_HOST, loopback by default), once its event store
+ * answers. Services never face clients directly: the gateway has already limited the body size,
+ * so this parser limit only guards against a runaway peer. With PEIL_BUS=kafka a writing context
+ * also consumes its `peil.<context>.submissions` (decision 0014), connecting in the background.
  */
 export async function bootstrapService(name: ServiceName, module: unknown): Promise<INestApplication> {
   const config = loadPlatformConfig();
+  // Before the application exists: the wait below logs at the configured level too.
+  Logger.overrideLogger(LEVELS[config.PEIL_LOG_LEVEL]);
+  // Before the wait: a bad bus or principals variable stops the start at once.
+  const submissions = submissionsServerFromEnv(name);
+  await untilEventStoreReachable(config, name);
   const app = await NestFactory.create(module as never, {
     logger: LEVELS[config.PEIL_LOG_LEVEL],
     bodyParser: false,
   });
   app.use(json({ limit: '64mb' }));
   app.enableShutdownHooks();
-  await app.listen(servicePort(config, name), '127.0.0.1');
-  new Logger(name).log(`listening on 127.0.0.1:${servicePort(config, name)}`);
+  if (submissions) {
+    app.get(HealthRegistry).register('submissions', submissions.check);
+    app.connectMicroservice({ strategy: submissions });
+    await app.startAllMicroservices();
+  }
+  await app.listen(servicePort(config, name), config.PEIL_INTERNAL_HOST);
+  new Logger(name).log(`listening on ${config.PEIL_INTERNAL_HOST}:${servicePort(config, name)}`);
   return app;
 }
 

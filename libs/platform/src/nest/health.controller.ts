@@ -1,20 +1,26 @@
-import { Controller, Get, Inject } from '@nestjs/common';
-import type { EventStore } from '@peil/ledger';
+import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
+import type { Response } from 'express';
 import { Public } from '../auth/roles.guard';
-import { EVENT_STORE, SERVICE_NAME } from './tokens';
+import { HealthRegistry, type ServiceHealthBody } from './health.registry';
+import { SERVICE_NAME } from './tokens';
 
-/** Liveness and readiness of one service, polled by the gateway's /v1/health. */
+/**
+ * Readiness of one service, polled by the gateway's /v1/health: each component it depends on
+ * (always `event-store`) with the reason when it is down; 503 when any is.
+ */
 @Controller('internal/health')
 export class HealthController {
   constructor(
     @Inject(SERVICE_NAME) private readonly service: string,
-    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly health: HealthRegistry,
   ) {}
 
   @Public()
   @Get()
-  async health(): Promise<{ service: string; ok: boolean; ledgerHead: number | null }> {
-    // Reading the head proves the ledger file is open and readable, not just that the process is up.
-    return { service: this.service, ok: true, ledgerHead: await this.store.headPosition() };
+  @Header('cache-control', 'no-store')
+  async get(@Res({ passthrough: true }) res: Response): Promise<ServiceHealthBody> {
+    const report = await this.health.report();
+    res.status(report.ok ? 200 : 503);
+    return { service: this.service, ...report };
   }
 }

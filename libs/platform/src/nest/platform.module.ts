@@ -7,9 +7,11 @@ import { CLOCK, systemClock } from '../clock/clock';
 import { loadPlatformConfig, type PlatformConfig, type ServiceName } from '../config/platform.config';
 import { ApiExceptionFilter } from '../http/http-exception.filter';
 import { HouseholdKeyStore, PersonalDataProtector, loadMasterKey } from '../privacy';
-import { createEventStore } from './event-store.factory';
+import { ledgerFeedsProvider } from '../flows/ledger-feeds.provider';
+import { createEventStore, eventStoreCheck } from './event-store.factory';
 import { HealthController } from './health.controller';
-import { DIGEST_KEY, EVENT_STORE, KEY_STORE, PERSONAL_DATA, PLATFORM_CONFIG, SERVICE_NAME } from './tokens';
+import { HealthRegistry } from './health.registry';
+import { DIGEST_KEY, EVENT_STORE, KEY_STORE, LEDGER_FEEDS, PERSONAL_DATA, PLATFORM_CONFIG, SERVICE_NAME } from './tokens';
 
 class LedgerLifecycle implements OnApplicationShutdown {
   constructor(
@@ -25,7 +27,8 @@ class LedgerLifecycle implements OnApplicationShutdown {
 
 /**
  * What every service gets: validated configuration, the ledger, the clock, the key store for
- * personal data, the gateway-token guard with role checks, the error format and a health route.
+ * personal data, the gateway-token guard with role checks, the error format and a health route
+ * reporting every component registered with HealthRegistry.
  */
 @Global()
 @Module({})
@@ -40,17 +43,28 @@ export class PlatformModule {
       providers: [
         { provide: SERVICE_NAME, useValue: service },
         { provide: PLATFORM_CONFIG, useValue: config },
-        { provide: EVENT_STORE, useFactory: () => createEventStore(config) },
+        // A factory, not a value: each application built from this module gets its own checks.
+        { provide: HealthRegistry, useFactory: () => new HealthRegistry() },
+        {
+          provide: EVENT_STORE,
+          inject: [HealthRegistry],
+          useFactory: (health: HealthRegistry) => {
+            const store = createEventStore(config);
+            health.register('event-store', eventStoreCheck(store));
+            return store;
+          },
+        },
         { provide: CLOCK, useValue: systemClock },
         { provide: INTERNAL_TOKEN, useFactory: () => loadInternalToken(config.dataDir) },
         { provide: KEY_STORE, useValue: keyStore },
         { provide: DIGEST_KEY, useFactory: () => keyStore.digestKey() },
         { provide: PERSONAL_DATA, useFactory: () => new PersonalDataProtector(keyStore) },
+        ledgerFeedsProvider(service),
         { provide: APP_GUARD, useClass: RolesGuard },
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
         LedgerLifecycle,
       ],
-      exports: [SERVICE_NAME, PLATFORM_CONFIG, EVENT_STORE, CLOCK, INTERNAL_TOKEN, KEY_STORE, DIGEST_KEY, PERSONAL_DATA],
+      exports: [SERVICE_NAME, PLATFORM_CONFIG, HealthRegistry, EVENT_STORE, CLOCK, INTERNAL_TOKEN, KEY_STORE, DIGEST_KEY, PERSONAL_DATA, LEDGER_FEEDS],
     };
   }
 }

@@ -5,3 +5,5 @@ export const KEY_STORE = Symbol('HouseholdKeyStore');
 export const PERSONAL_DATA = Symbol('PersonalDataProtector');
 export const DIGEST_KEY = Symbol('ContentDigestKey');
 export const SERVICE_NAME = Symbol('ServiceName');
+/** LedgerFeeds (@peil/projections): where services' reactions follow the ledger from, by PEIL_SUBSCRIPTIONS. */
+export const LEDGER_FEEDS = Symbol('LedgerFeeds');

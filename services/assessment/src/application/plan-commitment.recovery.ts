@@ -1,7 +1,8 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { planCommitmentId } from '@peil/contracts';
 import type { EventStore, StoredEvent } from '@peil/ledger';
-import { CLOCK, EVENT_STORE, FollowUpRecovery, derivedEventId, type Clock } from '@peil/platform';
+import { CLOCK, EVENT_STORE, FollowUpRecovery, LEDGER_FEEDS, derivedEventId, type Clock } from '@peil/platform';
+import type { LedgerFeeds } from '@peil/projections';
 import type { GrantClient } from '../../../grant/src';
 import { GRANT_CLIENT } from './assessment-config';
 import { AssessmentReads } from './context-reads';
@@ -30,6 +31,7 @@ export class PlanCommitmentRecovery implements OnApplicationBootstrap, OnApplica
     @Inject(GRANT_CLIENT) private readonly grant: GrantClient,
     @Inject(PLAN_RECOVERY_GRACE_MS) graceMs: number,
     private readonly reads: AssessmentReads,
+    @Inject(LEDGER_FEEDS) feeds: LedgerFeeds,
   ) {
     this.orphans = new FollowUpRecovery(store, clock, {
       name: 'plan of a commitment',
@@ -38,14 +40,14 @@ export class PlanCommitmentRecovery implements OnApplicationBootstrap, OnApplica
       completes: (e) => (e.type === 'LivelihoodPlanApproved' ? e.eventId : undefined),
       resume: (e) => this.releaseOrphan(e),
       graceMs,
-    }, Math.min(graceMs, 30_000));
+    }, Math.min(graceMs, 30_000), feeds);
     this.withdrawals = new FollowUpRecovery(store, clock, {
       name: 'release of a withdrawn household',
       needsFollowUp: (e) => e.type === 'HouseholdWithdrawn',
       completes: () => undefined,
       resume: (e) => this.releaseWithdrawn(e),
       graceMs: 0,
-    }, 5_000);
+    }, 5_000, feeds);
   }
 
   onApplicationBootstrap(): void {

@@ -1,7 +1,10 @@
 import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post } from '@nestjs/common';
-import { CurrentPrincipal, Roles, parseBatch, type Principal } from '@peil/platform';
+import { CurrentPrincipal, Roles, parseBatch, type CallerRole, type Principal } from '@peil/platform';
 import { AssessmentSubmissions } from '../application/assessment.handlers';
 import { LivelihoodQuery } from '../application/livelihood.query';
+
+/** Who may submit assessment events, over HTTP and over Kafka (submissionsConsumer). */
+export const WRITERS: CallerRole[] = ['ngo', 'supervisor', 'admin'];
 
 @Controller('v1/assessment')
 export class AssessmentController {
@@ -13,7 +16,7 @@ export class AssessmentController {
   /** Field teams record assessments and profiles; MoSA supervisors may also approve plans. */
   @Post('events')
   @HttpCode(200)
-  @Roles('ngo', 'supervisor', 'admin')
+  @Roles(...WRITERS)
   async post(@Body() body: unknown, @CurrentPrincipal() principal: Principal) {
     return { results: await this.submissions.processor.processBatch(parseBatch(body), principal) };
   }

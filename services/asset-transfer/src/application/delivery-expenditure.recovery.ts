@@ -1,7 +1,8 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { AssetDelivered } from '@peil/contracts';
 import type { EventStore } from '@peil/ledger';
-import { CLOCK, EVENT_STORE, FollowUpRecovery, type Clock } from '@peil/platform';
+import { CLOCK, EVENT_STORE, FollowUpRecovery, LEDGER_FEEDS, type Clock } from '@peil/platform';
+import type { LedgerFeeds } from '@peil/projections';
 import { DeliveryExpenditures } from './delivery-expenditures';
 
 export const RECOVERY_INTERVAL_MS = Symbol('RecoveryIntervalMs');
@@ -16,13 +17,14 @@ export class DeliveryExpenditureRecovery implements OnApplicationBootstrap, OnAp
     @Inject(CLOCK) clock: Clock,
     @Inject(RECOVERY_INTERVAL_MS) intervalMs: number,
     expenditures: DeliveryExpenditures,
+    @Inject(LEDGER_FEEDS) feeds: LedgerFeeds,
   ) {
     this.recovery = new FollowUpRecovery(store, clock, {
       name: 'delivery expenditure',
       needsFollowUp: (e) => e.type === 'AssetDelivered',
       completes: (e) => (e.type === 'ExpenditureRecorded' ? (e.data as { relatedEventId?: string }).relatedEventId : undefined),
       resume: (e) => expenditures.record(e.eventId, e.data as unknown as AssetDelivered, e.occurredAt),
-    }, intervalMs);
+    }, intervalMs, feeds);
   }
 
   onApplicationBootstrap(): void {

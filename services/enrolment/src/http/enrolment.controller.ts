@@ -1,8 +1,11 @@
 import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post } from '@nestjs/common';
-import { CurrentPrincipal, Roles, type Principal } from '@peil/platform';
+import { CurrentPrincipal, Roles, type CallerRole, type Principal } from '@peil/platform';
 import { EnrolmentSubmissions } from '../application/enrolment.handlers';
 import { HouseholdQuery } from '../application/household.query';
 import { parseBatch } from '@peil/platform';
+
+/** Who may submit enrolment events, over HTTP and over Kafka (submissionsConsumer). */
+export const WRITERS: CallerRole[] = ['ngo', 'admin'];
 
 @Controller('v1/enrolment')
 export class EnrolmentController {
@@ -13,7 +16,7 @@ export class EnrolmentController {
 
   @Post('events')
   @HttpCode(200)
-  @Roles('ngo', 'admin')
+  @Roles(...WRITERS)
   async post(@Body() body: unknown, @CurrentPrincipal() principal: Principal) {
     const events = parseBatch(body);
     return { results: await this.submissions.processor.processBatch(events, principal) };

@@ -1,6 +1,9 @@
 import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post } from '@nestjs/common';
-import { CurrentPrincipal, Roles, parseBatch, type Principal } from '@peil/platform';
+import { CurrentPrincipal, Roles, parseBatch, type CallerRole, type Principal } from '@peil/platform';
 import { EvaluationSubmissions } from '../application/evaluation.handlers';
+
+/** Who may submit evaluation events, over HTTP and over Kafka (submissionsConsumer). */
+export const WRITERS: CallerRole[] = ['ngo', 'admin'];
 
 @Controller('v1/evaluation')
 export class EvaluationController {
@@ -8,7 +11,7 @@ export class EvaluationController {
 
   @Post('events')
   @HttpCode(200)
-  @Roles('ngo', 'admin')
+  @Roles(...WRITERS)
   async post(@Body() body: unknown, @CurrentPrincipal() principal: Principal) {
     return { results: await this.submissions.processor.processBatch(parseBatch(body), principal) };
   }

@@ -5,7 +5,7 @@ import { GrantQueries } from '../application/grant.queries';
 import { ReconciliationQuery } from '../application/reconciliation.query';
 
 /** Finance records grant events; other services (`system`) record commitments and expenditures through the same door. */
-const WRITERS: CallerRole[] = ['finance', 'admin', 'system'];
+export const WRITERS: CallerRole[] = ['finance', 'admin', 'system'];
 const READERS: CallerRole[] = ['finance', 'auditor', 'supervisor', 'donor', 'admin', 'system'];
 
 @Controller('v1/grant')

@@ -1,6 +1,7 @@
 import { canonicalJson, type EventStore, type Position, type StoredEvent } from '@peil/ledger';
-import { MemoryReadStore, Projector, replay, type ReadStore } from '@peil/projections';
+import { MemoryReadStore, Projector, replay, type LedgerFeed, type Projection, type ReadStore } from '@peil/projections';
 import { allProjections, isReportName, render, ReportRequestError, reportProjections, validateRequest, type ReportName, type Rendered } from '../reports/catalogue';
+import { LiveProjection, type LiveProjectionOptions } from './live-projection';
 
 export interface ReportQuery {
   asOf?: string;
@@ -12,36 +13,49 @@ export interface ReportAnswer extends Rendered {
   ledgerPosition: number | null;
 }
 
+export interface ReportEngineOptions extends LiveProjectionOptions {
+  /** Where live mode reads the ledger from (default: tailing the store; Kafka with PEIL_SUBSCRIPTIONS=kafka). */
+  source?: LedgerFeed;
+}
+
 /**
  * Computes reports — for the HTTP service and for the CLI alike. Without `asOf`, from the read
- * store after catching it up to the ledger's head; with `asOf` (a position, or an ISO time meaning
- * the last event recorded by then), by replaying the ledger up to that position into memory with
- * the same projection code. Both paths run the same projections and views, so a report at a
- * position has the same bytes whichever way it was computed, and whenever.
+ * store, which the service keeps current by following the ledger live (startLive) and which a
+ * report still catches up to the ledger's head first; with `asOf` (a position, or an ISO time
+ * meaning the last event recorded by then), by replaying the ledger up to that position into
+ * memory with the same projection code. Both paths run the same projections and views, so a report
+ * at a position has the same bytes whichever way it was computed, and whenever.
  */
 export class ReportEngine {
   private readonly projector: Projector;
-  private readonly byReport: Record<ReportName, import('@peil/projections').Projection>;
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly live: LiveProjection;
+  private readonly byReport: Record<ReportName, Projection>;
 
   constructor(
     private readonly store: EventStore,
     private readonly readStore: ReadStore,
     householdRef: (householdId: string) => string,
+    options: ReportEngineOptions = {},
   ) {
     this.byReport = reportProjections(householdRef);
-    this.projector = new Projector(store, readStore, allProjections(householdRef));
+    this.projector = new Projector(store, readStore, allProjections(householdRef), {
+      ...(options.source ? { source: options.source } : {}),
+      onError: (err) => this.live.failed(err),
+    });
+    this.live = new LiveProjection(this.projector, options);
   }
 
-  /** Catch-up and read run one at a time, so the position a report states is the one it was read at. */
-  private serial<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(fn, fn);
-    this.queue = run.catch(() => undefined);
-    return run;
+  /** Follows the ledger from the checkpoints until stopLive(), retrying while the read store is down. Returns at once. */
+  startLive(): void {
+    this.live.start();
+  }
+
+  stopLive(): Promise<void> {
+    return this.live.stop();
   }
 
   catchUp(): Promise<Position | null> {
-    return this.serial(() => this.projector.catchUp());
+    return this.projector.catchUp();
   }
 
   async report(name: string, query: ReportQuery): Promise<ReportAnswer> {
@@ -56,8 +70,10 @@ export class ReportEngine {
       const rendered = await memory.read((tx) => render(name, tx, { ledgerPosition: position, asOfTime, ...query }, canonicalJson));
       return { ...rendered, ledgerPosition: position };
     }
-    return this.serial(async () => {
-      await this.projector.catchUp();
+    // Caught up to the head as the request found it, then read between live batches: the
+    // documents read are exactly those at the checkpoint the report states.
+    await this.projector.catchUp();
+    return this.projector.between(async () => {
       const position = await this.readStore.checkpoint(projection.name);
       const asOfTime = await this.recordedAt(position);
       const rendered = await this.readStore.read((tx) => render(name, tx, { ledgerPosition: position, asOfTime, ...query }, canonicalJson));
@@ -103,6 +119,8 @@ export class ReportEngine {
       }
       if (page.length < 5000) return;
       after = page[page.length - 1]!.position;
+      // SQLite reads are synchronous: let health checks and live reports in between pages of a long replay.
+      await new Promise((resolve) => setImmediate(resolve));
     }
   }
 

@@ -1,7 +1,8 @@
-import { BadRequestException, Controller, Get, Inject, NotFoundException, Param, Query, Res } from '@nestjs/common';
+import { BadRequestException, Controller, Get, Inject, NotFoundException, Param, Query, Res, ServiceUnavailableException } from '@nestjs/common';
 import { Roles } from '@peil/platform';
 import type { Response } from 'express';
 import { ReportEngine } from '../application/report-engine';
+import { ReadStoreUnavailableError } from '../read-store/read-store.host';
 import { ReportRequestError } from '../reports/catalogue';
 
 export const REPORT_ENGINE = Symbol('ReportEngine');
@@ -32,6 +33,8 @@ export class ReportsController {
         const body = { error: { code: err.code, message: err.message, path: err.path } };
         throw err.code === 'unknown_report' ? new NotFoundException(body) : new BadRequestException(body);
       }
+      // Live reports need the read store; reports asOf a position do not, and still answer.
+      if (err instanceof ReadStoreUnavailableError) throw new ServiceUnavailableException({ error: { code: 'read_store_unavailable', message: err.message } });
       throw err;
     }
   }

@@ -13,6 +13,7 @@ import {
   DIGEST_KEY,
   EVENT_STORE,
   FollowUpRecovery,
+  LEDGER_FEEDS,
   SubmissionProcessor,
   decisionFrom,
   apiError,
@@ -20,6 +21,7 @@ import {
   type Decision,
   type ValidSubmission,
 } from '@peil/platform';
+import type { LedgerFeeds } from '@peil/projections';
 import { decideAttendance, decideCoachingVisit, decideNudge, decideSession } from '../domain/training.decider';
 import { SessionExpenditures } from './session-expenditures';
 import { RECOVERY_INTERVAL_MS } from './tokens';
@@ -37,6 +39,7 @@ export class TrainingSubmissions implements OnApplicationBootstrap, OnApplicatio
     @Inject(RECOVERY_INTERVAL_MS) intervalMs: number,
     private readonly reads: TrainingReads,
     private readonly expenditures: SessionExpenditures,
+    @Inject(LEDGER_FEEDS) feeds: LedgerFeeds,
   ) {
     this.processor = new SubmissionProcessor(
       store,
@@ -58,7 +61,7 @@ export class TrainingSubmissions implements OnApplicationBootstrap, OnApplicatio
       needsFollowUp: (e) => e.type === 'TrainingSessionHeld' && (e.data as { costMinor?: number }).costMinor !== undefined,
       completes: (e) => (e.type === 'ExpenditureRecorded' ? (e.data as { relatedEventId?: string }).relatedEventId : undefined),
       resume: (e) => this.expenditures.record(e.eventId, e.data as unknown as TrainingSessionHeld, e.occurredAt),
-    }, intervalMs);
+    }, intervalMs, feeds);
   }
 
   onApplicationBootstrap(): void {

@@ -1,7 +1,10 @@
 import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post } from '@nestjs/common';
-import { CurrentPrincipal, Roles, parseBatch, type Principal } from '@peil/platform';
+import { CurrentPrincipal, Roles, parseBatch, type CallerRole, type Principal } from '@peil/platform';
 import { TrainingSubmissions } from '../application/training.handlers';
 import { TrainingReads } from '../application/training-reads';
+
+/** Who may submit training events, over HTTP and over Kafka (submissionsConsumer). */
+export const WRITERS: CallerRole[] = ['ngo', 'admin'];
 
 @Controller('v1/training')
 export class TrainingController {
@@ -12,7 +15,7 @@ export class TrainingController {
 
   @Post('events')
   @HttpCode(200)
-  @Roles('ngo', 'admin')
+  @Roles(...WRITERS)
   async post(@Body() body: unknown, @CurrentPrincipal() principal: Principal) {
     return { results: await this.submissions.processor.processBatch(parseBatch(body), principal) };
   }

@@ -8,12 +8,12 @@ export const GATEWAY_SECTION: ApiSection = {
       get: {
         operationId: 'health',
         summary: 'Health of every service',
-        description: 'Each service is asked for its health within 1 s, in parallel. 200 only when all answer.',
+        description: 'Each service is asked for its health within 1 s, in parallel, and reports the components it depends on (always `event-store`; `relay`, brokers, read stores by profile). 200 only when every service answers with every component up.',
         tags: ['system'],
         security: [],
         responses: {
           '200': { description: 'All services answer.', content: json(ref('Health')) },
-          '503': { description: 'At least one service does not answer; `services` says which.', content: json(ref('Health')) },
+          '503': { description: 'A service does not answer or a component is down; `services` says which, with the reason.', content: json(ref('Health')) },
         },
       },
     },
@@ -38,11 +38,19 @@ export const GATEWAY_SECTION: ApiSection = {
           type: 'object',
           additionalProperties: {
             oneOf: [
-              { type: 'object', required: ['ok', 'ms'], properties: { ok: { const: true }, ms: { type: 'integer' } } },
-              { type: 'object', required: ['ok', 'error'], properties: { ok: { const: false }, error: { type: 'string' } } },
+              { type: 'object', required: ['ok', 'ms'], properties: { ok: { const: true }, ms: { type: 'integer' }, components: ref('HealthComponents') } },
+              { type: 'object', required: ['ok', 'error'], properties: { ok: { const: false }, error: { type: 'string' }, components: ref('HealthComponents') } },
             ],
           },
         },
+      },
+    },
+    HealthComponents: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['name', 'ok'],
+        properties: { name: { type: 'string', examples: ['event-store'] }, ok: { type: 'boolean' }, error: { type: 'string', description: 'Why it is down (credentials removed).' } },
       },
     },
   },

@@ -1,0 +1,91 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Logger } from '@nestjs/common';
+import { SqliteEventStore, type StoredEvent } from '@peil/ledger';
+import { KafkaLedgerFeeds, KafkaPublisher, OutboundRelay, relayCheckpointFile, SqliteRelayCheckpointStore } from '@peil/messaging';
+import { startKafkaMock, type KafkaMock } from '@peil/testing';
+import { newEvent, until } from '../../../messaging/src/testing/ledger-events';
+import { ManualClock } from '../clock/clock';
+import { FollowUpRecovery, readerName } from './follow-up.recovery';
+
+/**
+ * The services' process manager on PEIL_SUBSCRIPTIONS=kafka: it follows the ledger through the
+ * relay's topics (mock cluster) instead of the store, and still completes exactly the flows whose
+ * second step is missing — the ones completed in the ledger are seen as completed, through Kafka too.
+ */
+describe('FollowUpRecovery on the Kafka feed (mock cluster)', () => {
+  let dir: string;
+  let mock: KafkaMock;
+  let store: SqliteEventStore;
+  const closers: Array<() => Promise<unknown>> = [];
+
+  // The recovery warns once per completed flow, which is the point of this test, not news.
+  beforeAll(() => Logger.overrideLogger(false));
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'peil-recovery-kafka-'));
+    mock = await startKafkaMock();
+    store = new SqliteEventStore(join(dir, 'ledger.sqlite'), { pollIntervalMs: 10 });
+  });
+  afterEach(async () => {
+    for (const close of closers.splice(0).reverse()) await close().catch(() => undefined);
+    await mock.stop();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('completes the deliveries without an expenditure, and only those, from events read off the topics', async () => {
+    const publisher = new KafkaPublisher({ brokers: mock.brokers, clientId: 'recovery-spec', idempotent: false, createTopics: false, connectionTimeoutMs: 500, retries: 0 });
+    const relay = new OutboundRelay(store, publisher, new SqliteRelayCheckpointStore(relayCheckpointFile(dir)), {
+      batchSize: 10,
+      retry: { initialMs: 100, maxMs: 400 },
+      pollIntervalMs: 20,
+    });
+    closers.push(() => relay.close());
+    await relay.start();
+    const feeds = new KafkaLedgerFeeds({ brokers: mock.brokers, clientId: 'recovery-spec', groupPrefix: `recovery-spec-${randomUUID()}`, maxWaitTimeMs: 50 });
+    closers.push(() => feeds.close());
+
+    // Test events are recorded at this instant: with the clock there, nothing is due until it moves.
+    const clock = new ManualClock(new Date(newEvent().recordedAt));
+    const resumed: string[] = [];
+    const expenditure = (delivery: StoredEvent) => ({ ...newEvent('Expensed'), data: { relatedEventId: delivery.eventId } });
+    const recovery = new FollowUpRecovery(
+      store,
+      clock,
+      {
+        name: 'delivery expenditure',
+        needsFollowUp: (e) => e.type === 'Delivered',
+        completes: (e) => (e.type === 'Expensed' ? (e.data as { relatedEventId: string }).relatedEventId : undefined),
+        resume: async (e) => {
+          resumed.push(e.eventId);
+          await store.append(`grant-${e.streamId}`, [expenditure(e)], 'any');
+        },
+        graceMs: 1_000,
+      },
+      60_000,
+      feeds,
+    );
+    closers.push(async () => recovery.stop());
+    recovery.start();
+
+    const lone: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      const [delivered] = await store.append(`assets-${i % 4}`, [newEvent('Delivered')], 'any');
+      const stored = (await store.findByEventId(delivered!.eventId))!;
+      if (i % 3 === 0) lone.push(stored.eventId);
+      else await store.append(`grant-assets-${i % 4}`, [expenditure(stored)], 'any');
+    }
+    await until(() => recovery.waiting === lone.length && feeds.feed(readerName('delivery expenditure')).status().position === 20, 20_000, 'recovery to read the ledger off Kafka');
+
+    clock.advance(2_000);
+    expect(await recovery.runOnce()).toBe(0);
+    expect(resumed.sort()).toEqual([...lone].sort());
+    // The completions travel back through the relay and the topics: nothing is left waiting, nothing resumed twice.
+    await until(() => feeds.feed(readerName('delivery expenditure')).status().position === 24, 20_000, 'the completions to come back');
+    expect(await recovery.runOnce()).toBe(0);
+    expect(resumed).toHaveLength(lone.length);
+    expect(feeds.feed(readerName('delivery expenditure')).status().fetched).toBeGreaterThanOrEqual(24);
+  }, 40_000);
+});

@@ -1,0 +1,148 @@
+import { randomBytes } from 'node:crypto';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { SqliteEventStore } from '@peil/ledger';
+import { SqliteReadStore } from '@peil/projections';
+import { householdRefFunction } from '../../services/reporting/src/application/household-ref';
+import { ReportEngine, type ReportQuery } from '../../services/reporting/src/application/report-engine';
+import { type BenchContext, type BenchRow, type BenchSection, msSince, percentile } from './harness';
+import { writeProgrammeLedger } from './programme.fixtures';
+import { TARGETS } from './targets';
+
+/**
+ * Read models and reports (DESIGN §6: projection rebuild ≥ 100,000 ev/s; report reads p99 ≤ 50 ms
+ * at 1,000,000 events), on programme ledgers of 100,000 and 1,000,000 events written straight to a
+ * SqliteEventStore (PEIL_BENCH_REPORT_EVENTS=200000,500000 to choose other sizes; --quick: a tenth).
+ */
+
+const householdRef = householdRefFunction(randomBytes(32));
+const fmtInt = (n: number) => Math.round(n).toLocaleString('en-US');
+const fmtMs = (ms: number) => (ms < 10 ? ms.toFixed(2) : ms.toFixed(1));
+const label = (events: number) => (events >= 1_000_000 && events % 1_000_000 === 0 ? `${events / 1_000_000}M` : events % 1000 === 0 ? `${events / 1000}k` : String(events));
+
+function reportSizes(ctx: BenchContext): number[] {
+  const configured = process.env.PEIL_BENCH_REPORT_EVENTS?.trim();
+  const sizes = configured ? configured.split(',').map((s) => Number(s.trim())) : [100_000, 1_000_000];
+  if (sizes.some((n) => !Number.isSafeInteger(n) || n < 1_000)) throw new Error('PEIL_BENCH_REPORT_EVENTS: a comma-separated list of event counts, each at least 1000');
+  return sizes.map((n) => ctx.scale(n));
+}
+
+interface ProgrammeLedger {
+  store: SqliteEventStore;
+  events: number;
+  head: number;
+  writeMs: number;
+}
+
+/** The programme ledger of `events` events, written once per bench run (untimed for the figures). */
+function programmeLedger(ctx: BenchContext, events: number): Promise<ProgrammeLedger> {
+  return ctx.shared(`programme-${events}`, async () => {
+    const store = new SqliteEventStore(join(ctx.dir, `programme-${events}.sqlite`));
+    const start = process.hrtime.bigint();
+    const written = writeProgrammeLedger(store, events);
+    const writeMs = msSince(start);
+    const head = (await store.headPosition()) ?? 0;
+    return { value: { store, events: written, head, writeMs }, close: () => store.close() };
+  });
+}
+
+interface ReadModels {
+  readStore: SqliteReadStore;
+  engine: ReportEngine;
+  rebuildMs: number;
+}
+
+/** Every report read model rebuilt from zero over that ledger, in a fresh SQLite read store: timed. */
+function readModels(ctx: BenchContext, ledger: ProgrammeLedger): Promise<ReadModels> {
+  return ctx.shared(`read-models-${ledger.events}`, async () => {
+    const readStore = new SqliteReadStore(join(ctx.dir, `read-models-${ledger.events}.sqlite`));
+    const engine = new ReportEngine(ledger.store, readStore, householdRef);
+    const start = process.hrtime.bigint();
+    const reached = await engine.rebuild();
+    const rebuildMs = msSince(start);
+    if (reached !== ledger.head) throw new Error(`rebuild reached ${reached}, the ledger is at ${ledger.head}`);
+    return { value: { readStore, engine, rebuildMs }, close: () => readStore.close() };
+  });
+}
+
+export const rebuildBench: BenchSection = {
+  name: 'rebuild',
+  title: 'Projection rebuild (peil-ledger rebuild: every report read model from zero, SQLite read store)',
+  async run(ctx: BenchContext): Promise<BenchRow[]> {
+    const rows: BenchRow[] = [];
+    for (const size of reportSizes(ctx)) {
+      const ledger = await programmeLedger(ctx, size);
+      const models = await readModels(ctx, ledger);
+      const bytes = statSync(join(ctx.dir, `read-models-${ledger.events}.sqlite`)).size;
+      rows.push({
+        metric: `projection rebuild, ${label(size)} events`,
+        value: (ledger.events / models.rebuildMs) * 1000,
+        unit: 'ev/s',
+        target: TARGETS.projectionRebuild,
+        note:
+          `${fmtInt(ledger.events)} ev in ${(models.rebuildMs / 1000).toFixed(1)} s, 4 projections; read models ${(bytes / 2 ** 20).toFixed(1)} MiB; ` +
+          `ledger written untimed at ${fmtInt((ledger.events / ledger.writeMs) * 1000)} ev/s`,
+      });
+    }
+    return rows;
+  },
+};
+
+const REPORTS: ReadonlyArray<{ name: string; query: ReportQuery; tag: string }> = [
+  { name: 'grant-statement', query: { period: '2026Q2' }, tag: 'grant-statement' },
+  { name: 'asset-register', query: {}, tag: 'asset-register' },
+  { name: 'asset-register', query: { format: 'csv' }, tag: 'asset-register csv' },
+  { name: 'beneficiaries', query: {}, tag: 'beneficiaries' },
+  { name: 'indicators', query: {}, tag: 'indicators' },
+  { name: 'iati', query: {}, tag: 'iati' },
+];
+
+/** Latencies of `read`, sorted: `min` runs at least, more until `budgetMs` is spent or `max` reached. */
+async function sample(read: () => Promise<number>, warmUp: boolean, min: number, max: number, budgetMs: number): Promise<{ latencies: number[]; bytes: number }> {
+  if (warmUp) await read(); // statement caches, JIT
+  const latencies: number[] = [];
+  let bytes = 0;
+  const begun = process.hrtime.bigint();
+  while (latencies.length < min || (latencies.length < max && msSince(begun) < budgetMs)) {
+    const start = process.hrtime.bigint();
+    bytes = await read();
+    latencies.push(msSince(start));
+  }
+  return { latencies: latencies.sort((a, b) => a - b), bytes };
+}
+
+export const reportsBench: BenchSection = {
+  name: 'reports',
+  title: 'Report latency (ReportEngine.report: live from the read store; asOf the head, replayed from the ledger)',
+  async run(ctx: BenchContext): Promise<BenchRow[]> {
+    const rows: BenchRow[] = [];
+    for (const size of reportSizes(ctx)) {
+      const ledger = await programmeLedger(ctx, size);
+      const { engine } = await readModels(ctx, ledger);
+      for (const mode of ['live', 'asOf'] as const) {
+        for (const { name, query, tag } of REPORTS) {
+          const q = mode === 'live' ? query : { ...query, asOf: String(ledger.head) };
+          // asOf replays the ledger up to the position — seconds at 1M events — so it is sampled
+          // less (the live reads warmed up what both share).
+          const live = mode === 'live';
+          const { latencies, bytes } = await sample(
+            async () => (await engine.report(name, q)).body.length,
+            live,
+            live ? 20 : 1,
+            live ? 500 : 10,
+            ctx.budgetMs(live ? 2_000 : 3_000),
+          );
+          rows.push({
+            metric: `report ${mode} ${tag}, ${label(size)} events`,
+            value: percentile(latencies, 99),
+            unit: 'ms',
+            better: 'lower',
+            target: TARGETS.reportReadP99Ms,
+            note: `p99 of ${latencies.length} read${latencies.length === 1 ? '' : 's'}; p50 ${fmtMs(percentile(latencies, 50))} ms; ${fmtInt(bytes / 1024)} KiB`,
+          });
+        }
+      }
+    }
+    return rows;
+  },
+};

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { canonicalJson, SqliteEventStore } from '@peil/ledger';
 import { KafkaLedgerFeeds } from '@peil/messaging';
 import { Projector, SqliteReadStore } from '@peil/projections';
-import { removeDir, startKafkaMock, startSystem, type KafkaMock, type RunningSystem } from '@peil/testing';
+import { kafkaEnv, kafkaTargets, removeDir, startSystem, type RunningSystem, type TestKafka } from '@peil/testing';
 import { until } from '../../libs/messaging/src/testing/ledger-events';
 import { allProjections, REPORT_NAMES, render } from '../../services/reporting/src/reports/catalogue';
 import { accepted, enrolledHousehold, ev, peilGrant, uniq } from './programme';
@@ -11,29 +11,26 @@ import { accepted, enrolledHousehold, ev, peilGrant, uniq } from './programme';
 /**
  * Issue 6, subscriptions on Kafka: the system runs with PEIL_BUS=kafka and PEIL_SUBSCRIPTIONS=kafka
  * (the services' reactions follow the relay's topics), and the report projections fed from Kafka
- * build byte-identical read models and reports to the same projections tailing the store.
+ * build byte-identical read models and reports to the same projections tailing the store. On the mock
+ * cluster, and on a Kafka container too where a Docker engine exists (0017).
  */
-describe('subscriptions on Kafka (mock cluster)', () => {
-  let mock: KafkaMock;
+describe.each(kafkaTargets('kafka-projection.e2e'))('subscriptions on Kafka ($name)', (target) => {
+  let mock: TestKafka;
   let system: RunningSystem;
   let store: SqliteEventStore;
   const closers: Array<() => Promise<unknown>> = [];
 
   beforeAll(async () => {
-    mock = await startKafkaMock();
+    mock = await target.start();
     system = await startSystem({
       env: {
-        PEIL_BUS: 'kafka',
+        ...kafkaEnv(mock),
         PEIL_SUBSCRIPTIONS: 'kafka',
-        PEIL_KAFKA_BROKERS: mock.brokers.join(','),
-        PEIL_KAFKA_IDEMPOTENT: 'false',
-        PEIL_KAFKA_CREATE_TOPICS: 'false',
         PEIL_KAFKA_SESSION_TIMEOUT_MS: '6000',
-        PEIL_RELAY_RETRY_INITIAL_MS: '100',
       },
     });
     store = new SqliteEventStore(join(system.dataDir, 'ledger.sqlite'), { pollIntervalMs: 20 });
-  }, 60_000);
+  }, 60_000 + target.startupMs);
 
   afterAll(async () => {
     for (const close of closers.splice(0).reverse()) await close().catch(() => undefined);

@@ -1,26 +1,15 @@
 import { join } from 'node:path';
 import { SqliteEventStore, type StoredEvent } from '@peil/ledger';
-import { post, removeDir, startKafkaMock, startSystem, type KafkaMock, type RunningSystem } from '@peil/testing';
+import { kafkaEnv, kafkaTargets, post, removeDir, startSystem, type RunningSystem } from '@peil/testing';
 import { dedupedByKey, idsByKey, ledgerByStream, startCollector, type Collector } from '../../libs/messaging/src/testing/kafka-collector';
 import { enrolment } from './fixtures';
 
 /**
  * Issue 6, outbound relay on the running system: with PEIL_BUS=kafka the ledger service publishes
- * every committed event to `peil.<context>.events` (mock Kafka cluster). The mock cannot grant
- * producer ids nor create topics through the admin API, so both are off (0012).
+ * every committed event to `peil.<context>.events` — on the mock cluster here, and on a real Kafka
+ * container too where a Docker engine exists (0017).
  */
-const kafkaEnv = (mock: KafkaMock): Record<string, string> => ({
-  PEIL_BUS: 'kafka',
-  PEIL_KAFKA_BROKERS: mock.brokers.join(','),
-  PEIL_KAFKA_IDEMPOTENT: 'false',
-  PEIL_KAFKA_CREATE_TOPICS: 'false',
-  PEIL_KAFKA_CONNECTION_TIMEOUT_MS: '500',
-  PEIL_KAFKA_REQUEST_TIMEOUT_MS: '1000',
-  PEIL_RELAY_RETRY_INITIAL_MS: '100',
-  PEIL_RELAY_RETRY_MAX_MS: '500',
-});
-
-describe('outbound relay hosted by the ledger service (mock Kafka cluster)', () => {
+describe.each(kafkaTargets('kafka-relay.e2e'))('outbound relay hosted by the ledger service ($name)', (target) => {
   let system: RunningSystem | undefined;
   let store: SqliteEventStore | undefined;
   const cleanup: Array<() => Promise<unknown>> = [];
@@ -49,7 +38,7 @@ describe('outbound relay hosted by the ledger service (mock Kafka cluster)', () 
   const ledger = async (): Promise<StoredEvent[]> => store!.readAll(null, 1_000_000);
 
   it('publishes an event posted over HTTP on peil.enrolment.events, keyed by its stream, with eventId, type, position, hash and prevPosition', async () => {
-    const mock = track(await startKafkaMock(), (m) => m.stop());
+    const mock = track(await target.start(), (m) => m.stop());
     const collector: Collector = track(await startCollector(mock.brokers), (c) => c.stop());
     system = await startSystem({ env: kafkaEnv(mock) });
     store = new SqliteEventStore(join(system.dataDir, 'ledger.sqlite'));
@@ -68,10 +57,10 @@ describe('outbound relay hosted by the ledger service (mock Kafka cluster)', () 
       prevPosition: previous ? String(previous.position) : '',
     });
     expect(message.event).toMatchObject({ streamId: result.streamId, revision: result.revision, position: result.position, hash: result.hash });
-  }, 60_000);
+  }, 60_000 + target.startupMs);
 
   it('cluster lost while events are posted, new cluster started: once the relay is pointed at it, every event is on its topic, in stream order per key, none missing', async () => {
-    const a = track(await startKafkaMock(), (m) => m.stop());
+    const a = track(await target.start(), (m) => m.stop());
     const onA = track(await startCollector(a.brokers), (c) => c.stop());
     system = await startSystem({ env: kafkaEnv(a) });
     const dataDir = system.dataDir;
@@ -95,7 +84,7 @@ describe('outbound relay hosted by the ledger service (mock Kafka cluster)', () 
 
     // The operator replaces the cluster (new addresses) and restarts the system pointed at it;
     // the relay resumes from its checkpoint, so nothing posted during the outage is lost.
-    const b = track(await startKafkaMock(), (m) => m.stop());
+    const b = track(await target.start(), (m) => m.stop());
     const onB = track(await startCollector(b.brokers), (c) => c.stop());
     await system.stop();
     system = await startSystem({ dataDir, env: kafkaEnv(b) });
@@ -106,5 +95,5 @@ describe('outbound relay hosted by the ledger service (mock Kafka cluster)', () 
     await onB.waitFor(all.filter((e) => !acknowledgedByA.has(e.eventId)).map((e) => e.eventId), 20_000);
     expect(idsByKey(dedupedByKey(onA.received, onB.received))).toEqual(idsByKey(ledgerByStream(all)));
     expect(all.filter((e) => e.type === 'ParticipantReplaced')).toHaveLength(4 + 2);
-  }, 90_000);
+  }, 90_000 + 2 * target.startupMs);
 });

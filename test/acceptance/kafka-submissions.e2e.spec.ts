@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
-import { get, removeDir, startKafkaMock, startSystem, type KafkaMock, type RunningSystem } from '@peil/testing';
+import { get, kafkaEnv, kafkaTargets, removeDir, startSystem, type RunningSystem, type TestKafka } from '@peil/testing';
 import { enrolment } from './fixtures';
 
 /**
- * Issue 6 item 2, on the running system (mock Kafka cluster): NGO systems produce submissions to
+ * Issue 6 item 2, on the running system (mock cluster; a Kafka container too where Docker is, 0017): NGO systems produce submissions to
  * `peil.<context>.submissions`; each is decided by the same SubmissionProcessor as over HTTP, its
  * result goes to `peil.submission-results` keyed by eventId, rejections also to the context's DLQ.
  * Producers are authenticated by the principal header mapped in PEIL_KAFKA_PRINCIPALS (0014).
@@ -20,8 +20,8 @@ interface Received {
   headers: { [name: string]: string };
 }
 
-describe('submissions over Kafka (mock cluster)', () => {
-  let mock: KafkaMock;
+describe.each(kafkaTargets('kafka-submissions.e2e'))('submissions over Kafka ($name)', (target) => {
+  let mock: TestKafka;
   let system: RunningSystem;
   let kafka: Kafka;
   let producer: Producer;
@@ -29,19 +29,14 @@ describe('submissions over Kafka (mock cluster)', () => {
   const received: Received[] = [];
 
   const env = (): { [name: string]: string } => ({
-    PEIL_BUS: 'kafka',
-    PEIL_KAFKA_BROKERS: mock.brokers.join(','),
-    PEIL_KAFKA_IDEMPOTENT: 'false',
-    PEIL_KAFKA_CREATE_TOPICS: 'false',
-    PEIL_KAFKA_CONNECTION_TIMEOUT_MS: '500',
-    PEIL_KAFKA_REQUEST_TIMEOUT_MS: '1000',
+    ...kafkaEnv(mock),
     PEIL_KAFKA_PRINCIPALS: JSON.stringify({ 'rmf-mis': 'ngo', 'finance-erp': 'finance' }),
     // The mock ignores LeaveGroup: a restarted service rejoins once its old member timed out.
     PEIL_KAFKA_SESSION_TIMEOUT_MS: '6000',
   });
 
   beforeAll(async () => {
-    mock = await startKafkaMock();
+    mock = await target.start();
     kafka = new Kafka({ clientId: 'ngo-mis', brokers: mock.brokers, logLevel: logLevel.NOTHING, connectionTimeout: 1_000 });
     // Started first: the mock waits ~3 s before a group's first assignment, while the system starts.
     consumer = kafka.consumer({ groupId: `results-spec-${randomUUID()}`, maxWaitTimeInMs: 100 });
@@ -57,8 +52,7 @@ describe('submissions over Kafka (mock cluster)', () => {
     producer = kafka.producer({ allowAutoTopicCreation: true });
     await producer.connect();
     system = await startSystem({ env: env() });
-  }, 60_000);
-
+  }, 60_000 + target.startupMs);
 
   afterAll(async () => {
     await system?.stop();

@@ -6,7 +6,7 @@ import { firstValueFrom, take, tap, toArray } from 'rxjs';
 import { SqliteEventStore } from '@peil/ledger';
 import { Projector, SqliteReadStore, type ReadTx } from '@peil/projections';
 import { countingProjection, readCounts } from '../../projections/src/testing/counting.projection';
-import { startKafkaMock, type KafkaMock } from '@peil/testing';
+import { kafkaTargets, type TestKafka } from '@peil/testing';
 import { KafkaLedgerFeeds } from './kafka-ledger-feed';
 import { KafkaPublisher } from './kafka-publisher';
 import { OutboundRelay } from './relay';
@@ -14,16 +14,16 @@ import { relayCheckpointFile, SqliteRelayCheckpointStore } from './sqlite-relay-
 import { allEvents, appendInterleaved, newEvent, until } from './testing/ledger-events';
 
 /**
- * KafkaLedgerFeed against the mock cluster, fed by the real relay: events of every context, spread
+ * KafkaLedgerFeed against the mock cluster (and a Kafka container where Docker is, 0017), fed by the real relay: events of every context, spread
  * over seven topics and their partitions, come back in exact ledger order; a projector fed from
  * Kafka builds the same documents as one tailing the store; a restarted reader resumes from the
  * offsets it committed. Consumer groups on the mock take ~3 s to join, so groups are few.
  */
 const STREAMS = ['household-A', 'livelihood-A', 'market-m', 'assets-A', 'session-S', 'participation-A', 'evaluation-A', 'grant-G', 'mystery-1'];
 
-describe('KafkaLedgerFeed (mock cluster, real relay)', () => {
+describe.each(kafkaTargets('kafka-ledger-feed.int'))('KafkaLedgerFeed ($name, real relay)', (target) => {
   let dir: string;
-  let mock: KafkaMock;
+  let mock: TestKafka;
   let store: SqliteEventStore;
   let relay: OutboundRelay;
   const closers: Array<() => Promise<unknown>> = [];
@@ -35,9 +35,9 @@ describe('KafkaLedgerFeed (mock cluster, real relay)', () => {
 
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'peil-feed-'));
-    mock = await startKafkaMock();
+    mock = await target.start();
     store = new SqliteEventStore(join(dir, 'ledger.sqlite'), { pollIntervalMs: 10 });
-    const publisher = new KafkaPublisher({ brokers: mock.brokers, clientId: 'feed-spec', idempotent: false, createTopics: false, connectionTimeoutMs: 500, retries: 0 });
+    const publisher = new KafkaPublisher({ brokers: mock.brokers, clientId: 'feed-spec', idempotent: mock.idempotent, createTopics: mock.createTopics, connectionTimeoutMs: 500, retries: 0 });
     relay = new OutboundRelay(store, publisher, new SqliteRelayCheckpointStore(relayCheckpointFile(dir)), {
       batchSize: 7,
       retry: { initialMs: 100, maxMs: 400 },
@@ -45,7 +45,7 @@ describe('KafkaLedgerFeed (mock cluster, real relay)', () => {
     });
     closers.push(() => relay.close());
     await relay.start();
-  });
+  }, 15_000 + target.startupMs);
   afterEach(async () => {
     for (const close of closers.splice(0).reverse()) await close().catch(() => undefined);
     await mock.stop();
@@ -93,7 +93,7 @@ describe('KafkaLedgerFeed (mock cluster, real relay)', () => {
     const next = await firstValueFrom(later.events(head).pipe(tap(() => (fetched = later.status().fetched)), take(9), toArray()));
     expect(next.map((e) => e.position)).toEqual((await allEvents(store)).filter((e) => e.position > head).map((e) => e.position));
     expect(fetched).toBe(9);
-  }, 60_000);
+  }, 60_000 + target.startupMs);
 
   it('yields a ledger in exact order from the start, across topics and partitions, for a reader that never commits', async () => {
     await appendInterleaved(store, STREAMS, 25);
@@ -102,5 +102,5 @@ describe('KafkaLedgerFeed (mock cluster, real relay)', () => {
     const events = await firstValueFrom(feed.events(null).pipe(take(ledger.length), toArray()));
     expect(events).toEqual(ledger);
     expect(new Set(ledger.map((e) => e.streamId)).size).toBe(STREAMS.length);
-  }, 30_000);
+  }, 30_000 + target.startupMs);
 });

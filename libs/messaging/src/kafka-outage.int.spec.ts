@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteEventStore } from '@peil/ledger';
-import { startKafkaMock, type KafkaMock } from '@peil/testing';
+import { kafkaTargets, startKafkaMock, type KafkaMock, type KafkaTarget } from '@peil/testing';
 import { KafkaPublisher } from './kafka-publisher';
 import { OutboundRelay } from './relay';
 import { relayCheckpointFile, SqliteRelayCheckpointStore } from './sqlite-relay-checkpoint-store';
@@ -13,40 +13,58 @@ import { allEvents, appendInterleaved, until } from './testing/ledger-events';
  * DESIGN §6: "a broker outage delays publication but loses and reorders nothing per stream", on a
  * real Kafka-protocol broker. Two outages: a cluster that dies and is replaced by a new one (the
  * relay is restarted with the new bootstrap servers, from its checkpoint), and a cluster that hangs
- * and comes back on the same addresses (the same relay reconnects by itself).
+ * and comes back on the same addresses (the same relay reconnects by itself). The first runs on a
+ * Kafka container too where a Docker engine exists (0017); the second needs the mock's SIGSTOP.
  */
 const STREAMS = ['household-A', 'household-B', 'assets-A', 'session-S', 'grant-G'];
 const RETRY = { initialMs: 100, maxMs: 400 };
-const mockPublisher = (brokers: string[]) =>
-  new KafkaPublisher({ brokers, clientId: 'relay-spec', idempotent: false, createTopics: false, connectionTimeoutMs: 500, requestTimeoutMs: 800, retries: 0 });
+const publisherFor = (kafka: { brokers: string[]; idempotent?: boolean; createTopics?: boolean }) =>
+  new KafkaPublisher({
+    brokers: kafka.brokers,
+    clientId: 'relay-spec',
+    idempotent: kafka.idempotent ?? false,
+    createTopics: kafka.createTopics ?? false,
+    connectionTimeoutMs: 500,
+    requestTimeoutMs: 800,
+    retries: 0,
+  });
 
-describe('OutboundRelay across broker outages (mock cluster)', () => {
-  let dir: string;
-  let store: SqliteEventStore;
+type Closable = { stop(): Promise<unknown> } | { close(): Promise<unknown> };
+
+/** A ledger file per test, and everything the test tracks closed after it, last first. */
+function withLedger() {
   const cleanup: Array<() => Promise<unknown>> = [];
-
+  const ctx = {
+    dir: '',
+    store: undefined as unknown as SqliteEventStore,
+    track<T extends Closable>(thing: T): T {
+      cleanup.push(() => ('close' in thing ? thing.close() : thing.stop()));
+      return thing;
+    },
+  };
   beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'peil-relay-outage-'));
-    store = new SqliteEventStore(join(dir, 'ledger.sqlite'), { pollIntervalMs: 10 });
+    ctx.dir = mkdtempSync(join(tmpdir(), 'peil-relay-outage-'));
+    ctx.store = new SqliteEventStore(join(ctx.dir, 'ledger.sqlite'), { pollIntervalMs: 10 });
   });
   afterEach(async () => {
     for (const step of cleanup.splice(0).reverse()) await step().catch(() => undefined);
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+    await ctx.store.close();
+    rmSync(ctx.dir, { recursive: true, force: true });
+  }, 30_000);
+  return ctx;
+}
 
-  const track = <T extends { stop(): Promise<unknown> } | { close(): Promise<unknown> }>(thing: T): T => {
-    cleanup.push(() => ('close' in thing ? thing.close() : thing.stop()));
-    return thing;
-  };
+describe.each(kafkaTargets('kafka-outage.int'))('OutboundRelay across a lost broker ($name)', (target: KafkaTarget) => {
+  const ctx = withLedger();
 
   it('cluster lost while events are posted, new cluster started: every event reaches a topic, in stream order per key, none missing', async () => {
-    const a: KafkaMock = track(await startKafkaMock());
+    const { store, track } = ctx;
+    const a = track(await target.start());
     const onA: Collector = track(await startCollector(a.brokers));
-    const checkpointFile = relayCheckpointFile(dir);
+    const checkpointFile = relayCheckpointFile(ctx.dir);
     const failures: number[] = [];
     const first = track(
-      new OutboundRelay(store, mockPublisher(a.brokers), new SqliteRelayCheckpointStore(checkpointFile), {
+      new OutboundRelay(store, publisherFor(a), new SqliteRelayCheckpointStore(checkpointFile), {
         batchSize: 4,
         retry: RETRY,
         pollIntervalMs: 50,
@@ -73,11 +91,11 @@ describe('OutboundRelay across broker outages (mock cluster)', () => {
     expect(await first.lag()).toBe(10);
 
     // The operator replaces the cluster: a new one (new ports), the relay restarted with its address.
-    const b = track(await startKafkaMock());
+    const b = track(await target.start());
     const onB = track(await startCollector(b.brokers));
     await first.close();
     const second = track(
-      new OutboundRelay(store, mockPublisher(b.brokers), new SqliteRelayCheckpointStore(checkpointFile), { batchSize: 4, retry: RETRY, pollIntervalMs: 50 }),
+      new OutboundRelay(store, publisherFor(b), new SqliteRelayCheckpointStore(checkpointFile), { batchSize: 4, retry: RETRY, pollIntervalMs: 50 }),
     );
     await second.start();
     await appendInterleaved(store, STREAMS, 7);
@@ -88,13 +106,18 @@ describe('OutboundRelay across broker outages (mock cluster)', () => {
     // Resumed from its checkpoint: B got what A had not acknowledged, not a replay of the whole ledger.
     expect(Math.min(...onB.received.map((r) => Number(r.headers.position)))).toBe(16);
     expect(idsByKey(dedupedByKey(onA.received, onB.received))).toEqual(idsByKey(ledgerByStream(ledger)));
-  }, 30_000);
+  }, 30_000 + 2 * target.startupMs);
+});
+
+describe('OutboundRelay across a hung broker (mock cluster: SIGSTOP freezes it on its addresses)', () => {
+  const ctx = withLedger();
 
   it('cluster hangs while events are posted, then comes back: the same relay reconnects and delivers, in order per key', async () => {
+    const { store, track } = ctx;
     const mock: KafkaMock = track(await startKafkaMock());
     const failures: number[] = [];
     const relay = track(
-      new OutboundRelay(store, mockPublisher(mock.brokers), new SqliteRelayCheckpointStore(relayCheckpointFile(dir)), {
+      new OutboundRelay(store, publisherFor(mock), new SqliteRelayCheckpointStore(relayCheckpointFile(ctx.dir)), {
         batchSize: 4,
         retry: RETRY,
         pollIntervalMs: 50,

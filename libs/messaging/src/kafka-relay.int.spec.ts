@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { canonicalJson, hashEnvelope, hashedPart, SqliteEventStore, type Position } from '@peil/ledger';
-import { startKafkaMock, type KafkaMock } from '@peil/testing';
+import { kafkaTargets, startKafkaMock, type TestKafka } from '@peil/testing';
 import { KafkaPublisher } from './kafka-publisher';
 import { OutboundRelay } from './relay';
 import type { RelayCheckpointStore } from './relay-checkpoint.port';
@@ -12,25 +12,26 @@ import { dedupedByKey, idsByKey, ledgerByStream, startCollector, type Collector 
 import { allEvents, appendInterleaved, newEvent, until } from './testing/ledger-events';
 
 /**
- * The relay against a real Kafka-protocol broker (librdkafka's mock cluster, run by kcat): no
- * fakes between the ledger file and a consumer group. Without kcat these fail, they do not skip.
+ * The relay against a real Kafka-protocol broker — librdkafka's mock cluster run by kcat, and a Kafka
+ * container too where a Docker engine exists (0017): no fakes between the ledger file and a consumer
+ * group. Without kcat these fail, they do not skip.
  */
-const mockPublisher = (brokers: string[]) =>
-  // The mock cannot grant producer ids or create topics through the admin API (see 0012).
-  new KafkaPublisher({ brokers, clientId: 'relay-spec', idempotent: false, createTopics: false, connectionTimeoutMs: 500, requestTimeoutMs: 2_000, retries: 0 });
+const publisherFor = (kafka: TestKafka) =>
+  // The mock cannot grant producer ids or create topics through the admin API (see 0012); a real broker does both.
+  new KafkaPublisher({ brokers: kafka.brokers, clientId: 'relay-spec', idempotent: kafka.idempotent, createTopics: kafka.createTopics, connectionTimeoutMs: 500, requestTimeoutMs: 2_000, retries: 0 });
 
-describe('OutboundRelay → Kafka (mock cluster)', () => {
+describe.each(kafkaTargets('kafka-relay.int'))('OutboundRelay → Kafka ($name)', (target) => {
   let dir: string;
-  let mock: KafkaMock;
+  let mock: TestKafka;
   let store: SqliteEventStore;
   let collector: Collector | undefined;
   const closers: Array<() => Promise<unknown>> = [];
 
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'peil-relay-'));
-    mock = await startKafkaMock();
+    mock = await target.start();
     store = new SqliteEventStore(join(dir, 'ledger.sqlite'), { pollIntervalMs: 10 });
-  });
+  }, 15_000 + target.startupMs);
   afterEach(async () => {
     for (const close of closers.splice(0).reverse()) await close().catch(() => undefined);
     await collector?.stop().catch(() => undefined);
@@ -46,7 +47,7 @@ describe('OutboundRelay → Kafka (mock cluster)', () => {
     await appendInterleaved(store, streams, 24);
     // Several events of one stream inside one batch: their order within the batch must survive too.
     await store.append('household-HH-1', [newEvent(), newEvent(), newEvent()], 'any');
-    const relay = new OutboundRelay(store, mockPublisher(mock.brokers), new SqliteRelayCheckpointStore(relayCheckpointFile(dir)), {
+    const relay = new OutboundRelay(store, publisherFor(mock), new SqliteRelayCheckpointStore(relayCheckpointFile(dir)), {
       batchSize: 5,
       retry: { initialMs: 100, maxMs: 1_000 },
       pollIntervalMs: 50,
@@ -82,7 +83,7 @@ describe('OutboundRelay → Kafka (mock cluster)', () => {
       new Set(['enrolment', 'assessment', 'asset-transfer', 'training', 'evaluation', 'grant', 'other'].map((c) => `peil.${c}.events`)),
     );
     expect(idsByKey(dedupedByKey(collector.received))).toEqual(idsByKey(ledgerByStream(ledger)));
-  }, 30_000);
+  }, 30_000 + target.startupMs);
 
   it('after a crash between acknowledgement and checkpoint, republishes that batch: deduped by eventId, exactly the ledger', async () => {
     collector = await startCollector(mock.brokers);
@@ -105,7 +106,7 @@ describe('OutboundRelay → Kafka (mock cluster)', () => {
       },
       close: () => durable.close(),
     };
-    const firstPublisher = mockPublisher(mock.brokers);
+    const firstPublisher = publisherFor(mock);
     const first = new OutboundRelay(store, firstPublisher, dying, { batchSize: 5, retry: { initialMs: 100, maxMs: 1_000 } });
     expect(await first.runOnce()).toBe(5);
     void first.runOnce();
@@ -115,7 +116,7 @@ describe('OutboundRelay → Kafka (mock cluster)', () => {
     expect(await durable.load('outbound')).toBe(5);
 
     // Second life: same checkpoint file, new connection, from position 5.
-    const second = new OutboundRelay(store, mockPublisher(mock.brokers), new SqliteRelayCheckpointStore(file), {
+    const second = new OutboundRelay(store, publisherFor(mock), new SqliteRelayCheckpointStore(file), {
       batchSize: 5,
       retry: { initialMs: 100, maxMs: 1_000 },
     });
@@ -132,7 +133,7 @@ describe('OutboundRelay → Kafka (mock cluster)', () => {
     expect([...copies.entries()].filter(([, n]) => n > 1).map(([p]) => Number(p)).sort((a, b) => a - b)).toEqual([6, 7, 8, 9, 10]);
     expect(collector.received).toHaveLength(ledger.length + 5);
     expect(idsByKey(dedupedByKey(collector.received))).toEqual(idsByKey(ledgerByStream(ledger)));
-  }, 30_000);
+  }, 30_000 + target.startupMs);
 });
 
 describe('startKafkaMock', () => {

@@ -2,3 +2,4 @@ export * from './decider-spec';
 export * from './system';
 export * from './docker';
 export * from './kafka-mock';
+export * from './kafka-broker';

@@ -5,19 +5,19 @@ import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { SqliteEventStore, type StoredEvent } from '@peil/ledger';
 import { KafkaLedgerFeeds, KafkaPublisher, OutboundRelay, relayCheckpointFile, SqliteRelayCheckpointStore } from '@peil/messaging';
-import { startKafkaMock, type KafkaMock } from '@peil/testing';
+import { kafkaTargets, type TestKafka } from '@peil/testing';
 import { newEvent, until } from '../../../messaging/src/testing/ledger-events';
 import { ManualClock } from '../clock/clock';
 import { FollowUpRecovery, readerName } from './follow-up.recovery';
 
 /**
  * The services' process manager on PEIL_SUBSCRIPTIONS=kafka: it follows the ledger through the
- * relay's topics (mock cluster) instead of the store, and still completes exactly the flows whose
+ * relay's topics (mock cluster; a Kafka container too where Docker is, 0017) instead of the store, and still completes exactly the flows whose
  * second step is missing — the ones completed in the ledger are seen as completed, through Kafka too.
  */
-describe('FollowUpRecovery on the Kafka feed (mock cluster)', () => {
+describe.each(kafkaTargets('follow-up.recovery.kafka.int'))('FollowUpRecovery on the Kafka feed ($name)', (target) => {
   let dir: string;
-  let mock: KafkaMock;
+  let mock: TestKafka;
   let store: SqliteEventStore;
   const closers: Array<() => Promise<unknown>> = [];
 
@@ -25,9 +25,9 @@ describe('FollowUpRecovery on the Kafka feed (mock cluster)', () => {
   beforeAll(() => Logger.overrideLogger(false));
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'peil-recovery-kafka-'));
-    mock = await startKafkaMock();
+    mock = await target.start();
     store = new SqliteEventStore(join(dir, 'ledger.sqlite'), { pollIntervalMs: 10 });
-  });
+  }, 15_000 + target.startupMs);
   afterEach(async () => {
     for (const close of closers.splice(0).reverse()) await close().catch(() => undefined);
     await mock.stop();
@@ -36,7 +36,7 @@ describe('FollowUpRecovery on the Kafka feed (mock cluster)', () => {
   });
 
   it('completes the deliveries without an expenditure, and only those, from events read off the topics', async () => {
-    const publisher = new KafkaPublisher({ brokers: mock.brokers, clientId: 'recovery-spec', idempotent: false, createTopics: false, connectionTimeoutMs: 500, retries: 0 });
+    const publisher = new KafkaPublisher({ brokers: mock.brokers, clientId: 'recovery-spec', idempotent: mock.idempotent, createTopics: mock.createTopics, connectionTimeoutMs: 500, retries: 0 });
     const relay = new OutboundRelay(store, publisher, new SqliteRelayCheckpointStore(relayCheckpointFile(dir)), {
       batchSize: 10,
       retry: { initialMs: 100, maxMs: 400 },
@@ -87,5 +87,5 @@ describe('FollowUpRecovery on the Kafka feed (mock cluster)', () => {
     expect(await recovery.runOnce()).toBe(0);
     expect(resumed).toHaveLength(lone.length);
     expect(feeds.feed(readerName('delivery expenditure')).status().fetched).toBeGreaterThanOrEqual(24);
-  }, 40_000);
+  }, 40_000 + target.startupMs);
 });

@@ -4,5 +4,6 @@ export * from './core/hash-chain';
 export * from './store/errors';
 export * from './store/event-store.port';
 export * from './sqlite/sqlite-event-store';
+export * from './sqlite/open-sqlite-file';
 export * from './verify/verify-ledger';
 export * from './esdb/esdb-event-store';

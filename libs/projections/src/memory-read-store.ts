@@ -1,5 +1,5 @@
 import type { Position } from '@peil/ledger';
-import { OverlayTx, ReadOnlyTx, type BaseReader, type DocWrite } from './overlay-tx';
+import { ReadOnlyTx, runInOverlay, type BaseReader, type DocWrite } from './overlay-tx';
 import { compareIds, PROJECTIONS_META } from './read-model-names';
 import { CheckpointMovedError, type Doc, type ReadStore, type ReadTx } from './read-store.port';
 
@@ -32,13 +32,7 @@ export class MemoryReadStore implements ReadStore {
 
   async commit(projection: string, expected: Position | null, position: Position, fn: (tx: ReadTx) => Promise<void>): Promise<void> {
     this.guard(projection, expected);
-    const tx = new OverlayTx(this.base);
-    let writes: DocWrite[];
-    try {
-      await fn(tx);
-    } finally {
-      writes = tx.close();
-    }
+    const writes = await runInOverlay(this.base, fn);
     // From here on nothing awaits: the check and the writes happen as one step of the event loop.
     this.guard(projection, expected);
     for (const w of writes) this.write(w);

@@ -1,6 +1,6 @@
 import type { Position } from '@peil/ledger';
 import type { ClientSession, Connection, Model, Schema } from 'mongoose';
-import { OverlayTx, ReadOnlyTx, type BaseReader, type DocWrite } from './overlay-tx';
+import { ReadOnlyTx, runInOverlay, type BaseReader, type DocWrite } from './overlay-tx';
 import { PROJECTIONS_META } from './read-model-names';
 import { CheckpointMovedError, type Doc, type ReadStore, type ReadTx } from './read-store.port';
 
@@ -113,13 +113,7 @@ export class MongoReadStore implements ReadStore {
       async (session) => {
         const actual = await this.checkpointIn(projection, session);
         if (actual !== expected) throw new CheckpointMovedError(projection, expected, actual);
-        const tx = new OverlayTx(this.reader(session));
-        let writes: DocWrite[];
-        try {
-          await fn(tx);
-        } finally {
-          writes = tx.close();
-        }
+        const writes = await runInOverlay(this.reader(session), fn);
         await this.apply(writes, session);
         // Writing the checkpoint document also makes two racing commits conflict: one of them aborts.
         await this.checkpoints.updateOne({ _id: projection }, { $set: { position } }, { upsert: true, session });

@@ -80,6 +80,22 @@ export class OverlayTx implements ReadTx {
   }
 }
 
+/**
+ * Runs a projection's batch on a fresh OverlayTx over `base` and hands back its buffered writes. The
+ * transaction is closed whether the batch succeeds or throws (the error propagates), so a projection
+ * that kept a reference cannot write after its commit ended.
+ */
+export async function runInOverlay(base: BaseReader, fn: (tx: ReadTx) => Promise<void>): Promise<DocWrite[]> {
+  const tx = new OverlayTx(base);
+  let writes: DocWrite[];
+  try {
+    await fn(tx);
+  } finally {
+    writes = tx.close();
+  }
+  return writes;
+}
+
 /** The ReadTx of read(): committed state only; writing is a programming error. */
 export class ReadOnlyTx implements ReadTx {
   constructor(private readonly base: BaseReader) {}

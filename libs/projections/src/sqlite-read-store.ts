@@ -1,8 +1,6 @@
-import Database from 'better-sqlite3';
-import type { Position } from '@peil/ledger';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { OverlayTx, ReadOnlyTx, type BaseReader, type DocWrite } from './overlay-tx';
+import type Database from 'better-sqlite3';
+import { openSqliteFile, type Position } from '@peil/ledger';
+import { ReadOnlyTx, runInOverlay, type BaseReader } from './overlay-tx';
 import { PROJECTIONS_META } from './read-model-names';
 import { CheckpointMovedError, type Doc, type ReadStore, type ReadTx } from './read-store.port';
 
@@ -38,14 +36,7 @@ export class SqliteReadStore implements ReadStore {
   private closed = false;
 
   constructor(readonly file: string, options: SqliteReadStoreOptions = {}) {
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-    this.db = new Database(file);
-    // busy_timeout first: processes starting together contend for the lock that switching to WAL takes.
-    this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
-    withBusyRetry(() => this.db.pragma('journal_mode = WAL'));
-    this.db.pragma('synchronous = FULL');
-    this.db.pragma('cache_size = -65536');
-    withBusyRetry(() => this.db.exec(SCHEMA));
+    this.db = openSqliteFile(file, { schema: SCHEMA, busyTimeoutMs: options.busyTimeoutMs });
     this.stmts = this.prepare();
     const { getDoc, allDocs } = this.stmts;
     this.base = {
@@ -82,13 +73,7 @@ export class SqliteReadStore implements ReadStore {
   async commit(projection: string, expected: Position | null, position: Position, fn: (tx: ReadTx) => Promise<void>): Promise<void> {
     // Early refusal saves running a batch that cannot land; the check that counts is the one below.
     this.guard(projection, expected);
-    const tx = new OverlayTx(this.base);
-    let writes: DocWrite[];
-    try {
-      await fn(tx);
-    } finally {
-      writes = tx.close();
-    }
+    const writes = await runInOverlay(this.base, fn);
     this.db
       .transaction(() => {
         // Inside the write lock: no other process can move the checkpoint between this check and COMMIT.
@@ -127,23 +112,5 @@ export class SqliteReadStore implements ReadStore {
   private guard(projection: string, expected: Position | null): void {
     const actual = this.stmts.getCheckpoint.get(projection)?.position ?? null;
     if (actual !== expected) throw new CheckpointMovedError(projection, expected, actual);
-  }
-}
-
-/**
- * Switching a fresh file to WAL can fail with SQLITE_BUSY at once, without the busy handler, when
- * several processes open it at the same moment; retry for a few seconds. (Same as the ledger's
- * SqliteEventStore, which does not export its helper.)
- */
-function withBusyRetry<T>(fn: () => T): T {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    try {
-      return fn();
-    } catch (err) {
-      const code = (err as { code?: string }).code;
-      if (!code?.startsWith('SQLITE_BUSY') || Date.now() > deadline) throw err;
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20 + Math.random() * 30);
-    }
   }
 }

@@ -1,7 +1,4 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { homedir, userInfo } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dockerUnreachable } from '@peil/testing';
 import type { StartedTestContainer } from 'testcontainers';
 import { eventStoreContract } from '../store/event-store.contract';
 import { EsdbEventStore } from './esdb-event-store';
@@ -12,7 +9,6 @@ import { EsdbEventStore } from './esdb-event-store';
  * else a throw-away container started through testcontainers, else — with no Docker engine — skipped
  * with one line saying so. jest declares suites synchronously, so the engine check is synchronous too.
  */
-const REPO = resolve(__dirname, '../../../..');
 const IMAGE = 'eventstore/eventstore:24.10';
 const target = chooseTarget();
 
@@ -71,35 +67,6 @@ function chooseTarget(): Target {
   if (url) return { kind: 'url', url };
   const reason = dockerUnreachable();
   return reason === undefined ? { kind: 'container' } : { kind: 'skip', reason };
-}
-
-/** Why no Docker engine can be used, or undefined when one answers. */
-function dockerUnreachable(): string | undefined {
-  // Where testcontainers looks (env, its properties file, rootful and rootless sockets). None of
-  // them present → skip at once, without loading testcontainers at all.
-  const sockets = [
-    '/var/run/docker.sock',
-    process.env.XDG_RUNTIME_DIR && join(process.env.XDG_RUNTIME_DIR, 'docker.sock'),
-    join(homedir(), '.docker', 'run', 'docker.sock'),
-    join(homedir(), '.docker', 'desktop', 'docker.sock'),
-    join('/run', 'user', String(userInfo().uid), 'docker.sock'),
-  ].filter((s): s is string => Boolean(s));
-  const configured =
-    process.env.DOCKER_HOST !== undefined ||
-    existsSync(join(homedir(), '.testcontainers.properties')) ||
-    process.platform === 'win32' ||
-    sockets.some((s) => existsSync(s));
-  if (!configured) return 'no DOCKER_HOST, no ~/.testcontainers.properties, no Docker socket';
-  // Something is configured: let testcontainers itself find and ping the engine, in a child process
-  // because the answer is needed synchronously.
-  const ping = spawnSync(
-    process.execPath,
-    ['-e', "require('testcontainers').getContainerRuntimeClient().then(() => process.exit(0), (e) => { console.error(e.message); process.exit(1); })"],
-    { cwd: REPO, encoding: 'utf8', timeout: 15_000 },
-  );
-  if (ping.status === 0) return undefined;
-  if (ping.error) return `engine check failed: ${ping.error.message}`;
-  return ping.stderr.trim().split('\n')[0] || `engine check exited with ${ping.status}`;
 }
 
 /** A fresh node reports live before it has elected itself leader; wait until reads succeed. */

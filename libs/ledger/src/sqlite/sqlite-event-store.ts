@@ -1,10 +1,9 @@
-import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import type Database from 'better-sqlite3';
 import { Observable } from 'rxjs';
 import { categoryOf, type NewEvent, type Position, type StoredEvent } from '../core/envelope';
 import { chain } from '../core/hash-chain';
 import { ConditionFailedError, CorruptEventError, EventIdConflictError, WrongExpectedRevisionError } from '../store/errors';
+import { openSqliteFile } from './open-sqlite-file';
 import type {
   AppendedEvent,
   AppendOptions,
@@ -82,15 +81,7 @@ export class SqliteEventStore implements EventStore {
   private closed = false;
 
   constructor(readonly file: string, options: SqliteEventStoreOptions = {}) {
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-    this.db = new Database(file);
-    // busy_timeout first: processes starting together contend for the lock that switching to WAL takes.
-    this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
-    withBusyRetry(() => this.db.pragma('journal_mode = WAL'));
-    this.db.pragma('synchronous = FULL');
-    // 64 MiB of page cache: the eventId index takes random inserts, which a 2 MiB cache turns into reads.
-    this.db.pragma('cache_size = -65536');
-    withBusyRetry(() => this.db.exec(SCHEMA));
+    this.db = openSqliteFile(file, { schema: SCHEMA, busyTimeoutMs: options.busyTimeoutMs });
     this.pollIntervalMs = options.pollIntervalMs ?? 50;
     this.stmts = this.prepare();
   }
@@ -317,22 +308,5 @@ function parseData(row: Row): StoredEvent['data'] {
     return JSON.parse(row.data);
   } catch {
     throw new CorruptEventError(row.position, 'stored data is not valid JSON');
-  }
-}
-
-/**
- * Switching a fresh file to WAL can fail with SQLITE_BUSY at once, without the busy handler, when
- * several processes open it at the same moment (the usual `npm start`); retry for a few seconds.
- */
-function withBusyRetry<T>(fn: () => T): T {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    try {
-      return fn();
-    } catch (err) {
-      const code = (err as { code?: string }).code;
-      if (!code?.startsWith('SQLITE_BUSY') || Date.now() > deadline) throw err;
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20 + Math.random() * 30);
-    }
   }
 }

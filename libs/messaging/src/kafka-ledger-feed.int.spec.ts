@@ -8,10 +8,9 @@ import { Projector, SqliteReadStore, type ReadTx } from '@peil/projections';
 import { countingProjection, readCounts } from '../../projections/src/testing/counting.projection';
 import { kafkaTargets, type TestKafka } from '@peil/testing';
 import { KafkaLedgerFeeds } from './kafka-ledger-feed';
-import { KafkaPublisher } from './kafka-publisher';
-import { OutboundRelay } from './relay';
-import { relayCheckpointFile, SqliteRelayCheckpointStore } from './sqlite-relay-checkpoint-store';
+import type { OutboundRelay } from './relay';
 import { allEvents, appendInterleaved, newEvent, until } from './testing/ledger-events';
+import { testRelay } from './testing/test-relay';
 
 /**
  * KafkaLedgerFeed against the mock cluster (and a Kafka container where Docker is, 0017), fed by the real relay: events of every context, spread
@@ -37,12 +36,7 @@ describe.each(kafkaTargets('kafka-ledger-feed.int'))('KafkaLedgerFeed ($name, re
     dir = mkdtempSync(join(tmpdir(), 'peil-feed-'));
     mock = await target.start();
     store = new SqliteEventStore(join(dir, 'ledger.sqlite'), { pollIntervalMs: 10 });
-    const publisher = new KafkaPublisher({ brokers: mock.brokers, clientId: 'feed-spec', idempotent: mock.idempotent, createTopics: mock.createTopics, connectionTimeoutMs: 500, retries: 0 });
-    relay = new OutboundRelay(store, publisher, new SqliteRelayCheckpointStore(relayCheckpointFile(dir)), {
-      batchSize: 7,
-      retry: { initialMs: 100, maxMs: 400 },
-      pollIntervalMs: 20,
-    });
+    relay = testRelay(store, mock, dir, { clientId: 'feed-spec', batchSize: 7 });
     closers.push(() => relay.close());
     await relay.start();
   }, 15_000 + target.startupMs);

@@ -3,11 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteEventStore } from '@peil/ledger';
 import { kafkaTargets, startKafkaMock, type KafkaMock, type KafkaTarget } from '@peil/testing';
-import { KafkaPublisher } from './kafka-publisher';
-import { OutboundRelay } from './relay';
-import { relayCheckpointFile, SqliteRelayCheckpointStore } from './sqlite-relay-checkpoint-store';
 import { dedupedByKey, idsByKey, ledgerByStream, startCollector, type Collector } from './testing/kafka-collector';
 import { allEvents, appendInterleaved, until } from './testing/ledger-events';
+import { testRelay } from './testing/test-relay';
 
 /**
  * DESIGN §6: "a broker outage delays publication but loses and reorders nothing per stream", on a
@@ -18,16 +16,8 @@ import { allEvents, appendInterleaved, until } from './testing/ledger-events';
  */
 const STREAMS = ['household-A', 'household-B', 'assets-A', 'session-S', 'grant-G'];
 const RETRY = { initialMs: 100, maxMs: 400 };
-const publisherFor = (kafka: { brokers: string[]; idempotent?: boolean; createTopics?: boolean }) =>
-  new KafkaPublisher({
-    brokers: kafka.brokers,
-    clientId: 'relay-spec',
-    idempotent: kafka.idempotent ?? false,
-    createTopics: kafka.createTopics ?? false,
-    connectionTimeoutMs: 500,
-    requestTimeoutMs: 800,
-    retries: 0,
-  });
+/** Short request timeouts: a hung broker must show as failed requests within the test. */
+const relayOptions = { batchSize: 4, retry: RETRY, pollIntervalMs: 50, requestTimeoutMs: 800 };
 
 type Closable = { stop(): Promise<unknown> } | { close(): Promise<unknown> };
 
@@ -61,16 +51,8 @@ describe.each(kafkaTargets('kafka-outage.int'))('OutboundRelay across a lost bro
     const { store, track } = ctx;
     const a = track(await target.start());
     const onA: Collector = track(await startCollector(a.brokers));
-    const checkpointFile = relayCheckpointFile(ctx.dir);
     const failures: number[] = [];
-    const first = track(
-      new OutboundRelay(store, publisherFor(a), new SqliteRelayCheckpointStore(checkpointFile), {
-        batchSize: 4,
-        retry: RETRY,
-        pollIntervalMs: 50,
-        onError: (_e, n) => failures.push(n),
-      }),
-    );
+    const first = track(testRelay(store, a, ctx.dir, { ...relayOptions, onError: (_e, n) => failures.push(n) }));
     await first.start();
     await appendInterleaved(store, STREAMS, 15);
     await until(() => first.status().checkpoint === 15, 10_000, 'relay on cluster A');
@@ -94,9 +76,8 @@ describe.each(kafkaTargets('kafka-outage.int'))('OutboundRelay across a lost bro
     const b = track(await target.start());
     const onB = track(await startCollector(b.brokers));
     await first.close();
-    const second = track(
-      new OutboundRelay(store, publisherFor(b), new SqliteRelayCheckpointStore(checkpointFile), { batchSize: 4, retry: RETRY, pollIntervalMs: 50 }),
-    );
+    // Same data dir, so the same checkpoint file: it resumes where the first one stopped.
+    const second = track(testRelay(store, b, ctx.dir, relayOptions));
     await second.start();
     await appendInterleaved(store, STREAMS, 7);
     await until(() => second.status().checkpoint === 32, 10_000, 'relay on cluster B');
@@ -116,14 +97,7 @@ describe('OutboundRelay across a hung broker (mock cluster: SIGSTOP freezes it o
     const { store, track } = ctx;
     const mock: KafkaMock = track(await startKafkaMock());
     const failures: number[] = [];
-    const relay = track(
-      new OutboundRelay(store, publisherFor(mock), new SqliteRelayCheckpointStore(relayCheckpointFile(ctx.dir)), {
-        batchSize: 4,
-        retry: RETRY,
-        pollIntervalMs: 50,
-        onError: (_e, n) => failures.push(n),
-      }),
-    );
+    const relay = track(testRelay(store, mock, ctx.dir, { ...relayOptions, onError: (_e, n) => failures.push(n) }));
     await relay.start();
     await appendInterleaved(store, STREAMS, 10);
     await until(() => relay.status().checkpoint === 10, 10_000, 'relay before the outage');

@@ -3,23 +3,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { canonicalJson, hashEnvelope, hashedPart, SqliteEventStore, type Position } from '@peil/ledger';
 import { kafkaTargets, startKafkaMock, type TestKafka } from '@peil/testing';
-import { KafkaPublisher } from './kafka-publisher';
 import { OutboundRelay } from './relay';
 import type { RelayCheckpointStore } from './relay-checkpoint.port';
 import { relayCheckpointFile, SqliteRelayCheckpointStore } from './sqlite-relay-checkpoint-store';
 import { topicForStream } from './topics';
 import { dedupedByKey, idsByKey, ledgerByStream, startCollector, type Collector } from './testing/kafka-collector';
 import { allEvents, appendInterleaved, newEvent, until } from './testing/ledger-events';
+import { testPublisher } from './testing/test-relay';
 
 /**
  * The relay against a real Kafka-protocol broker — librdkafka's mock cluster run by kcat, and a Kafka
  * container too where a Docker engine exists (0017): no fakes between the ledger file and a consumer
  * group. Without kcat these fail, they do not skip.
  */
-const publisherFor = (kafka: TestKafka) =>
-  // The mock cannot grant producer ids or create topics through the admin API (see 0012); a real broker does both.
-  new KafkaPublisher({ brokers: kafka.brokers, clientId: 'relay-spec', idempotent: kafka.idempotent, createTopics: kafka.createTopics, connectionTimeoutMs: 500, requestTimeoutMs: 2_000, retries: 0 });
-
 describe.each(kafkaTargets('kafka-relay.int'))('OutboundRelay → Kafka ($name)', (target) => {
   let dir: string;
   let mock: TestKafka;
@@ -47,7 +43,7 @@ describe.each(kafkaTargets('kafka-relay.int'))('OutboundRelay → Kafka ($name)'
     await appendInterleaved(store, streams, 24);
     // Several events of one stream inside one batch: their order within the batch must survive too.
     await store.append('household-HH-1', [newEvent(), newEvent(), newEvent()], 'any');
-    const relay = new OutboundRelay(store, publisherFor(mock), new SqliteRelayCheckpointStore(relayCheckpointFile(dir)), {
+    const relay = new OutboundRelay(store, testPublisher(mock), new SqliteRelayCheckpointStore(relayCheckpointFile(dir)), {
       batchSize: 5,
       retry: { initialMs: 100, maxMs: 1_000 },
       pollIntervalMs: 50,
@@ -106,7 +102,7 @@ describe.each(kafkaTargets('kafka-relay.int'))('OutboundRelay → Kafka ($name)'
       },
       close: () => durable.close(),
     };
-    const firstPublisher = publisherFor(mock);
+    const firstPublisher = testPublisher(mock);
     const first = new OutboundRelay(store, firstPublisher, dying, { batchSize: 5, retry: { initialMs: 100, maxMs: 1_000 } });
     expect(await first.runOnce()).toBe(5);
     void first.runOnce();
@@ -116,7 +112,7 @@ describe.each(kafkaTargets('kafka-relay.int'))('OutboundRelay → Kafka ($name)'
     expect(await durable.load('outbound')).toBe(5);
 
     // Second life: same checkpoint file, new connection, from position 5.
-    const second = new OutboundRelay(store, publisherFor(mock), new SqliteRelayCheckpointStore(file), {
+    const second = new OutboundRelay(store, testPublisher(mock), new SqliteRelayCheckpointStore(file), {
       batchSize: 5,
       retry: { initialMs: 100, maxMs: 1_000 },
     });

@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { SqliteEventStore, type StoredEvent } from '@peil/ledger';
-import { KafkaLedgerFeeds, KafkaPublisher, OutboundRelay, relayCheckpointFile, SqliteRelayCheckpointStore } from '@peil/messaging';
+import { KafkaLedgerFeeds } from '@peil/messaging';
 import { kafkaTargets, type TestKafka } from '@peil/testing';
 import { newEvent, until } from '../../../messaging/src/testing/ledger-events';
+import { testRelay } from '../../../messaging/src/testing/test-relay';
 import { ManualClock } from '../clock/clock';
 import { FollowUpRecovery, readerName } from './follow-up.recovery';
 
@@ -36,12 +37,7 @@ describe.each(kafkaTargets('follow-up.recovery.kafka.int'))('FollowUpRecovery on
   });
 
   it('completes the deliveries without an expenditure, and only those, from events read off the topics', async () => {
-    const publisher = new KafkaPublisher({ brokers: mock.brokers, clientId: 'recovery-spec', idempotent: mock.idempotent, createTopics: mock.createTopics, connectionTimeoutMs: 500, retries: 0 });
-    const relay = new OutboundRelay(store, publisher, new SqliteRelayCheckpointStore(relayCheckpointFile(dir)), {
-      batchSize: 10,
-      retry: { initialMs: 100, maxMs: 400 },
-      pollIntervalMs: 20,
-    });
+    const relay = testRelay(store, mock, dir, { clientId: 'recovery-spec' });
     closers.push(() => relay.close());
     await relay.start();
     const feeds = new KafkaLedgerFeeds({ brokers: mock.brokers, clientId: 'recovery-spec', groupPrefix: `recovery-spec-${randomUUID()}`, maxWaitTimeMs: 50 });

@@ -1,62 +1,46 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { firstValueFrom, take, tap, toArray } from 'rxjs';
-import { SqliteEventStore } from '@peil/ledger';
 import { Projector, SqliteReadStore, type ReadTx } from '@peil/projections';
 import { countingProjection, readCounts } from '../../projections/src/testing/counting.projection';
-import { kafkaTargets, type TestKafka } from '@peil/testing';
+import { kafkaTargets } from '@peil/testing';
 import { KafkaLedgerFeeds } from './kafka-ledger-feed';
 import type { OutboundRelay } from './relay';
 import { allEvents, appendInterleaved, newEvent, until } from './testing/ledger-events';
 import { testRelay } from './testing/test-relay';
+import { useKafkaLedger } from './testing/kafka-ledger.fixture';
 
 /**
- * KafkaLedgerFeed against the mock cluster (and a Kafka container where Docker is, 0017), fed by the real relay: events of every context, spread
- * over seven topics and their partitions, come back in exact ledger order; a projector fed from
+ * KafkaLedgerFeed against the mock cluster (and a Kafka container where Docker is, 0017), fed by
+ * the real relay: events of every context, spread over seven topics and their partitions, come back
+ * in exact ledger order; a projector fed from
  * Kafka builds the same documents as one tailing the store; a restarted reader resumes from the
  * offsets it committed. Consumer groups on the mock take ~3 s to join, so groups are few.
  */
 const STREAMS = ['household-A', 'livelihood-A', 'market-m', 'assets-A', 'session-S', 'participation-A', 'evaluation-A', 'grant-G', 'mystery-1'];
 
 describe.each(kafkaTargets('kafka-ledger-feed.int'))('KafkaLedgerFeed ($name, real relay)', (target) => {
-  let dir: string;
-  let mock: TestKafka;
-  let store: SqliteEventStore;
+  const ctx = useKafkaLedger(target, 'peil-feed-');
   let relay: OutboundRelay;
-  const closers: Array<() => Promise<unknown>> = [];
-  const feeds = (groupPrefix: string) => {
-    const f = new KafkaLedgerFeeds({ brokers: mock.brokers, clientId: 'feed-spec', groupPrefix, maxWaitTimeMs: 50, connectionTimeoutMs: 1_000, sessionTimeoutMs: 6_000 });
-    closers.push(() => f.close());
-    return f;
-  };
+  const feeds = (groupPrefix: string) =>
+    ctx.track(new KafkaLedgerFeeds({ brokers: ctx.kafka.brokers, clientId: 'feed-spec', groupPrefix, maxWaitTimeMs: 50, connectionTimeoutMs: 1_000, sessionTimeoutMs: 6_000 }));
 
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'peil-feed-'));
-    mock = await target.start();
-    store = new SqliteEventStore(join(dir, 'ledger.sqlite'), { pollIntervalMs: 10 });
-    relay = testRelay(store, mock, dir, { clientId: 'feed-spec', batchSize: 7 });
-    closers.push(() => relay.close());
+    relay = ctx.track(testRelay(ctx.store, ctx.kafka, ctx.dir, { clientId: 'feed-spec', batchSize: 7 }));
     await relay.start();
-  }, 15_000 + target.startupMs);
-  afterEach(async () => {
-    for (const close of closers.splice(0).reverse()) await close().catch(() => undefined);
-    await mock.stop();
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('a projector fed from Kafka and one tailing the store build identical documents; a restarted reader resumes from its committed offsets', async () => {
+    const { store, dir } = ctx;
     const group = `feed-spec-${randomUUID()}`;
     const projection = () => countingProjection('counting', 1, { recordEach: true });
     const fromKafka = new SqliteReadStore(join(dir, 'kafka.sqlite'));
     const fromStore = new SqliteReadStore(join(dir, 'store.sqlite'));
-    closers.push(() => fromKafka.close(), () => fromStore.close());
+    ctx.defer(() => fromKafka.close(), () => fromStore.close());
     const kafkaFeeds = feeds(group);
     const kafkaProjector = new Projector(store, fromKafka, [projection()], { liveBufferMs: 10, source: kafkaFeeds.feed('counting') });
     const storeProjector = new Projector(store, fromStore, [projection()], { liveBufferMs: 10 });
-    closers.push(() => kafkaProjector.stop(), () => storeProjector.stop());
+    ctx.defer(() => kafkaProjector.stop(), () => storeProjector.stop());
     // Started on an empty ledger: every event reaches the Kafka-fed projector through the topics.
     await Promise.all([kafkaProjector.start(), storeProjector.start()]);
 
@@ -90,6 +74,7 @@ describe.each(kafkaTargets('kafka-ledger-feed.int'))('KafkaLedgerFeed ($name, re
   }, 60_000 + target.startupMs);
 
   it('yields a ledger in exact order from the start, across topics and partitions, for a reader that never commits', async () => {
+    const { store } = ctx;
     await appendInterleaved(store, STREAMS, 25);
     const ledger = await allEvents(store);
     const feed = feeds(`feed-spec-${randomUUID()}`).feed('reader');

@@ -1,9 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { SqliteEventStore } from '@peil/ledger';
 import { kafkaTargets, startKafkaMock, type KafkaMock, type KafkaTarget } from '@peil/testing';
 import { dedupedByKey, idsByKey, ledgerByStream, startCollector, type Collector } from './testing/kafka-collector';
+import { useKafkaLedger } from './testing/kafka-ledger.fixture';
 import { allEvents, appendInterleaved, until } from './testing/ledger-events';
 import { testRelay } from './testing/test-relay';
 
@@ -19,33 +16,8 @@ const RETRY = { initialMs: 100, maxMs: 400 };
 /** Short request timeouts: a hung broker must show as failed requests within the test. */
 const relayOptions = { batchSize: 4, retry: RETRY, pollIntervalMs: 50, requestTimeoutMs: 800 };
 
-type Closable = { stop(): Promise<unknown> } | { close(): Promise<unknown> };
-
-/** A ledger file per test, and everything the test tracks closed after it, last first. */
-function withLedger() {
-  const cleanup: Array<() => Promise<unknown>> = [];
-  const ctx = {
-    dir: '',
-    store: undefined as unknown as SqliteEventStore,
-    track<T extends Closable>(thing: T): T {
-      cleanup.push(() => ('close' in thing ? thing.close() : thing.stop()));
-      return thing;
-    },
-  };
-  beforeEach(() => {
-    ctx.dir = mkdtempSync(join(tmpdir(), 'peil-relay-outage-'));
-    ctx.store = new SqliteEventStore(join(ctx.dir, 'ledger.sqlite'), { pollIntervalMs: 10 });
-  });
-  afterEach(async () => {
-    for (const step of cleanup.splice(0).reverse()) await step().catch(() => undefined);
-    await ctx.store.close();
-    rmSync(ctx.dir, { recursive: true, force: true });
-  }, 30_000);
-  return ctx;
-}
-
 describe.each(kafkaTargets('kafka-outage.int'))('OutboundRelay across a lost broker ($name)', (target: KafkaTarget) => {
-  const ctx = withLedger();
+  const ctx = useKafkaLedger(null, 'peil-relay-outage-');
 
   it('cluster lost while events are posted, new cluster started: every event reaches a topic, in stream order per key, none missing', async () => {
     const { store, track } = ctx;
@@ -91,7 +63,7 @@ describe.each(kafkaTargets('kafka-outage.int'))('OutboundRelay across a lost bro
 });
 
 describe('OutboundRelay across a hung broker (mock cluster: SIGSTOP freezes it on its addresses)', () => {
-  const ctx = withLedger();
+  const ctx = useKafkaLedger(null, 'peil-relay-outage-');
 
   it('cluster hangs while events are posted, then comes back: the same relay reconnects and delivers, in order per key', async () => {
     const { store, track } = ctx;

@@ -1,8 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { canonicalJson, hashEnvelope, hashedPart, SqliteEventStore, type Position } from '@peil/ledger';
-import { kafkaTargets, startKafkaMock, type TestKafka } from '@peil/testing';
+import { canonicalJson, hashEnvelope, hashedPart, type Position } from '@peil/ledger';
+import { kafkaTargets, startKafkaMock } from '@peil/testing';
 import { OutboundRelay } from './relay';
 import type { RelayCheckpointStore } from './relay-checkpoint.port';
 import { relayCheckpointFile, SqliteRelayCheckpointStore } from './sqlite-relay-checkpoint-store';
@@ -10,6 +7,7 @@ import { topicForStream } from './topics';
 import { dedupedByKey, idsByKey, ledgerByStream, startCollector, type Collector } from './testing/kafka-collector';
 import { allEvents, appendInterleaved, newEvent, until } from './testing/ledger-events';
 import { testPublisher } from './testing/test-relay';
+import { useKafkaLedger } from './testing/kafka-ledger.fixture';
 
 /**
  * The relay against a real Kafka-protocol broker — librdkafka's mock cluster run by kcat, and a Kafka
@@ -17,28 +15,14 @@ import { testPublisher } from './testing/test-relay';
  * group. Without kcat these fail, they do not skip.
  */
 describe.each(kafkaTargets('kafka-relay.int'))('OutboundRelay → Kafka ($name)', (target) => {
-  let dir: string;
-  let mock: TestKafka;
-  let store: SqliteEventStore;
-  let collector: Collector | undefined;
-  const closers: Array<() => Promise<unknown>> = [];
-
+  const ctx = useKafkaLedger(target, 'peil-relay-');
+  let collector: Collector;
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'peil-relay-'));
-    mock = await target.start();
-    store = new SqliteEventStore(join(dir, 'ledger.sqlite'), { pollIntervalMs: 10 });
-  }, 15_000 + target.startupMs);
-  afterEach(async () => {
-    for (const close of closers.splice(0).reverse()) await close().catch(() => undefined);
-    await collector?.stop().catch(() => undefined);
-    collector = undefined;
-    await mock.stop();
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
+    collector = ctx.track(await startCollector(ctx.kafka.brokers));
   });
 
   it('publishes every committed event to peil.<context>.events, keyed by streamId, with eventId/type/position/hash headers', async () => {
-    collector = await startCollector(mock.brokers);
+    const { store, dir, kafka: mock } = ctx;
     const streams = ['household-HH-1', 'livelihood-HH-1', 'market-akkar-halba', 'assets-HH-1', 'session-S-1', 'evaluation-HH-1', 'grant-TF1', 'mystery-1'];
     await appendInterleaved(store, streams, 24);
     // Several events of one stream inside one batch: their order within the batch must survive too.
@@ -48,7 +32,7 @@ describe.each(kafkaTargets('kafka-relay.int'))('OutboundRelay → Kafka ($name)'
       retry: { initialMs: 100, maxMs: 1_000 },
       pollIntervalMs: 50,
     });
-    closers.push(() => relay.close());
+    ctx.defer(() => relay.close());
     await relay.start();
     // Live: appended after start, picked up without a restart.
     await appendInterleaved(store, streams, 8);
@@ -82,13 +66,13 @@ describe.each(kafkaTargets('kafka-relay.int'))('OutboundRelay → Kafka ($name)'
   }, 30_000 + target.startupMs);
 
   it('after a crash between acknowledgement and checkpoint, republishes that batch: deduped by eventId, exactly the ledger', async () => {
-    collector = await startCollector(mock.brokers);
+    const { store, dir, kafka: mock } = ctx;
     await appendInterleaved(store, ['household-A', 'household-B', 'grant-G'], 12);
     const file = relayCheckpointFile(dir);
 
     // First life: the second checkpoint save never completes — the process died right after the ack.
     const durable = new SqliteRelayCheckpointStore(file);
-    closers.push(() => durable.close());
+    ctx.defer(() => durable.close());
     let saves = 0;
     let reachedSecondSave!: () => void;
     const diedAtSave = new Promise<void>((resolve) => (reachedSecondSave = resolve));
@@ -116,7 +100,7 @@ describe.each(kafkaTargets('kafka-relay.int'))('OutboundRelay → Kafka ($name)'
       batchSize: 5,
       retry: { initialMs: 100, maxMs: 1_000 },
     });
-    closers.push(() => second.close());
+    ctx.defer(() => second.close());
     while ((await second.runOnce()) > 0);
     expect(await durable.load('outbound')).toBe(12);
 

@@ -1,13 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
-import { SqliteEventStore, type StoredEvent } from '@peil/ledger';
+import type { StoredEvent } from '@peil/ledger';
 import { KafkaLedgerFeeds } from '@peil/messaging';
-import { kafkaTargets, type TestKafka } from '@peil/testing';
+import { kafkaTargets } from '@peil/testing';
 import { newEvent, until } from '../../../messaging/src/testing/ledger-events';
 import { testRelay } from '../../../messaging/src/testing/test-relay';
+import { useKafkaLedger } from '../../../messaging/src/testing/kafka-ledger.fixture';
 import { ManualClock } from '../clock/clock';
 import { FollowUpRecovery, readerName } from './follow-up.recovery';
 
@@ -17,31 +15,18 @@ import { FollowUpRecovery, readerName } from './follow-up.recovery';
  * second step is missing — the ones completed in the ledger are seen as completed, through Kafka too.
  */
 describe.each(kafkaTargets('follow-up.recovery.kafka.int'))('FollowUpRecovery on the Kafka feed ($name)', (target) => {
-  let dir: string;
-  let mock: TestKafka;
-  let store: SqliteEventStore;
-  const closers: Array<() => Promise<unknown>> = [];
+  const ctx = useKafkaLedger(target, 'peil-recovery-kafka-');
 
   // The recovery warns once per completed flow, which is the point of this test, not news.
   beforeAll(() => Logger.overrideLogger(false));
-  beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'peil-recovery-kafka-'));
-    mock = await target.start();
-    store = new SqliteEventStore(join(dir, 'ledger.sqlite'), { pollIntervalMs: 10 });
-  }, 15_000 + target.startupMs);
-  afterEach(async () => {
-    for (const close of closers.splice(0).reverse()) await close().catch(() => undefined);
-    await mock.stop();
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
 
   it('completes the deliveries without an expenditure, and only those, from events read off the topics', async () => {
+    const { store, dir, kafka: mock } = ctx;
     const relay = testRelay(store, mock, dir, { clientId: 'recovery-spec' });
-    closers.push(() => relay.close());
+    ctx.defer(() => relay.close());
     await relay.start();
     const feeds = new KafkaLedgerFeeds({ brokers: mock.brokers, clientId: 'recovery-spec', groupPrefix: `recovery-spec-${randomUUID()}`, maxWaitTimeMs: 50 });
-    closers.push(() => feeds.close());
+    ctx.defer(() => feeds.close());
 
     // Test events are recorded at this instant: with the clock there, nothing is due until it moves.
     const clock = new ManualClock(new Date(newEvent().recordedAt));
@@ -63,7 +48,7 @@ describe.each(kafkaTargets('follow-up.recovery.kafka.int'))('FollowUpRecovery on
       60_000,
       feeds,
     );
-    closers.push(async () => recovery.stop());
+    ctx.defer(async () => recovery.stop());
     recovery.start();
 
     const lone: string[] = [];

@@ -58,6 +58,8 @@ export interface MongoReadStoreOptions {
  * replica set (a single-node one is enough) or mongos: see docs/decisions/0011.
  */
 export class MongoReadStore implements ReadStore {
+  /** A catch-up commit is one multi-document transaction: kept to the live batch size (60 s limit by default). */
+  readonly maxCatchUpBatch = 2_000;
   private readonly prefix: string;
   private readonly models = new Map<string, Model<StoredDoc>>();
   private readonly checkpoints: Model<StoredCheckpoint>;

@@ -6,7 +6,11 @@ import type { Projection } from './projection';
 import { CheckpointMovedError, type ReadStore } from './read-store.port';
 
 export interface ProjectorOptions {
-  /** Events read per ledger page, and at most per commit. Default 2,000. */
+  /**
+   * Events read per ledger page, and at most per commit. Default 2,000 in live mode and, when
+   * catching up (a rebuild), the read store's maxCatchUpBatch or 10,000: fewer, larger commits write
+   * each document once per batch rather than once per event. Given explicitly, it is used for both.
+   */
   batchSize?: number;
   /** How long live mode gathers arriving events into one commit. Default 20 ms. */
   liveBufferMs?: number;
@@ -27,6 +31,7 @@ export interface ProjectorOptions {
  */
 export class Projector {
   private readonly batchSize: number;
+  private readonly catchUpBatchSize: number;
   private readonly liveBufferMs: number;
   /** Checkpoints as last committed by this projector, index-aligned with `projections`. */
   private checkpoints: Array<Position | null> = [];
@@ -47,6 +52,7 @@ export class Projector {
   ) {
     assertDistinct(projections);
     this.batchSize = options.batchSize ?? 2000;
+    this.catchUpBatchSize = options.batchSize ?? readStore.maxCatchUpBatch ?? 10_000;
     this.liveBufferMs = options.liveBufferMs ?? 20;
     this.source = options.source ?? new StoreTailFeed(store);
     if (!Number.isInteger(this.batchSize) || this.batchSize < 1) throw new RangeError('batchSize must be a positive integer');
@@ -121,7 +127,7 @@ export class Projector {
         let after = lowest(this.checkpoints);
         for (;;) {
           if (untilPosition !== undefined && after !== null && after >= untilPosition) break;
-          const page = await this.store.readAll(after, this.batchSize);
+          const page = await this.store.readAll(after, this.catchUpBatchSize);
           const events = untilPosition === undefined ? page : page.filter((e) => e.position <= untilPosition);
           if (events.length === 0) break;
           await this.applyAll(events);

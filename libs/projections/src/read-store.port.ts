@@ -17,6 +17,11 @@ export interface ReadTx {
 }
 
 export interface ReadStore {
+  /**
+   * Most events the store wants in one commit when a projector catches up (default 10,000). A
+   * MongoDB transaction must stay well inside the server's time and size limits, so it asks for fewer.
+   */
+  readonly maxCatchUpBatch?: number;
   /** Position of the last event the named projection has applied, or null before the first. */
   checkpoint(projection: string): Promise<Position | null>;
   /**

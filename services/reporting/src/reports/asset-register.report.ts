@@ -11,7 +11,12 @@ export async function assetRegister(tx: ReadTx) {
   const rows = (await tx.all<ArDelivery>(AR.deliveries))
     .map((r) => r.doc)
     .sort((a, b) => a.position - b.position)
-    .map((d) => Object.fromEntries(ASSET_REGISTER_COLUMNS.map((c) => [c, d[c]])) as Record<(typeof ASSET_REGISTER_COLUMNS)[number], unknown>);
+    .map((d) => {
+      // A plain loop rather than Object.fromEntries: the same row, without an entry array per cell.
+      const row = {} as Record<(typeof ASSET_REGISTER_COLUMNS)[number], unknown>;
+      for (const c of ASSET_REGISTER_COLUMNS) row[c] = d[c];
+      return row;
+    });
   return {
     rows,
     totals: {

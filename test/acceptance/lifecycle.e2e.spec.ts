@@ -1,4 +1,5 @@
-import { get, removeDir, startSystem, type RunningSystem } from '@peil/testing';
+import { get, post, removeDir, startSystem, type RunningSystem } from '@peil/testing';
+import { enrolment } from './fixtures';
 import { accepted, budgetLine, enrolledHousehold, ev, peilGrant, rejectedWith, uniq } from './programme';
 
 /** Issue 4: training, coaching, nudges, evaluation, and a household's lifecycle across every context. */
@@ -101,6 +102,24 @@ describe('household lifecycle across contexts', () => {
       ['assessment', ev('SkillsProfileRecorded', { householdId, skills: [], yearsExperience: 0, preferredSector: 'tailoring' })],
     ] as const;
     for (const [context, event] of inactive) expect(await rejectedWith(system, context, event)).toBe('household_inactive');
+  });
+
+  it('decides each event of one batch (one group commit) on the events before it; a rejected one writes nothing', async () => {
+    const enrol = { ...enrolment(), occurredAt: '2025-09-01T09:00:00+03:00' };
+    const householdId = enrol.data.householdId;
+    const replacement = (birthDate: string) => ev('ParticipantReplaced', { householdId, reason: 'relocated', participant: { participantId: uniq('P'), fullName: 'Karim Haddad', sex: 'M', birthDate, educationLevel: 'primary' } });
+    const tooYoung = replacement('2012-01-01');
+    const batch = [enrol, tooYoung, replacement('1992-02-02'), enrol];
+    const res = await post(system, '/enrolment/events', { events: batch });
+    expect(res.status).toBe(200);
+    expect(res.body.results.map((r: { status: string }) => r.status)).toEqual(['accepted', 'rejected', 'accepted', 'duplicate']);
+    expect(res.body.results[3].position).toBe(res.body.results[0].position);
+    expect(res.body.results[2].position).toBe(res.body.results[0].position + 1);
+    const household = await get(system, `/enrolment/households/${householdId}`, 'ngo');
+    expect(household.body).toMatchObject({ status: 'active', participant: { fullName: 'Karim Haddad' } });
+    // Resubmitted whole (a client retrying after a lost response): duplicates, the rejection again.
+    const again = await post(system, '/enrolment/events', { events: batch });
+    expect(again.body.results.map((r: { status: string }) => r.status)).toEqual(['duplicate', 'rejected', 'duplicate', 'duplicate']);
   });
 
   it('applies working-age rules to a replacement participant and keeps the history', async () => {

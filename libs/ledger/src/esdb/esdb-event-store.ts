@@ -197,6 +197,11 @@ export class EsdbEventStore implements EventStore {
     if (newer !== undefined) throw new ConditionFailedError(category, lastPositionSeen, newer);
   }
 
+  /** No multi-append transactions on EventStoreDB: every append inside the unit is durable on its own. */
+  async unitOfWork<T>(work: () => Promise<T>): Promise<T> {
+    return work();
+  }
+
   async readStream(streamId: string, options: { fromRevision?: number; limit?: number } = {}): Promise<StoredEvent[]> {
     const limit = options.limit ?? Number.MAX_SAFE_INTEGER;
     if (limit <= 0) return [];

@@ -314,3 +314,70 @@ process.send('ready');
     }
   }, 60_000);
 });
+
+describe('SqliteEventStore unit of work (group commit)', () => {
+  it('writes nothing when the unit throws, and positions stay contiguous', async () => {
+    const store = new SqliteEventStore(tempFile());
+    try {
+      await store.append('t-1', [event()], 'no_stream');
+      await expect(
+        store.unitOfWork(async () => {
+          await store.append('t-2', [event(), event()], 'no_stream');
+          throw new Error('boom');
+        }),
+      ).rejects.toThrow('boom');
+      expect(await store.readStream('t-2')).toEqual([]);
+      const [after] = await store.append('t-3', [event()], 'no_stream');
+      expect(after!.position).toBe(2);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('is invisible to reads outside it until it commits, and other appends of the process wait for it', async () => {
+    const store = new SqliteEventStore(tempFile());
+    try {
+      const inside = event();
+      const outside = event();
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      let entered!: () => void;
+      const enteredUnit = new Promise<void>((r) => (entered = r));
+      const unit = store.unitOfWork(async () => {
+        await store.append('u-1', [inside], 'no_stream');
+        entered();
+        await gate;
+      });
+      await enteredUnit;
+      // Another request of the same process, while the unit is open.
+      expect(await store.findByEventId(inside.eventId)).toBeNull();
+      expect(await store.headPosition()).toBeNull();
+      const waiting = store.append('u-2', [outside], 'no_stream');
+      let appended = false;
+      void waiting.then(() => (appended = true));
+      await new Promise((r) => setTimeout(r, 20));
+      expect(appended).toBe(false);
+      release();
+      await unit;
+      const [second] = await waiting;
+      expect(second!.position).toBe(2);
+      expect(await store.findByEventId(inside.eventId)).toMatchObject({ position: 1 });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('is durable for another connection once unitOfWork resolves', async () => {
+    const file = tempFile();
+    const store = new SqliteEventStore(file);
+    const other = new SqliteEventStore(file);
+    try {
+      const e = event();
+      await store.unitOfWork(() => store.append('d-1', [e], 'no_stream'));
+      expect(await other.findByEventId(e.eventId)).toMatchObject({ eventId: e.eventId });
+    } finally {
+      await store.close();
+      await other.close();
+    }
+  });
+});

@@ -1,5 +1,7 @@
-import type Database from 'better-sqlite3';
+import Database from 'better-sqlite3';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { Observable } from 'rxjs';
+import { AsyncMutex } from '../core/async-mutex';
 import { categoryOf, type NewEvent, type Position, type StoredEvent } from '../core/envelope';
 import { chain } from '../core/hash-chain';
 import { ConditionFailedError, CorruptEventError, EventIdConflictError, WrongExpectedRevisionError } from '../store/errors';
@@ -71,6 +73,11 @@ export interface SqliteEventStoreOptions {
  * Appends run in BEGIN IMMEDIATE transactions, so writers from several processes are serialised
  * by SQLite's write lock; synchronous=FULL makes an acknowledged append survive kill -9 and power loss.
  * Positions are rowids assigned inside that lock, hence contiguous.
+ *
+ * A unit of work (group commit) is one BEGIN IMMEDIATE … COMMIT around many appends, each append a
+ * SAVEPOINT inside it. Reads made inside the unit's async context use the writing connection and
+ * see its open appends; every other read uses a second, read-only connection, so it only ever sees
+ * committed events (WAL snapshot) — never a unit that may still roll back.
  */
 export class SqliteEventStore implements EventStore {
   readonly capabilities: EventStoreCapabilities = { contiguousPositions: true, atomicConditions: true };
@@ -78,17 +85,32 @@ export class SqliteEventStore implements EventStore {
   private readonly pollIntervalMs: number;
   private readonly localAppends = new Set<() => void>();
   private readonly stmts: ReturnType<SqliteEventStore['prepare']>;
+  /** Reads outside a unit of work; the writing connection itself for ':memory:', which has no second connection. */
+  private readonly reader: Database.Database;
+  private readonly readStmts: ReturnType<SqliteEventStore['prepare']>;
+  private readonly writeLock = new AsyncMutex();
+  private readonly unitScope = new AsyncLocalStorage<object>();
+  /** The open unit of work; an async context carrying another (finished) unit is outside. */
+  private openUnit: { appended: boolean } | undefined;
   private closed = false;
 
   constructor(readonly file: string, options: SqliteEventStoreOptions = {}) {
     this.db = openSqliteFile(file, { schema: SCHEMA, busyTimeoutMs: options.busyTimeoutMs });
     this.pollIntervalMs = options.pollIntervalMs ?? 50;
-    this.stmts = this.prepare();
+    this.stmts = this.prepare(this.db);
+    this.reader = file === ':memory:' ? this.db : new Database(file, { readonly: true });
+    if (this.reader !== this.db) {
+      this.reader.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
+      this.reader.pragma('cache_size = -65536');
+    }
+    this.readStmts = this.reader === this.db ? this.stmts : this.prepare(this.reader);
   }
 
-  private prepare() {
-    const db = this.db;
+  private prepare(db: Database.Database) {
     return {
+      begin: db.prepare('BEGIN IMMEDIATE'),
+      commit: db.prepare('COMMIT'),
+      rollback: db.prepare('ROLLBACK'),
       byEventId: db.prepare<[string], Row>('SELECT * FROM events WHERE event_id = ?'),
       last: db.prepare<[string], { revision: number; hash: string }>(
         'SELECT revision, hash FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1',
@@ -123,7 +145,48 @@ export class SqliteEventStore implements EventStore {
     expectedRevision: ExpectedRevision,
     options: AppendOptions = {},
   ): Promise<AppendedEvent[]> {
-    return this.appendSync(streamId, events, expectedRevision, options);
+    if (this.inUnit()) return this.appendSync(streamId, events, expectedRevision, options);
+    // Outside any unit: wait until no unit of this process has a transaction open on the connection.
+    const release = await this.writeLock.acquire();
+    try {
+      return this.appendSync(streamId, events, expectedRevision, options);
+    } finally {
+      release();
+    }
+  }
+
+  async unitOfWork<T>(work: () => Promise<T>): Promise<T> {
+    if (this.inUnit()) return work();
+    const release = await this.writeLock.acquire();
+    const unit = { appended: false };
+    try {
+      // Taken up front: reads inside the unit then decide on the state the commit will extend.
+      this.stmts.begin.run();
+      this.openUnit = unit;
+      let result: T;
+      try {
+        result = await this.unitScope.run(unit, work);
+        this.stmts.commit.run();
+      } catch (err) {
+        if (this.db.inTransaction) this.stmts.rollback.run();
+        throw err;
+      }
+      if (unit.appended) this.localAppends.forEach((wake) => wake());
+      return result;
+    } finally {
+      this.openUnit = undefined;
+      release();
+    }
+  }
+
+  private inUnit(): boolean {
+    const unit = this.unitScope.getStore();
+    return unit !== undefined && unit === this.openUnit;
+  }
+
+  /** Statements for a read: the unit's own connection inside it, the committed-only reader elsewhere. */
+  private reads(): ReturnType<SqliteEventStore['prepare']> {
+    return this.inUnit() ? this.stmts : this.readStmts;
   }
 
   /** Synchronous core of append, also used by benchmarks and the CLI. */
@@ -134,6 +197,9 @@ export class SqliteEventStore implements EventStore {
     options: AppendOptions = {},
   ): AppendedEvent[] {
     if (events.length === 0) return [];
+    const unit = this.inUnit() ? this.openUnit : undefined;
+    if (!unit && this.openUnit) throw new Error('a unit of work is open on this ledger connection: append through append(), which waits for it');
+    // Inside a unit this transaction is a SAVEPOINT (better-sqlite3 nests that way): a failing append rolls back alone.
     const result = this.db
       .transaction(() => {
         const existing = this.existing(events);
@@ -178,7 +244,11 @@ export class SqliteEventStore implements EventStore {
         });
       })
       .immediate();
-    if (result[0]?.status === 'appended') this.localAppends.forEach((wake) => wake());
+    if (result[0]?.status === 'appended') {
+      // Subscribers read committed events only: inside a unit, wake them when it commits.
+      if (unit) unit.appended = true;
+      else this.localAppends.forEach((wake) => wake());
+    }
     return result;
   }
 
@@ -202,8 +272,8 @@ export class SqliteEventStore implements EventStore {
   }
 
   async readStream(streamId: string, options: { fromRevision?: number; limit?: number } = {}): Promise<StoredEvent[]> {
-    return this.stmts.stream
-      .all(streamId, options.fromRevision ?? 0, options.limit ?? Number.MAX_SAFE_INTEGER)
+    return this.reads()
+      .stream.all(streamId, options.fromRevision ?? 0, options.limit ?? Number.MAX_SAFE_INTEGER)
       .map(toStored);
   }
 
@@ -212,20 +282,20 @@ export class SqliteEventStore implements EventStore {
   }
 
   readAllSync(afterPosition: Position | null, limit: number): StoredEvent[] {
-    return this.stmts.all.all(afterPosition ?? 0, limit).map(fromStoredRow);
+    return this.reads().all.all(afterPosition ?? 0, limit).map(fromStoredRow);
   }
 
   readAllStored(afterPosition: Position | null, limit: number): Array<{ event: StoredEvent; dataJson: string }> {
-    return this.stmts.all.all(afterPosition ?? 0, limit).map((row) => ({ event: fromStoredRow(row), dataJson: row[12] }));
+    return this.reads().all.all(afterPosition ?? 0, limit).map((row) => ({ event: fromStoredRow(row), dataJson: row[12] }));
   }
 
   async findByEventId(eventId: string): Promise<(StoredEvent & { contentDigest: string }) | null> {
-    const row = this.stmts.byEventId.get(eventId);
+    const row = this.reads().byEventId.get(eventId);
     return row ? { ...toStored(row), contentDigest: row.content_digest } : null;
   }
 
   async headPosition(): Promise<Position | null> {
-    return this.stmts.head.get()?.p ?? null;
+    return this.reads().head.get()?.p ?? null;
   }
 
   subscribe(afterPosition: Position | null): Observable<StoredEvent> {
@@ -277,6 +347,7 @@ export class SqliteEventStore implements EventStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (this.reader !== this.db) this.reader.close();
     this.db.close();
   }
 }

@@ -256,6 +256,40 @@ export function eventStoreContract(name: string, factory: () => Promise<Contract
       }, T);
     });
 
+    describe('unit of work', () => {
+      it('shows its appends to reads inside it, keeps them after it resolves, and returns its result', async () => {
+        const s = streamId();
+        const e1 = event();
+        const e2 = event();
+        const result = await store.unitOfWork(async () => {
+          await store.append(s, [e1], 'no_stream');
+          expect((await store.readStream(s)).map((e) => e.eventId)).toEqual([e1.eventId]);
+          expect(await store.findByEventId(e1.eventId)).toMatchObject({ eventId: e1.eventId, revision: 0 });
+          await store.append(s, [e2], 0);
+          return 'done';
+        });
+        expect(result).toBe('done');
+        expect((await store.readStream(s)).map((e) => e.eventId)).toEqual([e1.eventId, e2.eventId]);
+      }, T);
+
+      it('undoes only a failing append, and the unit goes on', async () => {
+        const s = streamId();
+        const kept = [event(), event()];
+        await store.unitOfWork(async () => {
+          await store.append(s, [kept[0]!], 'no_stream');
+          await expect(store.append(s, [event()], 'no_stream')).rejects.toMatchObject(wrongRevision({ streamId: s }));
+          await store.append(s, [kept[1]!], 0);
+        });
+        expect((await store.readStream(s)).map((e) => e.eventId)).toEqual(kept.map((e) => e.eventId));
+      }, T);
+
+      it('joins an enclosing unit when nested', async () => {
+        const s = streamId();
+        await store.unitOfWork(() => store.unitOfWork(() => store.append(s, [event()], 'no_stream')));
+        expect(await store.readStream(s)).toHaveLength(1);
+      }, T);
+    });
+
     describe('append conditions on a category', () => {
       it('fail when another stream of the category received an event after lastPositionSeen', async () => {
         const cat = category();

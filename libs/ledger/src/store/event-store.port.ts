@@ -54,6 +54,18 @@ export interface EventStore {
     options?: AppendOptions,
   ): Promise<AppendedEvent[]>;
 
+  /**
+   * Runs `work` as one unit: appends made inside it (through this store, in its async context) are
+   * seen by reads inside it at once and become durable together when `work` resolves — one commit
+   * instead of one per append. An append that throws inside the unit is undone alone; when `work`
+   * throws, every append of the unit is undone. Code outside the unit never observes its open
+   * appends, and its own appends wait for the unit to end. Never call another process that writes
+   * to the same ledger from inside a unit: the unit holds the ledger's write lock. Adapters without
+   * transactions (EventStoreDB) run `work` as is: each append is then durable on its own. Nested
+   * calls join the enclosing unit.
+   */
+  unitOfWork<T>(work: () => Promise<T>): Promise<T>;
+
   /** Events of one stream in revision order, from `fromRevision` (default 0). */
   readStream(streamId: string, options?: { fromRevision?: number; limit?: number }): Promise<StoredEvent[]>;
 

@@ -268,3 +268,46 @@ process.send('ready');
     expect(rows?.n).toBe(households.length);
   }, 60_000);
 });
+
+describe('HouseholdKeyStore unit of work (one transaction per batch)', () => {
+  it('keeps new keys to the unit until it resolves, then stores them as they were handed out', async () => {
+    const master = randomBytes(32);
+    const store = openStore(master);
+    const other = openStore(master);
+    let handedOut!: Buffer;
+    await store.unitOfWork(async () => {
+      handedOut = store.getOrCreateKey(A);
+      expect(store.getOrCreateKey(A).equals(handedOut)).toBe(true);
+      expect(store.lookupKey(A)).toEqual({ status: 'active', key: handedOut });
+      // Not written yet: another connection, or this one outside the unit, does not see it.
+      expect(other.lookupKey(A)).toEqual({ status: 'unknown' });
+    });
+    expect(other.getKey(A)?.equals(handedOut)).toBe(true);
+  });
+
+  it('fails, storing nothing of the unit, when the key was destroyed meanwhile', async () => {
+    const master = randomBytes(32);
+    const store = openStore(master);
+    const other = openStore(master);
+    await expect(
+      store.unitOfWork(async () => {
+        store.getOrCreateKey(A);
+        store.getOrCreateKey(B);
+        other.destroyKey(A, '2025-03-01T09:00:00Z');
+      }),
+    ).rejects.toThrow(KeystoreError);
+    expect(other.lookupKey(A)).toMatchObject({ status: 'destroyed' });
+    expect(other.lookupKey(B)).toEqual({ status: 'unknown' });
+  });
+
+  it('writes nothing when the work throws', async () => {
+    const store = openStore(randomBytes(32));
+    await expect(
+      store.unitOfWork(async () => {
+        store.getOrCreateKey(A);
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    expect(store.lookupKey(A)).toEqual({ status: 'unknown' });
+  });
+});

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import { closeSync, existsSync, linkSync, mkdirSync, openSync, rmSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,6 +21,14 @@ export type KeyLookup =
 export interface HouseholdKeys {
   getOrCreateKey(householdId: string): Buffer;
   lookupKey(householdId: string): KeyLookup;
+  /** Keys created inside `work` are written in one transaction when it resolves (see HouseholdKeyStore). */
+  unitOfWork?<T>(work: () => Promise<T>): Promise<T>;
+}
+
+/** Keys created inside one unit of work, not yet written. */
+interface KeyUnit {
+  pending: Map<string, { wrapped: Buffer; key: Buffer; createdAt: string }>;
+  open: boolean;
 }
 
 /** The keystore cannot be used: wrong master key, or a row was altered. Never carries key material. */
@@ -78,6 +87,7 @@ export class HouseholdKeyStore implements HouseholdKeys {
   private readonly contentDigestKey: Buffer;
   private readonly clock: Clock;
   private readonly stmts: ReturnType<HouseholdKeyStore['prepare']>;
+  private readonly unitScope = new AsyncLocalStorage<KeyUnit>();
 
   /** Loads the master key (PEIL_MASTER_KEY or `<dataDir>/master.key`) and opens the store. */
   static open(env: { PEIL_MASTER_KEY?: string }, dataDir: string, options: HouseholdKeyStoreOptions = {}): HouseholdKeyStore {
@@ -155,7 +165,15 @@ export class HouseholdKeyStore implements HouseholdKeys {
    */
   getOrCreateKey(householdId: string): Buffer {
     checkId(householdId);
+    const unit = this.currentUnit();
+    const pending = unit?.pending.get(householdId);
+    if (pending) return Buffer.from(pending.key);
     let row = this.stmts.row.get(householdId);
+    if (!row && unit) {
+      const key = randomBytes(DATA_KEY_BYTES);
+      unit.pending.set(householdId, { key, wrapped: this.wrap(householdId, Buffer.from(key)), createdAt: this.clock.now().toISOString() });
+      return Buffer.from(key);
+    }
     if (!row) {
       const wrapped = this.wrap(householdId, randomBytes(DATA_KEY_BYTES));
       const createdAt = this.clock.now().toISOString();
@@ -181,8 +199,51 @@ export class HouseholdKeyStore implements HouseholdKeys {
 
   lookupKey(householdId: string): KeyLookup {
     checkId(householdId);
+    const pending = this.currentUnit()?.pending.get(householdId);
+    if (pending) return { status: 'active', key: Buffer.from(pending.key) };
     const row = this.stmts.row.get(householdId);
     return row ? this.toLookup(householdId, row) : { status: 'unknown' };
+  }
+
+  /**
+   * Group commit for key creation: keys created inside `work` are kept in memory (seen by lookups in
+   * the same async context only) and written in ONE transaction — one fsync — when `work` resolves,
+   * before the caller commits the events encrypted under them. No transaction stays open across
+   * awaits, so other writers (an erasure, another process) are never blocked by a batch. If another
+   * writer created or destroyed one of these households' keys meanwhile, the unit fails instead of
+   * keeping data under a key that was never stored; the caller's events must then not commit.
+   */
+  async unitOfWork<T>(work: () => Promise<T>): Promise<T> {
+    if (this.currentUnit()) return work();
+    const unit: KeyUnit = { pending: new Map(), open: true };
+    try {
+      const result = await this.unitScope.run(unit, work);
+      this.writePending(unit);
+      return result;
+    } finally {
+      unit.open = false;
+      for (const p of unit.pending.values()) p.key.fill(0);
+    }
+  }
+
+  private currentUnit(): KeyUnit | undefined {
+    const unit = this.unitScope.getStore();
+    return unit?.open ? unit : undefined;
+  }
+
+  private writePending(unit: KeyUnit): void {
+    if (unit.pending.size === 0) return;
+    this.db
+      .transaction(() => {
+        for (const [householdId, p] of unit.pending) this.stmts.insert.run(householdId, p.wrapped, p.createdAt);
+        for (const [householdId, p] of unit.pending) {
+          const row = this.stmts.row.get(householdId);
+          if (!row?.wrapped_key || !row.wrapped_key.equals(p.wrapped)) {
+            throw new KeystoreError(`household ${householdId}: its key was created or destroyed elsewhere during this batch; submit again`);
+          }
+        }
+      })
+      .immediate();
   }
 
   /**

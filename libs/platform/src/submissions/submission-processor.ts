@@ -60,6 +60,37 @@ export type HandlerMap = Record<string, SubmissionHandler<any>>;
 
 const MAX_ATTEMPTS = 25;
 
+/** Runs work as one unit whose writes commit when it resolves (e.g. HouseholdKeyStore.unitOfWork). */
+export type UnitOfWork = <T>(work: () => Promise<T>) => Promise<T>;
+
+export interface SubmissionProcessorOptions {
+  schemaVersion?: number;
+  /**
+   * Group commit: only for handlers whose decide reads nothing but this process's stores. A unit
+   * holds the ledger's write lock across its awaits; a decide that called another service would
+   * wait on a process that may itself be blocked (synchronously) waiting for that lock.
+   */
+  groupCommit?: boolean;
+  /**
+   * Units opened inside the ledger's unit of work and committed before it, for side stores whose
+   * writes the events depend on: new data keys must be durable before the events encrypted under them.
+   */
+  innerUnits?: readonly UnitOfWork[];
+  /**
+   * Called when a unit of work rolled back whole (its work or its commit failed). Decisions inside it
+   * read its uncommitted events: in-memory views caught up from those reads must be dropped, since
+   * the positions they saw will be given to other events.
+   */
+  onUnitAborted?: () => void;
+}
+
+/**
+ * Bounds on one group commit: the ledger's write lock is held for the whole unit, and every other
+ * writer (other processes, other requests of this one) waits for it.
+ */
+export const GROUP_COMMIT_MAX_EVENTS = 500;
+export const GROUP_COMMIT_MAX_MS = 100;
+
 /**
  * The per-event pipeline shared by every context: validate → idempotency → decide → append,
  * re-deciding on fresh state when another writer got there first (never overwriting).
@@ -72,33 +103,85 @@ export class SubmissionProcessor {
     private readonly handlers: HandlerMap,
     private readonly digestKey: Buffer,
     private readonly clock: Clock,
-    private readonly schemaVersion = 1,
+    private readonly options: SubmissionProcessorOptions = {},
   ) {}
+
+  private get schemaVersion(): number {
+    return this.options.schemaVersion ?? 1;
+  }
 
   get types(): string[] {
     return Object.keys(this.handlers);
   }
 
+  /**
+   * In order, one at a time: a later event of the batch may depend on an earlier one. With
+   * `groupCommit`, events are grouped into units of work (one fsync per unit, not per event) and
+   * results are returned only after their unit committed. A unit ends after an event with a
+   * follow-up, which runs after the commit and before the next event: follow-ups call other
+   * services that write to the ledger, and a later event may depend on them.
+   */
   async processBatch(events: readonly unknown[], principal: Principal): Promise<SubmissionResult[]> {
     const results: SubmissionResult[] = [];
-    // In order, one at a time: a later event of the batch may depend on an earlier one.
-    for (const raw of events) results.push(await this.processOne(raw, principal));
+    if (!this.options.groupCommit) {
+      // One event, one commit: each append is durable on its own.
+      for (const raw of events) {
+        const { result, followUp } = await this.record(raw, principal);
+        results.push(result);
+        if (followUp) await followUp();
+      }
+      return results;
+    }
+    let next = 0;
+    while (next < events.length) {
+      const followUps: Array<() => Promise<void>> = [];
+      const unitResults = await this.inUnit(async () => {
+        const recorded: SubmissionResult[] = [];
+        const started = Date.now();
+        do {
+          const { result, followUp } = await this.record(events[next++], principal);
+          recorded.push(result);
+          if (followUp) {
+            followUps.push(followUp);
+            break;
+          }
+        } while (next < events.length && recorded.length < GROUP_COMMIT_MAX_EVENTS && Date.now() - started < GROUP_COMMIT_MAX_MS);
+        return recorded;
+      });
+      results.push(...unitResults);
+      for (const followUp of followUps) await followUp();
+    }
     return results;
   }
 
   async processOne(raw: unknown, principal: Principal): Promise<SubmissionResult> {
+    const [result] = await this.processBatch([raw], principal);
+    return result!;
+  }
+
+  /** The ledger's unit of work around the inner ones: inner units commit first, the ledger last. */
+  private inUnit<T>(work: () => Promise<T>): Promise<T> {
+    const wrapped = (this.options.innerUnits ?? []).reduceRight<() => Promise<T>>((inner, unit) => () => unit(inner), work);
+    return this.store.unitOfWork(wrapped).catch((err: unknown) => {
+      this.options.onUnitAborted?.();
+      throw err;
+    });
+  }
+
+  /** One event up to its append (inside the unit); the follow-up, if any, to run once the unit committed. */
+  private async record(raw: unknown, principal: Principal): Promise<{ result: SubmissionResult; followUp?: () => Promise<void> }> {
     const rawId = typeof raw === 'object' && raw !== null && typeof (raw as { eventId?: unknown }).eventId === 'string'
       ? (raw as { eventId: string }).eventId
       : null;
     const envelope = submittedEventSchema.safeParse(raw);
-    if (!envelope.success) return rejected(rawId, firstIssue('', envelope.error, raw));
+    if (!envelope.success) return { result: rejected(rawId, firstIssue('', envelope.error, raw)) };
     const submitted = envelope.data;
     const handler = this.handlers[submitted.type];
     if (!handler) {
-      return rejected(submitted.eventId, apiError('unknown_event_type', `type ${submitted.type} is not accepted here; expected one of ${this.types.join(', ')}`, 'type'));
+      return { result: rejected(submitted.eventId, apiError('unknown_event_type', `type ${submitted.type} is not accepted here; expected one of ${this.types.join(', ')}`, 'type')) };
     }
     const data = handler.schema.safeParse(submitted.data);
-    if (!data.success) return rejected(submitted.eventId, firstIssue('data', data.error, submitted.data));
+    if (!data.success) return { result: rejected(submitted.eventId, firstIssue('data', data.error, submitted.data)) };
 
     const digest = contentDigest(this.digestKey, { type: submitted.type, occurredAt: submitted.occurredAt, data: submitted.data as JsonValue });
     const submission: ValidSubmission<unknown> = {
@@ -115,14 +198,16 @@ export class SubmissionProcessor {
         ? conflict(submitted.eventId, known.position)
         : { eventId: known.eventId, status: 'duplicate', position: known.position, streamId: known.streamId, revision: known.revision, hash: known.hash }
       : await this.decideAndAppend(handler, submission, digest, principal, submitted);
-    if (result.status !== 'rejected' && handler.afterAppend) {
+    const afterAppend = handler.afterAppend;
+    if (result.status === 'rejected' || !afterAppend) return { result };
+    const followUp = async () => {
       try {
-        await handler.afterAppend(submission, result);
+        await afterAppend(submission, result);
       } catch (err) {
         this.logger.warn(`follow-up of ${submission.type} ${submission.eventId} failed, left to recovery: ${err instanceof Error ? err.message : String(err)}`);
       }
-    }
-    return result;
+    };
+    return { result, followUp };
   }
 
   private async decideAndAppend(

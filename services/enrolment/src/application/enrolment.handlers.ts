@@ -12,11 +12,13 @@ import {
   CLOCK,
   DIGEST_KEY,
   EVENT_STORE,
+  KEY_STORE,
   PERSONAL_DATA,
   SubmissionProcessor,
   apiError,
   type Clock,
   type Decision,
+  type HouseholdKeys,
   type PersonalDataProtector,
   type SubmissionHandler,
   type ValidSubmission,
@@ -43,6 +45,7 @@ export class EnrolmentSubmissions {
     @Inject(CLOCK) clock: Clock,
     @Inject(DIGEST_KEY) digestKey: Buffer,
     @Inject(PERSONAL_DATA) private readonly personalData: PersonalDataProtector,
+    @Inject(KEY_STORE) keys: HouseholdKeys,
     @Inject(ENROLMENT_POLICY) private readonly policy: EnrolmentPolicy,
     private readonly households: HouseholdRepository,
     private readonly registry: ProgrammeRegistry,
@@ -55,7 +58,13 @@ export class EnrolmentSubmissions {
       HouseholdEnrolled: handler(HouseholdEnrolled),
       ParticipantReplaced: handler(ParticipantReplaced),
       HouseholdWithdrawn: handler(HouseholdWithdrawn),
-    }, digestKey, clock);
+    }, digestKey, clock, {
+      // decide reads only the ledger and the key store of this process (no other service).
+      groupCommit: true,
+      onUnitAborted: () => this.registry.reset(),
+      // A batch's new household keys are written in one transaction, committed before its events.
+      innerUnits: keys.unitOfWork ? [(work) => keys.unitOfWork!(work)] : [],
+    });
   }
 
   private async decide(submission: ValidSubmission<{ householdId: string }>): Promise<Decision> {

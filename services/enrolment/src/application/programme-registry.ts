@@ -31,4 +31,13 @@ export class ProgrammeRegistry {
     }
     return { programme: this.programme, lastPositionSeen: this.position };
   }
+
+  /**
+   * Forgets the view; the next call rebuilds it from the ledger. For a unit of work (group commit)
+   * that rolled back: this view may hold its events, and their positions will be reused.
+   */
+  reset(): void {
+    this.programme = initialProgramme();
+    this.position = null;
+  }
 }

@@ -56,6 +56,19 @@ export class MemoryReadStore implements ReadStore {
 
   async close(): Promise<void> {}
 
+  /**
+   * An independent copy of everything held — documents and checkpoints — for keeping a replay's state
+   * at a position (reports "as of" a position start from the nearest earlier copy instead of from zero).
+   * Documents are immutable JSON text, so copying the maps is enough: writes to either store never
+   * reach the other.
+   */
+  clone(): MemoryReadStore {
+    const copy = new MemoryReadStore();
+    for (const [collection, docs] of this.collections) copy.collections.set(collection, new Map(docs));
+    for (const [projection, position] of this.checkpoints) copy.checkpoints.set(projection, position);
+    return copy;
+  }
+
   private guard(projection: string, expected: Position | null): void {
     const actual = this.checkpoints.get(projection) ?? null;
     if (actual !== expected) throw new CheckpointMovedError(projection, expected, actual);

@@ -2,6 +2,7 @@ import { Inject, Logger, Module, type BeforeApplicationShutdown, type OnApplicat
 import type { EventStore } from '@peil/ledger';
 import { EVENT_STORE, HealthRegistry, KEY_STORE, LEDGER_FEEDS, PLATFORM_CONFIG, PlatformModule, type HouseholdKeyStore, type PlatformConfig } from '@peil/platform';
 import type { LedgerFeeds } from '@peil/projections';
+import { loadAsOfSnapshotsConfig } from './application/as-of-snapshots.config';
 import { householdRefFunction } from './application/household-ref';
 import { ReportEngine } from './application/report-engine';
 import { REPORT_ENGINE, ReportsController } from './http/reports.controller';
@@ -50,7 +51,11 @@ class ReportingLifecycle implements OnApplicationBootstrap, BeforeApplicationShu
       provide: REPORT_ENGINE,
       inject: [EVENT_STORE, READ_STORE, KEY_STORE, LEDGER_FEEDS],
       useFactory: (store: EventStore, readStore: ReadStoreHost, keys: HouseholdKeyStore, feeds: LedgerFeeds) =>
-        new ReportEngine(store, readStore, householdRefFunction(keys.digestKey()), { source: feeds.feed('reports'), log: new Logger('projector') }),
+        new ReportEngine(store, readStore, householdRefFunction(keys.digestKey()), {
+          source: feeds.feed('reports'),
+          log: new Logger('projector'),
+          ...loadAsOfSnapshotsConfig(),
+        }),
     },
     ReportingLifecycle,
   ],

@@ -16,6 +16,51 @@ export interface ReportAnswer extends Rendered {
 export interface ReportEngineOptions extends LiveProjectionOptions {
   /** Where live mode reads the ledger from (default: tailing the store; Kafka with PEIL_SUBSCRIPTIONS=kafka). */
   source?: LedgerFeed;
+  /**
+   * Reports "as of" a position start from the nearest earlier in-memory snapshot of the report's
+   * projection, taken at positions that are multiples of this many events, instead of replaying the
+   * ledger from zero (decision 0020). Unset or 0: every asOf report replays from zero (the CLI).
+   */
+  asOfSnapshotEvery?: number;
+  /** Snapshots kept per projection, least recently used dropped first (default 40). */
+  asOfSnapshotsKept?: number;
+}
+
+/**
+ * Per projection, copies of a replay's memory store at positions that are multiples of the interval:
+ * the state with every event at or below that position applied. The ledger only grows, so a copy
+ * stays right forever; the copies are never handed out, only cloned.
+ */
+class AsOfSnapshots {
+  private readonly byPosition = new Map<Position, MemoryReadStore>();
+
+  constructor(private readonly kept: number) {}
+
+  /** The latest snapshot at or below `position`, marked as recently used. */
+  nearest(position: Position): { at: Position; store: MemoryReadStore } | undefined {
+    let at: Position | undefined;
+    for (const p of this.byPosition.keys()) if (p <= position && (at === undefined || p > at)) at = p;
+    if (at === undefined) return undefined;
+    const store = this.byPosition.get(at)!;
+    this.byPosition.delete(at);
+    this.byPosition.set(at, store);
+    return { at, store };
+  }
+
+  has(position: Position): boolean {
+    return this.byPosition.has(position);
+  }
+
+  keep(position: Position, store: MemoryReadStore): void {
+    if (this.byPosition.has(position)) return;
+    this.byPosition.set(position, store);
+    // Map order is use order (nearest() re-inserts): the first key is the least recently used.
+    while (this.byPosition.size > this.kept) this.byPosition.delete(this.byPosition.keys().next().value!);
+  }
+
+  get size(): number {
+    return this.byPosition.size;
+  }
 }
 
 /**
@@ -30,6 +75,9 @@ export class ReportEngine {
   private readonly projector: Projector;
   private readonly live: LiveProjection;
   private readonly byReport: Record<ReportName, Projection>;
+  private readonly snapshotEvery: number;
+  private readonly snapshotsKept: number;
+  private readonly snapshots = new Map<string, AsOfSnapshots>();
 
   constructor(
     private readonly store: EventStore,
@@ -38,6 +86,10 @@ export class ReportEngine {
     options: ReportEngineOptions = {},
   ) {
     this.byReport = reportProjections(householdRef);
+    this.snapshotEvery = options.asOfSnapshotEvery ?? 0;
+    this.snapshotsKept = options.asOfSnapshotsKept ?? 40;
+    if (!Number.isSafeInteger(this.snapshotEvery) || this.snapshotEvery < 0) throw new Error('asOfSnapshotEvery: a whole number of events, 0 for none');
+    if (!Number.isSafeInteger(this.snapshotsKept) || this.snapshotsKept < 1) throw new Error('asOfSnapshotsKept: at least 1');
     this.projector = new Projector(store, readStore, allProjections(householdRef), {
       ...(options.source ? { source: options.source } : {}),
       onError: (err) => this.live.failed(err),
@@ -64,8 +116,7 @@ export class ReportEngine {
     const projection = this.byReport[name];
     if (query.asOf !== undefined && query.asOf !== '') {
       const position = await this.resolveAsOf(query.asOf);
-      const memory = new MemoryReadStore();
-      await replay(this.eventsUpTo(position), [projection], memory);
+      const memory = await this.replayedTo(projection, position);
       const asOfTime = await this.recordedAt(position);
       const rendered = await memory.read((tx) => render(name, tx, { ledgerPosition: position, asOfTime, ...query }, canonicalJson));
       return { ...rendered, ledgerPosition: position };
@@ -79,6 +130,38 @@ export class ReportEngine {
       const rendered = await this.readStore.read((tx) => render(name, tx, { ledgerPosition: position, asOfTime, ...query }, canonicalJson));
       return { ...rendered, ledgerPosition: position };
     });
+  }
+
+  /** Snapshots held for a projection (for tests and metrics). */
+  asOfSnapshotCount(projectionName: string): number {
+    return this.snapshots.get(projectionName)?.size ?? 0;
+  }
+
+  /**
+   * A memory store holding one projection exactly as of `position`: from zero, or — with snapshots —
+   * a copy of the nearest earlier snapshot plus the events after it, keeping a copy at each multiple
+   * of the interval passed on the way. Replay skips events at or below a checkpoint, so either way
+   * every event up to the position is applied exactly once, in order, by the same code.
+   */
+  private async replayedTo(projection: Projection, position: Position | null): Promise<MemoryReadStore> {
+    const every = this.snapshotEvery;
+    if (every === 0 || position === null) {
+      const memory = new MemoryReadStore();
+      await replay(this.eventsBetween(null, position), [projection], memory);
+      return memory;
+    }
+    let snapshots = this.snapshots.get(projection.name);
+    if (!snapshots) this.snapshots.set(projection.name, (snapshots = new AsOfSnapshots(this.snapshotsKept)));
+    const base = snapshots.nearest(position);
+    const memory = base ? base.store.clone() : new MemoryReadStore();
+    let from: Position | null = base ? base.at : null;
+    for (let boundary = (Math.floor((from ?? 0) / every) + 1) * every; boundary <= position; boundary += every) {
+      await replay(this.eventsBetween(from, boundary), [projection], memory);
+      if (!snapshots.has(boundary)) snapshots.keep(boundary, memory.clone());
+      from = boundary;
+    }
+    await replay(this.eventsBetween(from, position), [projection], memory);
+    return memory;
   }
 
   /** A ledger position ("1234") or an ISO-8601 time (the last event recorded at or before it). */
@@ -95,7 +178,7 @@ export class ReportEngine {
       throw new ReportRequestError('invalid_query', 'asOf must be a ledger position or an ISO-8601 time', 'asOf');
     }
     let found: Position | null = null;
-    for await (const e of this.eventsUpTo(null)) {
+    for await (const e of this.eventsBetween(null, null)) {
       if (Date.parse(e.recordedAt) > time) break;
       found = e.position;
     }
@@ -108,9 +191,9 @@ export class ReportEngine {
     return event && event.position === position ? event.recordedAt : null;
   }
 
-  /** Every ledger event up to a position (all of them for null), page by page. */
-  private async *eventsUpTo(position: Position | null): AsyncIterable<StoredEvent> {
-    let after: Position | null = null;
+  /** The ledger events after `from` (from the first for null) up to a position (all of them for null), page by page. */
+  private async *eventsBetween(from: Position | null, position: Position | null): AsyncIterable<StoredEvent> {
+    let after: Position | null = from;
     for (;;) {
       const page = await this.store.readAll(after, 5000);
       for (const e of page) {

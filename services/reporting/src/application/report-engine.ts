@@ -145,7 +145,10 @@ export class ReportEngine {
    */
   private async replayedTo(projection: Projection, position: Position | null): Promise<MemoryReadStore> {
     const every = this.snapshotEvery;
-    if (every === 0 || position === null) {
+    // Snapshots are taken every `every` positions, which is every `every` events only where positions
+    // are contiguous (SQLite). EventStoreDB's are log offsets: a boundary every few bytes would clone
+    // the store thousands of times on the way, so there every asOf report replays from zero.
+    if (every === 0 || position === null || !this.store.capabilities.contiguousPositions) {
       const memory = new MemoryReadStore();
       await replay(this.eventsBetween(null, position), [projection], memory);
       return memory;

@@ -33,10 +33,14 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** A block of consecutive free ports for the internal services (base+1 …). */
+/**
+ * A block of consecutive free ports for the internal services (base+1 …). Chosen below Linux's
+ * ephemeral range (32768–60999 by default): a port found free there can be taken, between the check
+ * and the service's listen, by any outgoing connection (a Kafka client, a fetch) as its local port.
+ */
 export async function freePortBase(width = 20): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 40_000);
+    const base = 20_000 + Math.floor(Math.random() * (12_000 - width));
     const checks = await Promise.all(Array.from({ length: width }, (_, i) => portIsFree(base + i)));
     if (checks.every(Boolean)) return base;
   }
@@ -70,10 +74,24 @@ export interface StartOptions {
 
 /** Starts the whole embedded system exactly as `npm start` does (from dist/), on free ports. */
 export async function startSystem(options: StartOptions = {}): Promise<RunningSystem> {
-  const start = requireBuild();
+  // Another test worker may still take a port of the block between its check and a service's
+  // listen: a start lost to that race (and only to that) is tried again on another block.
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'peil-e2e-'));
-  const port = await freePort();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce({ ...options, dataDir });
+    } catch (err) {
+      if (attempt >= 3 || !(err instanceof Error && /system exited during start/.test(err.message) && /EADDRINUSE/.test(err.message))) throw err;
+    }
+  }
+}
+
+async function startOnce(options: StartOptions & { dataDir: string }): Promise<RunningSystem> {
+  const start = requireBuild();
+  const dataDir = options.dataDir;
   const base = await freePortBase();
+  // The gateway takes the block's last port; the services use base+1 … base+8.
+  const port = base + 19;
   let log = '';
   const child: ChildProcess = spawn(process.execPath, [start], {
     cwd: repoRoot,

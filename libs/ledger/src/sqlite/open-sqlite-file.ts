@@ -27,6 +27,17 @@ export function openSqliteFile(file: string, options: OpenSqliteFileOptions): Da
 }
 
 /**
+ * A second, read-only connection to a file openSqliteFile opened: in WAL mode it reads the last
+ * committed state, never a transaction still open on the writing connection.
+ */
+export function openSqliteReader(file: string, busyTimeoutMs = 10_000): Database.Database {
+  const db = new Database(file, { readonly: true });
+  db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+  db.pragma('cache_size = -65536');
+  return db;
+}
+
+/**
  * Switching a fresh file to WAL can fail with SQLITE_BUSY at once, without the busy handler, when
  * several processes open it at the same moment (the usual `npm start`); retry for a few seconds.
  */

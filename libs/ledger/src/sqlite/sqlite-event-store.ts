@@ -1,11 +1,11 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Observable } from 'rxjs';
 import { AsyncMutex } from '../core/async-mutex';
 import { categoryOf, type NewEvent, type Position, type StoredEvent } from '../core/envelope';
 import { chain } from '../core/hash-chain';
 import { ConditionFailedError, CorruptEventError, EventIdConflictError, WrongExpectedRevisionError } from '../store/errors';
-import { openSqliteFile } from './open-sqlite-file';
+import { openSqliteFile, openSqliteReader } from './open-sqlite-file';
 import type {
   AppendedEvent,
   AppendOptions,
@@ -14,24 +14,19 @@ import type {
   ExpectedRevision,
 } from '../store/event-store.port';
 
-interface Row {
+/** What an append needs of an event already stored under one of its eventIds. */
+interface KnownRow {
   position: number;
   stream_id: string;
   revision: number;
   event_id: string;
-  type: string;
-  schema_version: number;
-  occurred_at: string;
-  recorded_at: string;
-  source: string;
-  actor: string;
-  correlation_id: string;
-  causation_id: string | null;
-  data: string;
-  prev_hash: string | null;
   hash: string;
   content_digest: string;
 }
+
+/** The columns of a StoredEvent, in StoredRow's order: every read returns rows as arrays of these. */
+const EVENT_COLUMNS = `position, stream_id, revision, event_id, type, schema_version, occurred_at, recorded_at, source, actor,
+  correlation_id, causation_id, data, prev_hash, hash`;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
@@ -84,10 +79,12 @@ export class SqliteEventStore implements EventStore {
   private readonly db: Database.Database;
   private readonly pollIntervalMs: number;
   private readonly localAppends = new Set<() => void>();
-  private readonly stmts: ReturnType<SqliteEventStore['prepare']>;
+  private readonly stmts: ReturnType<typeof writeStatements>;
+  /** Reads inside a unit of work: the writing connection, which sees the unit's open appends. */
+  private readonly unitReads: ReturnType<typeof readStatements>;
   /** Reads outside a unit of work; the writing connection itself for ':memory:', which has no second connection. */
   private readonly reader: Database.Database;
-  private readonly readStmts: ReturnType<SqliteEventStore['prepare']>;
+  private readonly committedReads: ReturnType<typeof readStatements>;
   private readonly writeLock = new AsyncMutex();
   private readonly unitScope = new AsyncLocalStorage<object>();
   /** The open unit of work; an async context carrying another (finished) unit is outside. */
@@ -97,46 +94,10 @@ export class SqliteEventStore implements EventStore {
   constructor(readonly file: string, options: SqliteEventStoreOptions = {}) {
     this.db = openSqliteFile(file, { schema: SCHEMA, busyTimeoutMs: options.busyTimeoutMs });
     this.pollIntervalMs = options.pollIntervalMs ?? 50;
-    this.stmts = this.prepare(this.db);
-    this.reader = file === ':memory:' ? this.db : new Database(file, { readonly: true });
-    if (this.reader !== this.db) {
-      this.reader.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
-      this.reader.pragma('cache_size = -65536');
-    }
-    this.readStmts = this.reader === this.db ? this.stmts : this.prepare(this.reader);
-  }
-
-  private prepare(db: Database.Database) {
-    return {
-      begin: db.prepare('BEGIN IMMEDIATE'),
-      commit: db.prepare('COMMIT'),
-      rollback: db.prepare('ROLLBACK'),
-      byEventId: db.prepare<[string], Row>('SELECT * FROM events WHERE event_id = ?'),
-      last: db.prepare<[string], { revision: number; hash: string }>(
-        'SELECT revision, hash FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1',
-      ),
-      lastInCategory: db.prepare<[string], { position: number }>(
-        'SELECT position FROM events WHERE category = ? ORDER BY position DESC LIMIT 1',
-      ),
-      insert: db.prepare(
-        `INSERT INTO events (stream_id, category, revision, event_id, type, schema_version, occurred_at, recorded_at,
-           source, actor, correlation_id, causation_id, data, prev_hash, hash, content_digest)
-         VALUES (@streamId, @category, @revision, @eventId, @type, @schemaVersion, @occurredAt, @recordedAt,
-           @source, @actor, @correlationId, @causationId, @data, @prevHash, @hash, @contentDigest)`,
-      ),
-      stream: db.prepare<[string, number, number], Row>(
-        'SELECT * FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?',
-      ),
-      // Rows as arrays (columns in StoredRow's order): building a 17-key object per row costs more
-      // than SQLite's whole scan, and readAll is what every catch-up and rebuild pages through.
-      all: db
-        .prepare<[number, number], StoredRow>(
-          `SELECT position, stream_id, revision, event_id, type, schema_version, occurred_at, recorded_at, source, actor,
-             correlation_id, causation_id, data, prev_hash, hash FROM events WHERE position > ? ORDER BY position LIMIT ?`,
-        )
-        .raw(true),
-      head: db.prepare<[], { p: number | null }>('SELECT max(position) AS p FROM events'),
-    };
+    this.stmts = writeStatements(this.db);
+    this.unitReads = readStatements(this.db);
+    this.reader = file === ':memory:' ? this.db : openSqliteReader(file, options.busyTimeoutMs);
+    this.committedReads = this.reader === this.db ? this.unitReads : readStatements(this.reader);
   }
 
   async append(
@@ -185,8 +146,8 @@ export class SqliteEventStore implements EventStore {
   }
 
   /** Statements for a read: the unit's own connection inside it, the committed-only reader elsewhere. */
-  private reads(): ReturnType<SqliteEventStore['prepare']> {
-    return this.inUnit() ? this.stmts : this.readStmts;
+  private reads(): ReturnType<typeof readStatements> {
+    return this.inUnit() ? this.unitReads : this.committedReads;
   }
 
   /** Synchronous core of append, also used by benchmarks and the CLI. */
@@ -254,7 +215,7 @@ export class SqliteEventStore implements EventStore {
 
   /** All events already stored with equal content → their original answers; a mix or other content → conflict. */
   private existing(events: readonly NewEvent[]): AppendedEvent[] | undefined {
-    const found = events.map((e) => this.stmts.byEventId.get(e.eventId));
+    const found = events.map((e) => this.stmts.known.get(e.eventId));
     if (found.every((row) => row === undefined)) return undefined;
     return found.map((row, i) => {
       const event = events[i]!;
@@ -274,7 +235,7 @@ export class SqliteEventStore implements EventStore {
   async readStream(streamId: string, options: { fromRevision?: number; limit?: number } = {}): Promise<StoredEvent[]> {
     return this.reads()
       .stream.all(streamId, options.fromRevision ?? 0, options.limit ?? Number.MAX_SAFE_INTEGER)
-      .map(toStored);
+      .map(fromStoredRow);
   }
 
   async readAll(afterPosition: Position | null, limit: number): Promise<StoredEvent[]> {
@@ -291,7 +252,7 @@ export class SqliteEventStore implements EventStore {
 
   async findByEventId(eventId: string): Promise<(StoredEvent & { contentDigest: string }) | null> {
     const row = this.reads().byEventId.get(eventId);
-    return row ? { ...toStored(row), contentDigest: row.content_digest } : null;
+    return row ? { ...fromStoredRow(row), contentDigest: row[15] } : null;
   }
 
   async headPosition(): Promise<Position | null> {
@@ -361,34 +322,14 @@ function checkExpected(streamId: string, expected: ExpectedRevision, actual: num
   if (actual !== expected) throw new WrongExpectedRevisionError(streamId, expected, actual ?? 'no_stream');
 }
 
-function toStored(row: Row): StoredEvent {
-  return {
-    position: row.position,
-    streamId: row.stream_id,
-    revision: row.revision,
-    eventId: row.event_id,
-    type: row.type,
-    schemaVersion: row.schema_version,
-    occurredAt: row.occurred_at,
-    recordedAt: row.recorded_at,
-    source: row.source,
-    actor: row.actor,
-    correlationId: row.correlation_id,
-    causationId: row.causation_id,
-    data: parseData(row),
-    prevHash: row.prev_hash,
-    hash: row.hash,
-  };
-}
-
-/** A row of the `all` statement, in its column order. */
+/** A row of EVENT_COLUMNS, in their order. */
 type StoredRow = [
   position: number, streamId: string, revision: number, eventId: string, type: string, schemaVersion: number,
   occurredAt: string, recordedAt: string, source: string, actor: string, correlationId: string, causationId: string | null,
   data: string, prevHash: string | null, hash: string,
 ];
 
-function fromStoredRow(row: StoredRow): StoredEvent {
+function fromStoredRow(row: StoredRow | [...StoredRow, contentDigest: string]): StoredEvent {
   return {
     position: row[0],
     streamId: row[1],
@@ -408,14 +349,48 @@ function fromStoredRow(row: StoredRow): StoredEvent {
   };
 }
 
-function parseData(row: Row): StoredEvent['data'] {
-  return parseJsonData(row.position, row.data);
-}
-
 function parseJsonData(position: number, data: string): StoredEvent['data'] {
   try {
     return JSON.parse(data);
   } catch {
     throw new CorruptEventError(position, 'stored data is not valid JSON');
   }
+}
+
+/** Statements only the writing connection runs. */
+function writeStatements(db: Database.Database) {
+  return {
+    begin: db.prepare('BEGIN IMMEDIATE'),
+    commit: db.prepare('COMMIT'),
+    rollback: db.prepare('ROLLBACK'),
+    known: db.prepare<[string], KnownRow>('SELECT position, stream_id, revision, event_id, hash, content_digest FROM events WHERE event_id = ?'),
+    last: db.prepare<[string], { revision: number; hash: string }>(
+      'SELECT revision, hash FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1',
+    ),
+    lastInCategory: db.prepare<[string], { position: number }>(
+      'SELECT position FROM events WHERE category = ? ORDER BY position DESC LIMIT 1',
+    ),
+    insert: db.prepare(
+      `INSERT INTO events (stream_id, category, revision, event_id, type, schema_version, occurred_at, recorded_at,
+         source, actor, correlation_id, causation_id, data, prev_hash, hash, content_digest)
+       VALUES (@streamId, @category, @revision, @eventId, @type, @schemaVersion, @occurredAt, @recordedAt,
+         @source, @actor, @correlationId, @causationId, @data, @prevHash, @hash, @contentDigest)`,
+    ),
+  };
+}
+
+/**
+ * Reads, prepared on each connection that serves them. Rows come as arrays (EVENT_COLUMNS): building
+ * a 17-key object per row costs more than SQLite's whole scan, and readAll is what every catch-up
+ * and rebuild pages through.
+ */
+function readStatements(db: Database.Database) {
+  return {
+    byEventId: db.prepare<[string], [...StoredRow, contentDigest: string]>(`SELECT ${EVENT_COLUMNS}, content_digest FROM events WHERE event_id = ?`).raw(true),
+    stream: db
+      .prepare<[string, number, number], StoredRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`)
+      .raw(true),
+    all: db.prepare<[number, number], StoredRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`).raw(true),
+    head: db.prepare<[], { p: number | null }>('SELECT max(position) AS p FROM events'),
+  };
 }

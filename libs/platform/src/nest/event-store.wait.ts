@@ -1,12 +1,12 @@
 import { Logger } from '@nestjs/common';
+import { backoffDelay } from '@peil/messaging';
 import { createServer, type Server } from 'node:http';
 import { servicePort, type PlatformConfig, type ServiceName } from '../config/platform.config';
 import { createEventStore, eventStoreCheck } from './event-store.factory';
 import { HealthRegistry, type ServiceHealthBody } from './health.registry';
 
 /** Back-off between probes: doubling from the first delay up to the cap. */
-const FIRST_DELAY_MS = 500;
-const MAX_DELAY_MS = 15_000;
+const RETRY = { initialMs: 500, maxMs: 15_000 };
 
 /**
  * A service whose event store is a server (EventStoreDB) may start before that server answers.
@@ -24,7 +24,6 @@ export async function untilEventStoreReachable(config: PlatformConfig, service: 
   const health = new HealthRegistry();
   health.register('event-store', eventStoreCheck(store));
   let standIn: Server | undefined;
-  let delay = FIRST_DELAY_MS;
   try {
     for (let attempt = 1; ; attempt++) {
       const report = await health.report();
@@ -33,10 +32,10 @@ export async function untilEventStoreReachable(config: PlatformConfig, service: 
         return;
       }
       const reason = report.components.find((c) => !c.ok)?.error ?? 'unknown error';
+      const delay = backoffDelay(attempt, RETRY);
       logger.warn(`event store unreachable (${reason}); attempt ${attempt}, retrying in ${delay} ms`);
       standIn ??= await listenStandIn(config, service, health);
       await new Promise((r) => setTimeout(r, delay));
-      delay = Math.min(delay * 2, MAX_DELAY_MS);
     }
   } finally {
     if (standIn) await closeServer(standIn);

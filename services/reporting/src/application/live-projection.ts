@@ -1,3 +1,4 @@
+import { backoffDelay, type RetryPolicy } from '@peil/messaging';
 import { healthReason } from '@peil/platform';
 import type { Projector } from '@peil/projections';
 
@@ -16,11 +17,17 @@ export interface LiveProjectionOptions {
 export class LiveProjection {
   private running = false;
   private timer: NodeJS.Timeout | undefined;
-  private delay: number;
+  /** Failed attempts since the projector was last live: the back-off's step. */
+  private failures = 0;
+  private readonly retry: RetryPolicy;
   private attempt: Promise<void> = Promise.resolve();
 
   constructor(private readonly projector: Projector, private readonly options: LiveProjectionOptions = {}) {
-    this.delay = options.firstDelayMs ?? 500;
+    this.retry = { initialMs: options.firstDelayMs ?? 500, maxMs: options.maxDelayMs ?? 15_000 };
+  }
+
+  private get delay(): number {
+    return backoffDelay(this.failures + 1, this.retry);
   }
 
   start(): void {
@@ -48,7 +55,7 @@ export class LiveProjection {
   private tryStart(): void {
     this.attempt = this.projector.start().then(
       () => {
-        this.delay = this.options.firstDelayMs ?? 500;
+        this.failures = 0;
       },
       (err: unknown) => {
         if (!this.running) return;
@@ -63,6 +70,6 @@ export class LiveProjection {
     this.timer = setTimeout(() => {
       if (this.running) this.tryStart();
     }, this.delay);
-    this.delay = Math.min(this.delay * 2, this.options.maxDelayMs ?? 15_000);
+    this.failures += 1;
   }
 }

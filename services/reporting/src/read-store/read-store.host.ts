@@ -1,4 +1,5 @@
 import type { Position } from '@peil/ledger';
+import { backoffDelay } from '@peil/messaging';
 import { healthReason } from '@peil/platform';
 import { MongoReadStore, SqliteReadStore, type ReadStore, type ReadTx } from '@peil/projections';
 import type { ReadStoreConfig } from './read-store.config';
@@ -80,9 +81,9 @@ export class ReadStoreHost implements ReadStore {
   }
 
   private async connectMongo(url: string): Promise<void> {
-    let delay = this.options.firstDelayMs ?? 500;
-    const maxDelay = this.options.maxDelayMs ?? 15_000;
+    const retry = { initialMs: this.options.firstDelayMs ?? 500, maxMs: this.options.maxDelayMs ?? 15_000 };
     for (let attempt = 1; !this.closed; attempt++) {
+      const delay = backoffDelay(attempt, retry);
       try {
         const store = await MongoReadStore.connect(url, { serverSelectionTimeoutMS: this.options.connectTimeoutMs ?? 5_000 });
         if (this.closed) {
@@ -101,7 +102,6 @@ export class ReadStoreHost implements ReadStore {
         this.wake = resolve;
         this.timer = setTimeout(resolve, delay);
       });
-      delay = Math.min(delay * 2, maxDelay);
     }
   }
 }

@@ -6,6 +6,7 @@ import { householdRefFunction } from '../services/reporting/src/application/hous
 import { ReportEngine } from '../services/reporting/src/application/report-engine';
 import { loadReadStoreConfig, type ReadStoreConfig } from '../services/reporting/src/read-store/read-store.config';
 import { ReportRequestError } from '../services/reporting/src/reports/catalogue';
+import { loadIatiPublisher } from '../services/reporting/src/reports/iati.config';
 
 const USAGE = `usage: peil-ledger <command>   (data in PEIL_DATA_DIR, default ./data)
 
@@ -50,7 +51,7 @@ async function main(argv: string[]): Promise<number> {
       case 'rebuild': {
         const readStore = await openReadStore(loadReadStoreConfig(config.dataDir));
         try {
-          const engine = new ReportEngine(store, readStore, householdRef());
+          const engine = new ReportEngine(store, readStore, householdRef(), { iatiPublisher: loadIatiPublisher() });
           const started = Date.now();
           const position = await engine.rebuild();
           process.stdout.write(`read models rebuilt from the ledger up to position ${position ?? 0} in ${Date.now() - started} ms\n`);
@@ -72,7 +73,7 @@ async function main(argv: string[]): Promise<number> {
         // store is not even opened. At the head: the read models, caught up first, as the service does.
         const readStore = asOf ? new MemoryReadStore() : await openReadStore(loadReadStoreConfig(config.dataDir));
         try {
-          const engine = new ReportEngine(store, readStore, householdRef());
+          const engine = new ReportEngine(store, readStore, householdRef(), { iatiPublisher: loadIatiPublisher() });
           const answer = await engine.report(name, { ...(asOf ? { asOf } : {}), ...(period ? { period } : {}), ...(format ? { format } : {}) });
           writeSync(1, answer.body);
           return 0;

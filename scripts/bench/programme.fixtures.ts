@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { NewEvent, SqliteEventStore } from '@peil/ledger';
 import { enrolmentEvent } from './fixtures';
+import { marketStreamId } from '@peil/contracts';
 
 /**
  * A whole programme's ledger, written straight to a SqliteEventStore (no HTTP, no deciders): the
@@ -86,7 +87,7 @@ function writeEvents(store: SqliteEventStore, events: number): number {
   for (const item of CATALOGUE) w.append(`catalogue-${item.itemCode}`, [{ type: 'AssetCatalogueItemApproved', data: { ...item } }]);
   const districts = ['Tripoli', 'Zgharta', 'Halba', 'Zahle', 'Baalbek', 'Saida', 'Tyre', 'Nabatieh'];
   for (const district of districts) {
-    w.append(`market-${district.toLowerCase()}`, [{ type: 'MarketAssessmentCompleted', data: { assessmentId: `MA-${district}`, governorate: 'North', district, viableSectors: ['tailoring', 'food-processing', 'agriculture', 'crafts'] } }]);
+    w.append(marketStreamId(district), [{ type: 'MarketAssessmentCompleted', data: { assessmentId: `MA-${district}`, governorate: 'North', district, viableSectors: ['tailoring', 'food-processing', 'agriculture', 'crafts'] } }]);
   }
 
   const hh: Household[] = [];

@@ -35,3 +35,10 @@ export function enrolment(over: Record<string, unknown> = {}, participant: Recor
 
 /** The birth date of someone aged `years` on 1 March 2026. */
 export const bornYearsBefore = (years: number) => `${2026 - years}-01-15`;
+
+/** A reporting organisation for the IATI report (unset, it answers 503 iati_not_configured). */
+export const IATI_PUBLISHER_ENV = {
+  PEIL_IATI_REPORTING_ORG_REF: 'LB-COA-1234',
+  PEIL_IATI_REPORTING_ORG_TYPE: '22',
+  PEIL_IATI_REPORTING_ORG_NAME: 'René Moawad Foundation',
+};

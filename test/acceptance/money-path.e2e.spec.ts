@@ -1,4 +1,5 @@
 import { get, post, removeDir, startSystem, type RunningSystem } from '@peil/testing';
+import { enrolment } from './fixtures';
 import { accepted, budgetLine, enrolledHousehold, ev, head, peilGrant, rejectedWith, uniq } from './programme';
 
 /** Issue 3's scenario over HTTP: from assessment to an asset in the participant's hands, every dollar on the grant. */
@@ -84,6 +85,37 @@ describe('package and money path', () => {
     expect(res.body.totals.deliveriesUsdMinor).toBe(res.body.totals.assetsLineSpentMinor);
     const line = await budgetLine(system, assets);
     expect(res.body.totals.assetsLineSpentMinor).toBe(line.spentMinor);
+  });
+
+  it('keeps districts written in Arabic apart: each plan is checked against its own district\'s market', async () => {
+    const halba = uniq('MA-HALBA');
+    const minieh = uniq('MA-MINIEH');
+    await accepted(system, 'assessment', [
+      ev('MarketAssessmentCompleted', { assessmentId: halba, governorate: 'عكار', district: 'حلبا', viableSectors: ['tailoring'] }),
+      ev('MarketAssessmentCompleted', { assessmentId: minieh, governorate: 'الشمال', district: 'المنية', viableSectors: ['agriculture'] }),
+    ]);
+    const market = await get(system, `/assessment/markets/${encodeURIComponent('حلبا')}`, 'ngo');
+    expect(market.status).toBe(200);
+    expect(JSON.stringify(market.body)).toContain(halba);
+    expect(JSON.stringify(market.body)).not.toContain(minieh);
+
+    const household = async (governorate: string, district: string) => {
+      const e = enrolment({ governorate, district });
+      e.occurredAt = '2025-09-01T09:00:00+03:00';
+      await accepted(system, 'enrolment', [e]);
+      const householdId = e.data.householdId as string;
+      await accepted(system, 'assessment', [ev('SkillsProfileRecorded', { householdId, skills: ['sewing'], yearsExperience: 3, preferredSector: 'tailoring' })]);
+      return householdId;
+    };
+    const plan = (householdId: string) => ev('LivelihoodPlanApproved', { householdId, planId: uniq('PLAN'), sector: 'tailoring', assetKit: [{ itemCode: IRON, quantity: 1 }], trainingModules: [], coachingSessions: 0 });
+    await accepted(system, 'assessment', [plan(await household('عكار', 'حلبا'))], 'supervisor');
+    expect(await rejectedWith(system, 'assessment', plan(await household('الشمال', 'المنية')), 'supervisor')).toBe('sector_not_viable');
+  });
+
+  it('refuses the IATI report with 503 while no reporting organisation is configured', async () => {
+    const res = await get(system, '/reports/iati', 'donor');
+    expect(res.status).toBe(503);
+    expect(JSON.stringify(res.body)).toContain('iati_not_configured');
   });
 
   it('refuses a grant expenditure from an ngo key', async () => {

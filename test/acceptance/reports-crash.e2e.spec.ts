@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { toUsdMinor, type Currency } from '@peil/contracts';
 import { get, removeDir, repoRoot, startSystem, type RunningSystem } from '@peil/testing';
+import { IATI_PUBLISHER_ENV } from './fixtures';
 import { accepted, enrolledHousehold, ev, peilGrant, uniq } from './programme';
 
 /**
@@ -89,10 +90,10 @@ describe('reports after kill -9 while events stream in', () => {
     return { text: await res.text(), position: res.headers.get('x-ledger-position')! };
   }
 
-  const cli = (...args: string[]) => execFileSync(process.execPath, [join(repoRoot, 'bin', 'peil-ledger.js'), ...args], { env: { ...process.env, PEIL_DATA_DIR: system.dataDir }, encoding: 'utf8' });
+  const cli = (...args: string[]) => execFileSync(process.execPath, [join(repoRoot, 'bin', 'peil-ledger.js'), ...args], { env: { ...process.env, ...IATI_PUBLISHER_ENV, PEIL_DATA_DIR: system.dataDir }, encoding: 'utf8' });
 
   it('reconciles every report with the ledger to the cent and matches the CLI replay byte for byte', async () => {
-    system = await startSystem();
+    system = await startSystem({ env: IATI_PUBLISHER_ENV });
     await accepted(system, 'grant', [grant.event], 'finance');
     await accepted(system, 'grant', [ev('BudgetReallocated', { grantId: grant.event.data.grantId, fromLine: grant.lines.management, toLine: grant.lines.evaluation, amountMinor: 1_000_000, approvalRef: 'WB-NOL-7' })], 'finance');
     await accepted(system, 'asset-transfer', [
@@ -137,7 +138,7 @@ describe('reports after kill -9 while events stream in', () => {
     ledgerAtKill.close();
     expect(atKill).toBeLessThan(headAtKill);
 
-    system = await startSystem({ dataDir: system.dataDir, env: fast });
+    system = await startSystem({ dataDir: system.dataDir, env: { ...IATI_PUBLISHER_ENV, ...fast } });
     // Flows cut by the crash finish (delivery → expenditure, session → expenditure, withdrawal → release).
     for (let i = 0; ; i++) {
       const reconciliation = (await get(system, '/grant/reconciliation', 'auditor')).body;

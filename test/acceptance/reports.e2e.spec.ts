@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { post, removeDir, repoRoot, startSystem, type RunningSystem } from '@peil/testing';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { IATI_PUBLISHER_ENV } from './fixtures';
 import { accepted, budgetLine, enrolledHousehold, ev, head, peilGrant, uniq } from './programme';
 
 /** Issue 5: donor reports that reconcile with the ledger and reproduce byte for byte. */
@@ -17,10 +18,10 @@ describe('reports', () => {
     return { status: res.status, text: await res.text(), position: res.headers.get('x-ledger-position'), type: res.headers.get('content-type') };
   }
 
-  const cli = (...args: string[]) => execFileSync(process.execPath, [join(repoRoot, 'bin', 'peil-ledger.js'), ...args], { env: { ...process.env, PEIL_DATA_DIR: system.dataDir }, encoding: 'utf8' });
+  const cli = (...args: string[]) => execFileSync(process.execPath, [join(repoRoot, 'bin', 'peil-ledger.js'), ...args], { env: { ...process.env, ...IATI_PUBLISHER_ENV, PEIL_DATA_DIR: system.dataDir }, encoding: 'utf8' });
 
   beforeAll(async () => {
-    system = await startSystem();
+    system = await startSystem({ env: IATI_PUBLISHER_ENV });
     await accepted(system, 'grant', [grant.event], 'finance');
     await accepted(system, 'asset-transfer', [
       ev('AssetCatalogueItemApproved', { itemCode: SEW, name: 'Sewing machine', category: 'sewing-embroidery', unitCostCeilingMinor: 35_000 }),
@@ -76,9 +77,16 @@ describe('reports', () => {
     expect(register.rows.every((r: any) => r.expenditureId !== null && /^HR-/.test(r.householdRef))).toBe(true);
     const csv = await raw('/reports/asset-register?format=csv');
     expect(csv.type).toMatch(/^text\/csv/);
-    const lines = csv.text.trimEnd().split('\r\n');
-    expect(lines[0]).toBe('deliveryId,householdRef,itemCode,category,quantity,serialNumbers,unitCostMinor,currency,fxRateToUsd,unitCostUsdMinor,totalUsdMinor,supplier,invoiceRef,deliveredAt,acknowledged,latestVerification,expenditureId');
+    // A byte-order mark first, so that Excel reads the file as UTF-8; ?bom=false for machines.
+    expect(csv.text.startsWith('\uFEFF')).toBe(true);
+    const lines = csv.text.slice(1).trimEnd().split('\r\n');
+    expect(lines[0]).toBe('deliveryId,householdRef,governorate,district,itemCode,itemName,category,quantity,serialNumbers,unitCostMinor,currency,fxRateToUsd,unitCostUsdMinor,totalUsdMinor,supplier,invoiceRef,deliveredAt,acknowledged,latestVerification,expenditureId');
     expect(lines).toHaveLength(1 + 3);
+    expect(lines[1]).toContain(',North,Tripoli,');
+    expect(lines.slice(1).some((l) => l.includes(',Bakery oven,cooking,'))).toBe(true);
+    const machine = await raw('/reports/asset-register?format=csv&bom=false');
+    expect(machine.text).toBe(csv.text.slice(1));
+    expect((await raw('/reports/asset-register?format=csv&bom=maybe')).status).toBe(400);
   });
 
   it('counts the funnel and the indicators without a name, phone or birth date anywhere', async () => {
@@ -104,7 +112,11 @@ describe('reports', () => {
     const activity = doc['iati-activities']['iati-activity'][0];
     const types = activity.transaction.map((t: any) => t['transaction-type']['@_code']);
     const commitments = JSON.parse((await raw('/grant/grants/' + grant.event.data.grantId, 'finance')).text);
-    expect(types.filter((t: string) => t === '2')).toHaveLength(commitments.commitments?.length ?? 3);
+    // Commitments at their amount (positive), releases as negative adjustments of type 2.
+    const positiveCommitments = activity.transaction.filter((t: any) => t['transaction-type']['@_code'] === '2' && !String(t.value['#text'] ?? t.value).startsWith('-'));
+    expect(positiveCommitments).toHaveLength(commitments.commitments?.length ?? 3);
+    expect(activity['@_xml:lang']).toBe('en');
+    expect(activity['reporting-org']['@_ref']).toBe(IATI_PUBLISHER_ENV.PEIL_IATI_REPORTING_ORG_REF);
     expect(types.filter((t: string) => t === '4')).toHaveLength(3 /* deliveries */ + 3 /* sessions */ + 1 /* management, one reversed */);
     expect(doc['iati-activities']['@_version']).toBe('2.03');
   });
@@ -133,7 +145,7 @@ describe('reports', () => {
     expect(cli('report', 'asset-register', '--format', 'csv')).toBe(before[2]);
     await system.stop();
     expect(cli('rebuild')).toMatch(/rebuilt/);
-    system = await startSystem({ dataDir: system.dataDir });
+    system = await startSystem({ dataDir: system.dataDir, env: IATI_PUBLISHER_ENV });
     const after = await Promise.all(reports.map(async (r) => (await raw(`/reports/${r}`)).text));
     expect(after).toEqual(before);
     expect(cli('verify')).toMatch(/"ok": true/);

@@ -1,4 +1,5 @@
 export * from './common/primitives';
+export * from './common/name-key';
 export * from './enrolment';
 export * from './assessment';
 export * from './asset-transfer';

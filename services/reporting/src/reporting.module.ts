@@ -8,6 +8,7 @@ import { ReportEngine } from './application/report-engine';
 import { REPORT_ENGINE, ReportsController } from './http/reports.controller';
 import { loadReadStoreConfig } from './read-store/read-store.config';
 import { ReadStoreHost } from './read-store/read-store.host';
+import { loadIatiPublisher } from './reports/iati.config';
 
 export const READ_STORE = Symbol('ReadStore');
 
@@ -55,6 +56,7 @@ class ReportingLifecycle implements OnApplicationBootstrap, BeforeApplicationShu
           source: feeds.feed('reports'),
           log: new Logger('projector'),
           ...loadAsOfSnapshotsConfig(),
+          iatiPublisher: loadIatiPublisher(),
         }),
     },
     ReportingLifecycle,

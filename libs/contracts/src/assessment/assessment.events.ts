@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Id, NonEmptyText } from '../common/primitives';
+import { nameKey } from '../common/name-key';
 
 /** Assessment context events (DESIGN §4): market assessments, skills profiles, livelihood plans. */
 
@@ -49,8 +50,7 @@ export type AssessmentEvent =
   | { type: 'LivelihoodPlanApproved'; data: LivelihoodPlanApproved };
 
 /** One stream per district for its market assessments (the newest supersedes older ones). */
-export const districtKey = (district: string): string => district.trim().toLowerCase().replace(/[^a-z0-9]+/g, '_');
-export const marketStreamId = (district: string): string => `market-${districtKey(district)}`;
+export const marketStreamId = (district: string): string => `market-${nameKey(district)}`;
 /** One stream per household for its skills profile and livelihood plan. */
 export const livelihoodStreamId = (householdId: string): string => `livelihood-${householdId}`;
 export const LIVELIHOOD_CATEGORY = 'livelihood';

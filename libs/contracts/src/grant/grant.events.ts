@@ -24,6 +24,9 @@ export const BudgetLineAllocation = z.object({
 });
 export type BudgetLineAllocation = z.infer<typeof BudgetLineAllocation>;
 
+/** An organisation identifier as IATI and org-id.guide write it: a registration-agency prefix, a hyphen, the id (XM-DAC-44000). */
+export const OrgRef = z.string().regex(/^[A-Z]{2}(-[A-Za-z0-9]+)+$/, 'an organisation identifier such as XM-DAC-44000').max(100);
+
 export const GrantComponent = z.object({
   code: Id,
   name: NonEmptyText(200),
@@ -37,6 +40,14 @@ export const GrantAgreementSigned = z
     donor: NonEmptyText(200),
     administrator: NonEmptyText(200),
     recipient: NonEmptyText(200),
+    /**
+     * The parties' organisation identifiers (org-id.guide), as the agreement names them, for IATI's
+     * participating-org/@ref; absent, IATI names the party without an identifier rather than guess one.
+     */
+    organisationRefs: z
+      .object({ donor: OrgRef.optional(), administrator: OrgRef.optional(), recipient: OrgRef.optional() })
+      .strict()
+      .optional(),
     currency: z.literal('USD'),
     amountMinor: MinorAmount,
     startDate: IsoDate,

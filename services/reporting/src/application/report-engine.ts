@@ -1,12 +1,15 @@
 import { canonicalJson, type EventStore, type Position, type StoredEvent } from '@peil/ledger';
 import { MemoryReadStore, Projector, replay, type LedgerFeed, type Projection, type ReadStore } from '@peil/projections';
 import { allProjections, isReportName, render, ReportRequestError, reportProjections, validateRequest, type ReportName, type Rendered } from '../reports/catalogue';
+import type { IatiPublisher } from '../reports/iati.config';
 import { LiveProjection, type LiveProjectionOptions } from './live-projection';
 
 export interface ReportQuery {
   asOf?: string;
   period?: string;
   format?: string;
+  /** CSV only: 'false' leaves out the UTF-8 byte-order mark (for machines). */
+  bom?: string;
 }
 
 export interface ReportAnswer extends Rendered {
@@ -24,6 +27,8 @@ export interface ReportEngineOptions extends LiveProjectionOptions {
   asOfSnapshotEvery?: number;
   /** Snapshots kept per projection, least recently used dropped first (default 40). */
   asOfSnapshotsKept?: number;
+  /** The IATI reporting organisation (PEIL_IATI_REPORTING_ORG_*); unset, the IATI report answers 503 `iati_not_configured`. */
+  iatiPublisher?: IatiPublisher | null;
 }
 
 /**
@@ -78,6 +83,7 @@ export class ReportEngine {
   private readonly snapshotEvery: number;
   private readonly snapshotsKept: number;
   private readonly snapshots = new Map<string, AsOfSnapshots>();
+  private readonly iatiPublisher: IatiPublisher | null;
 
   constructor(
     private readonly store: EventStore,
@@ -86,6 +92,7 @@ export class ReportEngine {
     options: ReportEngineOptions = {},
   ) {
     this.byReport = reportProjections(householdRef);
+    this.iatiPublisher = options.iatiPublisher ?? null;
     this.snapshotEvery = options.asOfSnapshotEvery ?? 0;
     this.snapshotsKept = options.asOfSnapshotsKept ?? 40;
     if (!Number.isSafeInteger(this.snapshotEvery) || this.snapshotEvery < 0) throw new Error('asOfSnapshotEvery: a whole number of events, 0 for none');
@@ -118,7 +125,7 @@ export class ReportEngine {
       const position = await this.resolveAsOf(query.asOf);
       const memory = await this.replayedTo(projection, position);
       const asOfTime = await this.recordedAt(position);
-      const rendered = await memory.read((tx) => render(name, tx, { ledgerPosition: position, asOfTime, ...query }, canonicalJson));
+      const rendered = await memory.read((tx) => render(name, tx, { ledgerPosition: position, asOfTime, ...query, iatiPublisher: this.iatiPublisher }, canonicalJson));
       return { ...rendered, ledgerPosition: position };
     }
     // Caught up to the head as the request found it, then read between live batches: the
@@ -127,7 +134,7 @@ export class ReportEngine {
     return this.projector.between(async () => {
       const position = await this.readStore.checkpoint(projection.name);
       const asOfTime = await this.recordedAt(position);
-      const rendered = await this.readStore.read((tx) => render(name, tx, { ledgerPosition: position, asOfTime, ...query }, canonicalJson));
+      const rendered = await this.readStore.read((tx) => render(name, tx, { ledgerPosition: position, asOfTime, ...query, iatiPublisher: this.iatiPublisher }, canonicalJson));
       return { ...rendered, ledgerPosition: position };
     });
   }

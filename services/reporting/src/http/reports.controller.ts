@@ -24,14 +24,18 @@ export class ReportsController {
     @Query('asOf') asOf?: string,
     @Query('period') period?: string,
     @Query('format') format?: string,
+    @Query('bom') bom?: string,
   ): Promise<void> {
     try {
-      const answer = await this.engine.report(name, { ...(asOf ? { asOf } : {}), ...(period ? { period } : {}), ...(format ? { format } : {}) });
+      const answer = await this.engine.report(name, { ...(asOf ? { asOf } : {}), ...(period ? { period } : {}), ...(format ? { format } : {}), ...(bom ? { bom } : {}) });
       res.status(200).setHeader('content-type', answer.contentType).setHeader('x-ledger-position', String(answer.ledgerPosition ?? 0)).send(answer.body);
     } catch (err) {
       if (err instanceof ReportRequestError) {
         const body = { error: { code: err.code, message: err.message, path: err.path } };
-        throw err.code === 'unknown_report' ? new NotFoundException(body) : new BadRequestException(body);
+        if (err.code === 'unknown_report') throw new NotFoundException(body);
+        // The operator's to fix, not the caller's: the service cannot publish IATI until configured.
+        if (err.code === 'iati_not_configured') throw new ServiceUnavailableException(body);
+        throw new BadRequestException(body);
       }
       // Live reports need the read store; reports asOf a position do not, and still answer.
       if (err instanceof ReadStoreUnavailableError) throw new ServiceUnavailableException({ error: { code: 'read_store_unavailable', message: err.message } });

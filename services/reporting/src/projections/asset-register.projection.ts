@@ -3,14 +3,17 @@ import type { StoredEvent } from '@peil/ledger';
 import type { Projection, ReadTx } from '@peil/projections';
 import { update } from './docs';
 
-export const AR = { deliveries: 'ar_deliveries', catalogue: 'ar_catalogue', byEvent: 'ar_delivery_events' } as const;
+export const AR = { deliveries: 'ar_deliveries', catalogue: 'ar_catalogue', byEvent: 'ar_delivery_events', households: 'ar_households' } as const;
 
 export interface ArDelivery {
   [k: string]: unknown;
   deliveryId: string;
   householdRef: string;
   itemCode: string;
+  itemName: string | null;
   category: string | null;
+  governorate: string | null;
+  district: string | null;
   quantity: number;
   serialNumbers: string[];
   unitCostMinor: number;
@@ -33,20 +36,26 @@ type D = Record<string, any>;
 export function assetRegisterProjection(householdRef: (householdId: string) => string): Projection {
   return {
     name: 'asset-register',
-    version: 1,
+    version: 2,
     collections: Object.values(AR),
-    handles: (e) => ['AssetCatalogueItemApproved', 'AssetDelivered', 'AssetReceiptAcknowledged', 'AssetVerified', 'ExpenditureRecorded', 'ExpenditureReversed'].includes(e.type),
+    handles: (e) => ['HouseholdEnrolled', 'AssetCatalogueItemApproved', 'AssetDelivered', 'AssetReceiptAcknowledged', 'AssetVerified', 'ExpenditureRecorded', 'ExpenditureReversed'].includes(e.type),
     async apply(e: StoredEvent, tx: ReadTx): Promise<void> {
       const d = e.data as D;
       switch (e.type) {
+        // Where the asset went: the household's governorate and district as enrolled (not personal data).
+        case 'HouseholdEnrolled':
+          await tx.put(AR.households, d.householdId, { governorate: d.governorate, district: d.district });
+          return;
         case 'AssetCatalogueItemApproved':
           await tx.put(AR.catalogue, d.itemCode, { category: d.category, name: d.name });
           return;
         case 'AssetDelivered': {
-          const item = await tx.get<{ category: string }>(AR.catalogue, d.itemCode);
+          const item = await tx.get<{ category: string; name: string }>(AR.catalogue, d.itemCode);
+          const place = await tx.get<{ governorate: string; district: string }>(AR.households, d.householdId);
           await tx.put(AR.byEvent, e.eventId, { deliveryId: d.deliveryId });
           await tx.put(AR.deliveries, d.deliveryId, {
-            deliveryId: d.deliveryId, householdRef: householdRef(d.householdId), itemCode: d.itemCode, category: item?.category ?? null,
+            deliveryId: d.deliveryId, householdRef: householdRef(d.householdId), itemCode: d.itemCode, itemName: item?.name ?? null, category: item?.category ?? null,
+            governorate: place?.governorate ?? null, district: place?.district ?? null,
             quantity: d.quantity, serialNumbers: d.serialNumbers ?? [], unitCostMinor: d.unitCostMinor, currency: d.currency, fxRateToUsd: d.fxRateToUsd ?? null,
             unitCostUsdMinor: toUsdMinor(d.unitCostMinor, d.currency, d.fxRateToUsd), totalUsdMinor: toUsdMinor(d.unitCostMinor * d.quantity, d.currency, d.fxRateToUsd),
             supplier: d.supplier, invoiceRef: d.invoiceRef, deliveredAt: e.occurredAt, acknowledged: false, latestVerification: null, expenditureId: null, position: e.position,

@@ -3,11 +3,13 @@ import type { StoredEvent } from '@peil/ledger';
 import type { Projection, ReadTx } from '@peil/projections';
 import { dayOf, update } from './docs';
 
-export const GS = { grants: 'gs_grants', lines: 'gs_lines', commitments: 'gs_commitments', expenditures: 'gs_expenditures' } as const;
+export const GS = { grants: 'gs_grants', lines: 'gs_lines', commitments: 'gs_commitments', releases: 'gs_releases', expenditures: 'gs_expenditures' } as const;
 
-export interface GsGrant { [k: string]: unknown; grantId: string; donor: string; administrator: string; recipient: string; amountMinor: number; startDate: string; closingDate: string; components: Array<{ code: string; name: string }>; signedOn: string }
+export interface GsGrant { [k: string]: unknown; grantId: string; donor: string; administrator: string; recipient: string; amountMinor: number; startDate: string; closingDate: string; components: Array<{ code: string; name: string }>; signedOn: string; organisationRefs: { donor?: string; administrator?: string; recipient?: string } | null }
 export interface GsLine { [k: string]: unknown; grantId: string; component: string; code: string; name: string; purpose: string | null; allocationMinor: number; committedMinor: number; order: number }
 export interface GsCommitment { [k: string]: unknown; commitmentId: string; grantId: string; budgetLine: string; amountMinor: number; outstandingMinor: number; committedOn: string; reference: string; position: number }
+/** One CommitmentReleased: IATI reports it as a negative commitment on its own date. */
+export interface GsRelease { [k: string]: unknown; commitmentId: string; grantId: string; budgetLine: string; amountMinor: number; releasedOn: string; position: number }
 export interface GsExpenditure { [k: string]: unknown; expenditureId: string; grantId: string; budgetLine: string; usdMinor: number; amountMinor: number; currency: string; fxRateToUsd: string | null; spentOn: string; reversedOn: string | null; payee: string; documentRef: string; position: number }
 
 type D = Record<string, any>;
@@ -19,7 +21,7 @@ type D = Record<string, any>;
  */
 export const grantStatementProjection: Projection = {
   name: 'grant-statement',
-  version: 1,
+  version: 2,
   collections: Object.values(GS),
   handles: (e) => ['GrantAgreementSigned', 'BudgetReallocated', 'FundsCommitted', 'CommitmentReleased', 'ExpenditureRecorded', 'ExpenditureReversed'].includes(e.type),
   async apply(e: StoredEvent, tx: ReadTx): Promise<void> {
@@ -27,7 +29,7 @@ export const grantStatementProjection: Projection = {
     switch (e.type) {
       case 'GrantAgreementSigned': {
         const grantId = d.grantId as string;
-        await tx.put(GS.grants, grantId, { grantId, donor: d.donor, administrator: d.administrator, recipient: d.recipient, amountMinor: d.amountMinor, startDate: d.startDate, closingDate: d.closingDate, components: (d.components as D[]).map((c) => ({ code: c.code, name: c.name })), signedOn: dayOf(e.occurredAt) });
+        await tx.put(GS.grants, grantId, { grantId, donor: d.donor, administrator: d.administrator, recipient: d.recipient, amountMinor: d.amountMinor, startDate: d.startDate, closingDate: d.closingDate, components: (d.components as D[]).map((c) => ({ code: c.code, name: c.name })), signedOn: dayOf(e.occurredAt), organisationRefs: d.organisationRefs ?? null });
         let order = 0;
         for (const c of d.components as D[]) {
           for (const l of c.budgetLines as D[]) {
@@ -51,6 +53,7 @@ export const grantStatementProjection: Projection = {
         const c = await tx.get<GsCommitment>(GS.commitments, d.commitmentId);
         if (!c) return;
         await tx.put(GS.commitments, c.commitmentId, { ...c, outstandingMinor: c.outstandingMinor - d.amountMinor });
+        await tx.put(GS.releases, e.eventId, { commitmentId: c.commitmentId, grantId: c.grantId, budgetLine: c.budgetLine, amountMinor: d.amountMinor, releasedOn: dayOf(e.occurredAt), position: e.position } satisfies GsRelease);
         await update<GsLine>(tx, GS.lines, c.budgetLine, missing, (l) => void (l.committedMinor -= d.amountMinor));
         return;
       }

@@ -2,7 +2,7 @@ import type { ReadTx } from '@peil/projections';
 import { AR, type ArDelivery } from '../projections/asset-register.projection';
 
 export const ASSET_REGISTER_COLUMNS = [
-  'deliveryId', 'householdRef', 'itemCode', 'category', 'quantity', 'serialNumbers', 'unitCostMinor', 'currency', 'fxRateToUsd',
+  'deliveryId', 'householdRef', 'governorate', 'district', 'itemCode', 'itemName', 'category', 'quantity', 'serialNumbers', 'unitCostMinor', 'currency', 'fxRateToUsd',
   'unitCostUsdMinor', 'totalUsdMinor', 'supplier', 'invoiceRef', 'deliveredAt', 'acknowledged', 'latestVerification', 'expenditureId',
 ] as const;
 
@@ -29,8 +29,16 @@ export async function assetRegister(tx: ReadTx) {
   };
 }
 
-/** RFC 4180 CSV: header, one line per delivery, CRLF; serial numbers joined with '|'. The ledger position travels in the X-Ledger-Position header. */
-export function assetRegisterCsv(register: Awaited<ReturnType<typeof assetRegister>>): string {
+/** Excel reads a CSV file as the machine's legacy code page unless it starts with a UTF-8 byte-order mark. */
+export const UTF8_BOM = '\uFEFF';
+
+/**
+ * RFC 4180 CSV: header, one line per delivery, CRLF; serial numbers joined with '|'. The ledger
+ * position travels in the X-Ledger-Position header. With `bom` (the default for people), the text
+ * starts with a UTF-8 byte-order mark so that Excel shows Arabic names rather than mojibake.
+ * Formula guard: a cell starting with = + - @ that is not a number gets a leading apostrophe.
+ */
+export function assetRegisterCsv(register: Awaited<ReturnType<typeof assetRegister>>, options: { bom: boolean } = { bom: true }): string {
   const cell = (v: unknown): string => {
     const s = v === null || v === undefined ? '' : Array.isArray(v) ? v.join('|') : String(v);
     // Quote when needed, and neutralise spreadsheet formulas (a supplier named "=HYPERLINK(...)").
@@ -38,5 +46,5 @@ export function assetRegisterCsv(register: Awaited<ReturnType<typeof assetRegist
     return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
   };
   const lines = [ASSET_REGISTER_COLUMNS.join(','), ...register.rows.map((r) => ASSET_REGISTER_COLUMNS.map((c) => cell(r[c])).join(','))];
-  return `${lines.join('\r\n')}\r\n`;
+  return `${options.bom ? UTF8_BOM : ''}${lines.join('\r\n')}\r\n`;
 }

@@ -6,18 +6,16 @@ import { indicatorsProjection } from '../projections/indicators.projection';
 import { assetRegister, assetRegisterCsv } from './asset-register.report';
 import { beneficiaries } from './beneficiaries.report';
 import { grantStatement, parsePeriod } from './grant-statement.report';
+import type { IatiPublisher } from './iati.config';
 import { iati } from './iati.report';
+import { ReportRequestError } from './report-request-error';
 import { indicators } from './indicators.report';
 
 export const REPORT_NAMES = ['grant-statement', 'asset-register', 'beneficiaries', 'indicators', 'iati'] as const;
 export type ReportName = (typeof REPORT_NAMES)[number];
 export const isReportName = (v: string): v is ReportName => (REPORT_NAMES as readonly string[]).includes(v);
 
-export class ReportRequestError extends Error {
-  constructor(readonly code: string, message: string, readonly path: string) {
-    super(message);
-  }
-}
+export { ReportRequestError } from './report-request-error';
 
 export interface ReportContext {
   ledgerPosition: number | null;
@@ -25,6 +23,9 @@ export interface ReportContext {
   asOfTime: string | null;
   period?: string;
   format?: string;
+  bom?: string;
+  /** Who publishes the IATI document (null: not configured, the IATI report is refused). */
+  iatiPublisher?: IatiPublisher | null;
 }
 
 export interface Rendered {
@@ -56,7 +57,10 @@ const FORMATS: Record<ReportName, readonly string[]> = {
   iati: ['xml'],
 };
 
-export function validateRequest(name: ReportName, ctx: { period?: string; format?: string }): void {
+export function validateRequest(name: ReportName, ctx: { period?: string; format?: string; bom?: string }): void {
+  if (ctx.bom !== undefined && ctx.bom !== 'true' && ctx.bom !== 'false') {
+    throw new ReportRequestError('invalid_query', 'bom must be true or false', 'bom');
+  }
   if (ctx.format !== undefined && !FORMATS[name].includes(ctx.format)) {
     throw new ReportRequestError('invalid_query', `${name} comes as ${FORMATS[name].join(' or ')}`, 'format');
   }
@@ -83,7 +87,7 @@ export async function render(name: ReportName, tx: ReadTx, ctx: ReportContext, c
     }
     case 'asset-register': {
       const register = await assetRegister(tx);
-      if (ctx.format === 'csv') return { contentType: 'text/csv; charset=utf-8', body: assetRegisterCsv(register) };
+      if (ctx.format === 'csv') return { contentType: 'text/csv; charset=utf-8', body: assetRegisterCsv(register, { bom: ctx.bom !== 'false' }) };
       return envelope(register);
     }
     case 'beneficiaries':
@@ -91,7 +95,7 @@ export async function render(name: ReportName, tx: ReadTx, ctx: ReportContext, c
     case 'indicators':
       return envelope(await indicators(tx));
     case 'iati':
-      return { contentType: 'application/xml; charset=utf-8', body: await iati(tx, { generatedAt: ctx.asOfTime ?? '1970-01-01T00:00:00.000Z' }) };
+      return { contentType: 'application/xml; charset=utf-8', body: await iati(tx, { generatedAt: ctx.asOfTime ?? '1970-01-01T00:00:00.000Z', publisher: ctx.iatiPublisher ?? null }) };
   }
 }
 

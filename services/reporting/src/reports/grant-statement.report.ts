@@ -1,5 +1,5 @@
 import type { ReadTx } from '@peil/projections';
-import { GS, type GsCommitment, type GsExpenditure, type GsGrant, type GsLine } from '../projections/grant-statement.projection';
+import { GS, type GsCommitment, type GsExpenditure, type GsGrant, type GsLine, type GsRelease } from '../projections/grant-statement.projection';
 
 /** A calendar quarter: 2025Q4 → 2025-10-01 … 2025-12-31. */
 export function parsePeriod(period: string): { period: string; start: string; end: string } | undefined {
@@ -76,8 +76,9 @@ export async function grantStatement(tx: ReadTx, period: { period: string; start
 
 export async function commitmentsAndExpenditures(tx: ReadTx) {
   const commitments = (await tx.all<GsCommitment>(GS.commitments)).map((c) => c.doc).sort((a, b) => a.position - b.position);
+  const releases = (await tx.all<GsRelease>(GS.releases)).map((r) => r.doc).sort((a, b) => a.position - b.position);
   const expenditures = (await tx.all<GsExpenditure>(GS.expenditures)).map((x) => x.doc).sort((a, b) => a.position - b.position);
   const grants = (await tx.all<GsGrant>(GS.grants)).map((g) => g.doc);
   const lines = (await tx.all<GsLine>(GS.lines)).map((l) => l.doc).sort((a, b) => a.order - b.order);
-  return { grants, lines, commitments, expenditures };
+  return { grants, lines, commitments, releases, expenditures };
 }

@@ -1,64 +1,105 @@
 import type { ReadTx } from '@peil/projections';
+import { XMLBuilder } from 'fast-xml-parser';
+import { ReportRequestError } from './report-request-error';
 import { commitmentsAndExpenditures } from './grant-statement.report';
+import type { IatiPublisher } from './iati.config';
+import { budgetPeriods } from './iati-periods';
 
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+export interface IatiOptions {
+  /** recordedAt of the event at the report's ledger position: a fixed generated-datetime keeps the bytes reproducible. */
+  generatedAt: string;
+  publisher: IatiPublisher | null;
+}
+
+export class IatiNotConfiguredError extends ReportRequestError {
+  constructor() {
+    super('iati_not_configured', 'the IATI reporting organisation is not configured: set PEIL_IATI_REPORTING_ORG_REF, PEIL_IATI_REPORTING_ORG_TYPE and PEIL_IATI_REPORTING_ORG_NAME', 'name');
+  }
+}
+
+// Every text goes through the builder, which escapes it: no string templates, no comments.
+const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@', format: true, indentBy: '  ', suppressEmptyNode: true });
+
 const usd = (cents: number) => {
   const sign = cents < 0 ? '-' : '';
   const abs = Math.abs(cents);
   return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
 };
-
-export interface IatiOptions {
-  /** recordedAt of the event at the report's ledger position: a fixed generated-datetime keeps the bytes reproducible. */
-  generatedAt: string;
-  activityIdentifier?: string;
-}
+const narrative = (text: string) => ({ narrative: { '#text': text } });
+const org = (ref: string | undefined, extra: Record<string, string>, name: string) => ({ ...(ref ? { '@ref': ref } : {}), ...extra, ...narrative(name) });
+const value = (cents: number, valueDate: string) => ({ '@currency': 'USD', '@value-date': valueDate, '#text': usd(cents) });
 
 /**
- * An IATI 2.03 `iati-activities` document for the programme: the activity, a budget per budget line
- * (original allocation over the grant's period), one transaction of type 2 (outgoing commitment) per
- * commitment and one of type 4 (expenditure) per unreversed expenditure, in USD with value dates.
+ * An IATI 2.03 `iati-activities` document, one activity per grant, in English by default
+ * (`xml:lang`): the reporting organisation as configured, the grant's parties as participating
+ * organisations (with the identifiers the agreement gives, never guessed), one budget per budget line
+ * and grant year (IATI allows no budget period over a year), and transactions in USD: type 2
+ * (outgoing commitment) per commitment and a negative type 2 per release (the commitment
+ * adjustment), type 4 (expenditure) per unreversed expenditure.
  */
 export async function iati(tx: ReadTx, options: IatiOptions): Promise<string> {
-  const { grants, lines, commitments, expenditures } = await commitmentsAndExpenditures(tx);
-  const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>', `<iati-activities version="2.03" generated-datetime="${esc(options.generatedAt)}">`];
-  for (const g of grants) {
-    const id = options.activityIdentifier ?? `XM-DAC-903-PEIL-${g.grantId}`;
-    out.push(
-      `  <iati-activity default-currency="USD" last-updated-datetime="${esc(options.generatedAt)}">`,
-      `    <iati-identifier>${esc(id)}</iati-identifier>`,
-      `    <reporting-org ref="XM-DAC-903" type="40"><narrative>${esc(g.administrator)}</narrative></reporting-org>`,
-      '    <title><narrative>Productive Economic Inclusion in Lebanon (PEIL) pilot</narrative></title>',
-      '    <description><narrative>Livelihood support for 1,500 ESSN/AMAN households: asset transfers, business-development and financial-literacy training, coaching, saving nudges, and evaluation.</narrative></description>',
-      `    <participating-org role="1" type="10"><narrative>${esc(g.donor)}</narrative></participating-org>`,
-      `    <participating-org role="3" type="40"><narrative>${esc(g.administrator)}</narrative></participating-org>`,
-      `    <participating-org role="4" type="22"><narrative>${esc(g.recipient)}</narrative></participating-org>`,
-      '    <activity-status code="2"/>',
-      `    <activity-date type="1" iso-date="${esc(g.startDate)}"/>`,
-      `    <activity-date type="3" iso-date="${esc(g.closingDate)}"/>`,
-      '    <recipient-country code="LB" percentage="100"/>',
-      '    <sector vocabulary="1" code="16020" percentage="100"/>',
-    );
-    for (const l of lines.filter((x) => x.grantId === g.grantId)) {
-      out.push(
-        `    <budget type="1" status="2"><period-start iso-date="${esc(g.startDate)}"/><period-end iso-date="${esc(g.closingDate)}"/>` +
-          `<value currency="USD" value-date="${esc(g.startDate)}">${usd(l.allocationMinor)}</value></budget><!-- ${esc(l.code)} ${esc(l.name)} -->`,
-      );
-    }
-    for (const c of commitments.filter((x) => x.grantId === g.grantId)) {
-      out.push(
-        `    <transaction ref="${esc(c.commitmentId)}"><transaction-type code="2"/><transaction-date iso-date="${esc(c.committedOn)}"/>` +
-          `<value currency="USD" value-date="${esc(c.committedOn)}">${usd(c.amountMinor)}</value><description><narrative>${esc(`${c.budgetLine}: ${c.reference}`)}</narrative></description></transaction>`,
-      );
-    }
-    for (const x of expenditures.filter((e) => e.grantId === g.grantId && e.reversedOn === null)) {
-      out.push(
-        `    <transaction ref="${esc(x.expenditureId)}"><transaction-type code="4"/><transaction-date iso-date="${esc(x.spentOn)}"/>` +
-          `<value currency="USD" value-date="${esc(x.spentOn)}">${usd(x.usdMinor)}</value><description><narrative>${esc(`${x.budgetLine}: ${x.payee} (${x.documentRef})`)}</narrative></description></transaction>`,
-      );
-    }
-    out.push('  </iati-activity>');
-  }
-  out.push('</iati-activities>', '');
-  return out.join('\n');
+  const publisher = options.publisher;
+  if (!publisher) throw new IatiNotConfiguredError();
+  const { grants, lines, commitments, releases, expenditures } = await commitmentsAndExpenditures(tx);
+  const activities = grants.map((g) => {
+    const refs = g.organisationRefs ?? {};
+    return {
+      '@xml:lang': 'en',
+      '@default-currency': 'USD',
+      '@last-updated-datetime': options.generatedAt,
+      'iati-identifier': { '#text': `${publisher.ref}-PEIL-${g.grantId}` },
+      'reporting-org': org(publisher.ref, { '@type': publisher.type }, publisher.name),
+      title: narrative('Productive Economic Inclusion in Lebanon (PEIL) pilot'),
+      description: narrative('Livelihood support for 1,500 ESSN/AMAN households: asset transfers, business-development and financial-literacy training, coaching, saving nudges, and evaluation.'),
+      'participating-org': [
+        org(refs.donor, { '@role': '1' }, g.donor),
+        org(refs.administrator, { '@role': '3' }, g.administrator),
+        org(refs.recipient, { '@role': '4' }, g.recipient),
+      ],
+      'activity-status': { '@code': '2' },
+      'activity-date': [
+        { '@type': '1', '@iso-date': g.startDate },
+        { '@type': '3', '@iso-date': g.closingDate },
+      ],
+      'recipient-country': { '@code': 'LB', '@percentage': '100' },
+      sector: { '@vocabulary': '1', '@code': '16020', '@percentage': '100' },
+      budget: lines
+        .filter((l) => l.grantId === g.grantId)
+        .flatMap((l) =>
+          budgetPeriods(g.startDate, g.closingDate, l.allocationMinor).map((p) => ({
+            '@type': '1',
+            '@status': '2',
+            'period-start': { '@iso-date': p.start },
+            'period-end': { '@iso-date': p.end },
+            value: value(p.amountMinor, p.start),
+          })),
+        ),
+      transaction: [
+        ...commitments
+          .filter((c) => c.grantId === g.grantId)
+          .map((c) => transaction(c.commitmentId, '2', c.committedOn, c.amountMinor, `${c.budgetLine}: ${c.reference}`)),
+        ...releases
+          .filter((r) => r.grantId === g.grantId)
+          .map((r) => transaction(`${r.commitmentId}/release/${r.position}`, '2', r.releasedOn, -r.amountMinor, `${r.budgetLine}: release of commitment ${r.commitmentId}`)),
+        ...expenditures
+          .filter((x) => x.grantId === g.grantId && x.reversedOn === null)
+          .map((x) => transaction(x.expenditureId, '4', x.spentOn, x.usdMinor, `${x.budgetLine}: ${x.payee} (${x.documentRef})`)),
+      ],
+    };
+  });
+  const xml = builder.build({
+    '?xml': { '@version': '1.0', '@encoding': 'UTF-8' },
+    'iati-activities': { '@version': '2.03', '@generated-datetime': options.generatedAt, 'iati-activity': activities },
+  }) as string;
+  return xml;
+}
+
+function transaction(ref: string, code: '2' | '4', date: string, cents: number, description: string) {
+  return {
+    '@ref': ref,
+    'transaction-type': { '@code': code },
+    'transaction-date': { '@iso-date': date },
+    value: value(cents, date),
+    description: narrative(description),
+  };
 }

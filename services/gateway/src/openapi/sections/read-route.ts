@@ -1,9 +1,14 @@
 import type { Role } from '@peil/platform';
 import { COMMON_ERRORS, response, rolesNote } from '../components';
-import type { PathItem } from '../openapi.types';
+import type { MediaType, PathItem, Reference } from '../openapi.types';
 
 /** A GET route of a context's state, described once for every context that has one. */
-export function readRoute(opts: { tag: string; operationId: string; summary: string; description?: string; roles: readonly Role[]; params?: string[]; query?: string[] }): PathItem {
+export function readRoute(opts: { tag: string; operationId: string; summary: string; description?: string; roles: readonly Role[]; params?: string[]; query?: string[];
+  /** Media types of the 200 answer (default JSON). */
+  content?: Record<string, MediaType>;
+  /** Answers this route gives besides 404 and the common ones (e.g. 400 for bad query values). */
+  responses?: Record<string, Reference>;
+}): PathItem {
   return {
     get: {
       operationId: opts.operationId,
@@ -16,8 +21,9 @@ export function readRoute(opts: { tag: string; operationId: string; summary: str
         ...(opts.query ?? []).map((name) => ({ name, in: 'query' as const, required: false, schema: { type: 'string' } })),
       ],
       responses: {
-        '200': { description: opts.summary, content: { 'application/json': { schema: { type: 'object' } } } },
+        '200': { description: opts.summary, content: opts.content ?? { 'application/json': { schema: { type: 'object' } } } },
         '404': response('NotFound'),
+        ...opts.responses,
         ...COMMON_ERRORS,
       },
     },

@@ -1,11 +1,19 @@
 import type { ApiSection } from '../openapi.types';
+import { response } from '../components';
+import type { MediaType } from '../openapi.types';
 import { readRoute } from './read-route';
 
 const READERS = ['donor', 'supervisor', 'auditor', 'finance', 'admin'] as const;
 const AS_OF =
   '`asOf` (a ledger position, or an ISO time) gives the report as it stood then; the same position always gives the same bytes. Every report carries `ledgerPosition` (also the `X-Ledger-Position` header). Households appear only by a pseudonymous `HR-…` reference.';
-const report = (operationId: string, summary: string, query: string[], description: string) =>
-  readRoute({ tag: 'reports', operationId, summary, roles: READERS, query: [...query, 'asOf'], description: `${description} ${AS_OF}` });
+const JSON_BODY = { 'application/json': { schema: { type: 'object' } } };
+// Every report answers 400 for a bad query value (format, period, asOf beyond the head or not a position).
+const report = (operationId: string, summary: string, query: string[], description: string, extra: { content?: Record<string, MediaType>; responses?: Record<string, ReturnType<typeof response>> } = {}) =>
+  readRoute({
+    tag: 'reports', operationId, summary, roles: READERS, query: [...query, 'asOf'], description: `${description} ${AS_OF}`,
+    content: extra.content ?? JSON_BODY,
+    responses: { '400': response('BadRequest'), ...extra.responses },
+  });
 
 export const REPORTS_SECTION: ApiSection = {
   service: 'reporting',
@@ -16,14 +24,16 @@ export const REPORTS_SECTION: ApiSection = {
   paths: {
     '/v1/reports/grant-statement': report('getGrantStatement', 'Interim financial report per grant, component and line', ['period'],
       '`period=YYYYQn` (default: the quarter of the as-of time): allocation, committed, spent in the period, spent to its end, remaining; component and grant totals.'),
-    '/v1/reports/asset-register': report('getAssetRegister', 'One row per asset delivery, with totals', ['format'],
-      '`format=json|csv`. Item, category, quantity, serials, original amount and currency, rate, US cents, supplier, invoice, receipt, latest verification, expenditure.'),
+    '/v1/reports/asset-register': report('getAssetRegister', 'One row per asset delivery, with totals', ['format', 'bom'],
+      '`format=json|csv`. Governorate and district, item code, name and category, quantity, serials, original amount and currency, rate, US cents, supplier, invoice, receipt, latest verification, expenditure. CSV is UTF-8 starting with a byte-order mark so that Excel shows Arabic text (`bom=false` leaves it out, for machines); a cell that starts with = + - @ and is not a number gets a leading apostrophe so a spreadsheet never runs it as a formula.',
+      { content: { ...JSON_BODY, 'text/csv': { schema: { type: 'string' } } } }),
     '/v1/reports/beneficiaries': report('getBeneficiaries', 'The participation funnel, by sex and governorate', [],
       'Enrolled, active, withdrawn, profiled, with plan, with assets, trained per module, coached, nudged, surveyed per round.'),
     '/v1/reports/indicators': report('getIndicators', 'Outcome indicators by survey round', [],
       'Households surveyed, mean income and savings (US cents), shares operating a business and employed; change baseline → endline on the same households.'),
     '/v1/reports/iati': report('getIati', 'IATI 2.03 activity document (XML)', [],
-      'Budget per line, commitment (type 2) and expenditure (type 4) transactions in USD with value dates.'),
+      'One activity per grant, `xml:lang="en"`, published by the configured reporting organisation (`PEIL_IATI_REPORTING_ORG_REF`, `_TYPE`, `_NAME`; unset: 503 `iati_not_configured`). Budgets per line and grant year (no period over a year), commitments (type 2) with releases as negative type-2 adjustments, expenditures (type 4), in USD with value dates.',
+      { content: { 'application/xml': { schema: { type: 'string' } } }, responses: { '503': response('ServiceUnavailable') } }),
   },
   schemas: {},
 };

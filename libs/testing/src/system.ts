@@ -97,7 +97,12 @@ async function startOnce(options: StartOptions & { dataDir: string }): Promise<R
     cwd: repoRoot,
     // Its own process group, so kill9 can take down the supervisor and every service at once.
     detached: true,
-    env: { ...process.env, PEIL_DATA_DIR: dataDir, PEIL_PORT: String(port), PEIL_INTERNAL_PORT_BASE: String(base), PEIL_LOG_LEVEL: 'warn', ...options.env },
+    env: {
+      ...process.env, PEIL_DATA_DIR: dataDir, PEIL_PORT: String(port), PEIL_INTERNAL_PORT_BASE: String(base), PEIL_LOG_LEVEL: 'warn',
+      // Tests post faster than any field system: rate limits off unless a test sets its own.
+      PEIL_RATE_LIMIT_PER_KEY: '0', PEIL_RATE_LIMIT_AUTH_FAILURES: '0',
+      ...options.env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.on('data', (d: Buffer) => (log += d.toString()));

@@ -47,6 +47,7 @@ export async function bootstrapService(name: ServiceName, module: unknown): Prom
     else next();
   });
   app.use(json({ limit: '64mb' }));
+  (app.getHttpAdapter().getInstance() as { disable(setting: string): void }).disable('x-powered-by');
   app.enableShutdownHooks();
   if (submissions) {
     app.get(HealthRegistry).register('submissions', submissions.check);

@@ -109,7 +109,8 @@ async function startOnce(options: StartOptions & { dataDir: string }): Promise<R
   child.stderr?.on('data', (d: Buffer) => (log += d.toString()));
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
   const baseUrl = `http://127.0.0.1:${port}/v1`;
-  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  // Generous: a start is a few seconds alone, but CI machines are shared and a start lost to load fails a whole run.
+  const deadline = Date.now() + (options.timeoutMs ?? 90_000);
   for (;;) {
     if (child.exitCode !== null) throw new Error(`system exited during start:\n${log}`);
     try {

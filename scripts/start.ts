@@ -11,6 +11,13 @@ import { ConfigError, loadPlatformConfig, SERVICES, type PlatformConfig } from '
 const root = resolve(__dirname, '..');
 const processes = [...(Object.keys(SERVICES) as Array<keyof typeof SERVICES>), 'gateway'] as const;
 
+/** The supervisor's own lines: JSON like every other process's (plain text with PEIL_LOG_FORMAT=pretty). */
+function say(level: 'info' | 'warn' | 'error', msg: string): void {
+  const pretty = process.env.PEIL_LOG_FORMAT === 'pretty';
+  const stream = level === 'info' ? process.stdout : process.stderr;
+  stream.write(pretty ? `[start] ${msg}\n` : `${JSON.stringify({ time: new Date().toISOString(), service: 'start', level, msg })}\n`);
+}
+
 function main(): void {
   let config: PlatformConfig;
   try {
@@ -50,7 +57,7 @@ function main(): void {
     children.set(name, child);
     child.on('exit', (code, signal) => {
       if (stopping) return;
-      process.stderr.write(`[start] ${name} exited (${signal ?? `code ${code}`}); stopping the system\n`);
+      say('error', `${name} exited (${signal ?? `code ${code}`}); stopping the system`);
       stopAll(code === 78 ? 78 : 1);
     });
   }
@@ -66,10 +73,7 @@ async function announceWhenHealthy(config: PlatformConfig, stopped: () => boolea
     try {
       const res = await fetch(url);
       if (res.ok) {
-        process.stdout.write(
-          `[start] peil-ledger is up: http://${config.PEIL_HOST}:${config.PEIL_PORT}/v1 (data in ${config.dataDir}; ` +
-            `API keys in ${join(config.dataDir, 'api-keys.json')} unless configured)\n`,
-        );
+        say('info', `peil-ledger is up: http://${config.PEIL_HOST}:${config.PEIL_PORT}/v1 (data in ${config.dataDir}; API keys in ${join(config.dataDir, 'api-keys.json')} unless configured)`);
         return;
       }
     } catch {
@@ -78,7 +82,7 @@ async function announceWhenHealthy(config: PlatformConfig, stopped: () => boolea
     await new Promise((r) => setTimeout(r, 100));
   }
   // Still starting, e.g. services waiting for an unreachable EventStoreDB: say where to look, keep running.
-  if (!stopped()) process.stdout.write(`[start] not healthy after 60 s; ${url} says which service and component is down\n`);
+  if (!stopped()) say('warn', `not healthy after 60 s; ${url} says which service and component is down`);
 }
 
 main();

@@ -44,7 +44,7 @@ export const httpBench: BenchSection = {
   name: 'http',
   title: 'HTTP ingest through the gateway (enrolment: validate, decide, encrypt, append)',
   async run(ctx: BenchContext): Promise<BenchRow[]> {
-    const system = await startSystem({ dataDir: join(ctx.dir, 'http'), env: { PEIL_HOUSEHOLD_CAPACITY: '10000000', PEIL_LOG_LEVEL: 'error' } });
+    const system = await startSystem({ dataDir: join(ctx.dir, 'http'), env: { PEIL_HOUSEHOLD_CAPACITY: '10000000', PEIL_LOG_LEVEL: 'error', PEIL_RATE_LIMIT_PER_KEY: '0', PEIL_RATE_LIMIT_AUTH_FAILURES: '0' } });
     try {
       await postEvents(system, [enrolment()]); // warm-up
       const batches = ctx.scale(20);

@@ -3,6 +3,7 @@ export * from './core/envelope';
 export * from './core/hash-chain';
 export * from './store/errors';
 export * from './store/event-store.port';
+export * from './store/observe-appends';
 export * from './sqlite/sqlite-event-store';
 export * from './sqlite/open-sqlite-file';
 export * from './verify/verify-ledger';

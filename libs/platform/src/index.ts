@@ -21,3 +21,6 @@ export * from './flows/follow-up.recovery';
 export * from './flows/ledger-feeds.provider';
 export * from './submissions/decision-from';
 export * from './inbound';
+export * from './observability/json-logger';
+export * from './observability/request-context';
+export * from './observability/metrics';

@@ -97,14 +97,20 @@ async function startOnce(options: StartOptions & { dataDir: string }): Promise<R
     cwd: repoRoot,
     // Its own process group, so kill9 can take down the supervisor and every service at once.
     detached: true,
-    env: { ...process.env, PEIL_DATA_DIR: dataDir, PEIL_PORT: String(port), PEIL_INTERNAL_PORT_BASE: String(base), PEIL_LOG_LEVEL: 'warn', ...options.env },
+    env: {
+      ...process.env, PEIL_DATA_DIR: dataDir, PEIL_PORT: String(port), PEIL_INTERNAL_PORT_BASE: String(base), PEIL_LOG_LEVEL: 'warn',
+      // Tests post faster than any field system: rate limits off unless a test sets its own.
+      PEIL_RATE_LIMIT_PER_KEY: '0', PEIL_RATE_LIMIT_AUTH_FAILURES: '0',
+      ...options.env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.on('data', (d: Buffer) => (log += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (log += d.toString()));
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
   const baseUrl = `http://127.0.0.1:${port}/v1`;
-  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  // Generous: a start is a few seconds alone, but CI machines are shared and a start lost to load fails a whole run.
+  const deadline = Date.now() + (options.timeoutMs ?? 90_000);
   for (;;) {
     if (child.exitCode !== null) throw new Error(`system exited during start:\n${log}`);
     try {

@@ -1,19 +1,12 @@
 import 'reflect-metadata';
 import type { Server } from 'node:http';
-import { Logger, type INestApplication, type LogLevel } from '@nestjs/common';
+import { Logger, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { loadInternalToken } from '@peil/platform';
+import { createLogger, LOG_LEVELS, loadInternalToken } from '@peil/platform';
 import { loadApiKeys } from './auth/api-keys';
 import type { GatewayConfig } from './gateway.config';
 import { GatewayModule } from './gateway.module';
 
-// Same levels as the services' bootstrap, so PEIL_LOG_LEVEL reads the same everywhere.
-const LEVELS: Record<GatewayConfig['PEIL_LOG_LEVEL'], LogLevel[]> = {
-  error: ['error', 'fatal'],
-  warn: ['error', 'fatal', 'warn'],
-  log: ['error', 'fatal', 'warn', 'log'],
-  debug: ['error', 'fatal', 'warn', 'log', 'debug', 'verbose'],
-};
 
 /**
  * The gateway application, not yet listening (main.ts and the integration test both use this, so
@@ -21,19 +14,22 @@ const LEVELS: Record<GatewayConfig['PEIL_LOG_LEVEL'], LogLevel[]> = {
  * fails here with a ConfigError naming its source.
  */
 export async function createGateway(config: GatewayConfig): Promise<INestApplication> {
-  // Before anything logs: Nest would apply PEIL_LOG_LEVEL only once the application exists.
-  Logger.overrideLogger(LEVELS[config.PEIL_LOG_LEVEL]);
+  // Before anything logs: Nest would apply PEIL_LOG_LEVEL and the format only once the application exists.
+  const rootLogger = createLogger('gateway', LOG_LEVELS[config.PEIL_LOG_LEVEL], config.PEIL_LOG_FORMAT);
+  Logger.overrideLogger(rootLogger);
   const logger = new Logger('gateway');
   const { keys } = loadApiKeys(config, logger);
   const internalToken = loadInternalToken(config.dataDir);
-  const app = await NestFactory.create(GatewayModule.forRoot({ config, keys, internalToken }), {
-    logger: LEVELS[config.PEIL_LOG_LEVEL],
+  const app = await NestFactory.create(GatewayModule.forRoot({ config, keys, internalToken, logger: rootLogger }), {
+    logger: rootLogger,
     // No body parsing: the proxy streams the raw body to the service and counts its bytes.
     bodyParser: false,
     // Throw instead of process.exit on a start error, so runMain reports it.
     abortOnError: false,
   });
   app.enableShutdownHooks();
+  // Which framework answers is nobody's business (and a hint for attackers).
+  (app.getHttpAdapter().getInstance() as { disable(setting: string): void }).disable('x-powered-by');
   const server = app.getHttpServer() as Server;
   // Longer than the upstream timeout, so a slow batch is answered 504 by the proxy rather than cut by the server.
   server.requestTimeout = config.upstreamTimeoutMs + 30_000;

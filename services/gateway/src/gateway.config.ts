@@ -15,6 +15,12 @@ const gatewaySchema = z.object({
   // Parsed and validated by auth/api-keys.ts, which knows the roles; here only "is it set".
   PEIL_API_KEYS: optionalText,
   PEIL_API_KEYS_FILE: optionalText,
+  // Requests per minute per API key (a token bucket: bursts up to the limit); 0 turns it off.
+  PEIL_RATE_LIMIT_PER_KEY: intVar(6000, 0, 10_000_000),
+  // Failed authentications per minute per client address before 429; a valid key still passes.
+  PEIL_RATE_LIMIT_AUTH_FAILURES: intVar(10, 0, 1_000_000),
+  // Browser origins allowed to call the API (comma-separated, exact, e.g. https://dashboard.example.org); none by default.
+  PEIL_CORS_ORIGINS: optionalText,
 });
 
 export type GatewayConfig = PlatformConfig & {
@@ -27,6 +33,9 @@ export type GatewayConfig = PlatformConfig & {
   upstreamTimeoutMs: number;
   /** Per-service limit of /v1/health: a service that cannot answer a health check in 1 s is not healthy. */
   healthTimeoutMs: number;
+  rateLimitPerKey: number;
+  rateLimitAuthFailures: number;
+  corsOrigins: readonly string[];
 };
 
 /**
@@ -58,5 +67,18 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     apiKeysFile: own.PEIL_API_KEYS_FILE === undefined ? undefined : resolve(own.PEIL_API_KEYS_FILE),
     upstreamTimeoutMs: 60_000,
     healthTimeoutMs: 1_000,
+    rateLimitPerKey: own.PEIL_RATE_LIMIT_PER_KEY,
+    rateLimitAuthFailures: own.PEIL_RATE_LIMIT_AUTH_FAILURES,
+    corsOrigins: parseOrigins(own.PEIL_CORS_ORIGINS),
   };
+}
+
+/** Exact origins (scheme://host[:port]); `*` is refused: the API carries bearer keys and personal data. */
+function parseOrigins(value: string | undefined): string[] {
+  if (value === undefined) return [];
+  const origins = value.split(',').map((o) => o.trim()).filter((o) => o !== '');
+  for (const o of origins) {
+    if (!/^https?:\/\/[^/\s]+$/.test(o)) throw new ConfigError(`invalid configuration\n  PEIL_CORS_ORIGINS: ${JSON.stringify(o)} is not an origin such as https://dashboard.example.org (no path, no wildcard)`);
+  }
+  return origins;
 }

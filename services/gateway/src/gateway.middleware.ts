@@ -1,12 +1,22 @@
-import { Injectable, type NestMiddleware } from '@nestjs/common';
+import { Inject, Injectable, type NestMiddleware } from '@nestjs/common';
+import { METRICS, withRequestId, type ServiceMetrics } from '@peil/platform';
 import type { NextFunction, Request, Response } from 'express';
-import { ApiKeyVerifier, bearerKey } from './auth/api-key.verifier';
+import { ApiKeyVerifier, bearerKey, type Caller } from './auth/api-key.verifier';
+import { AccessLog } from './edge/access-log';
+import { MetricsAggregator } from './edge/metrics-aggregator';
+import { RateLimiter } from './edge/rate-limiter';
+import { RouteTemplates } from './edge/route-templates';
+import { applyCors, setSecurityHeaders } from './edge/security-headers';
+import type { GatewayConfig } from './gateway.config';
+import { GATEWAY_CONFIG, ROUTE_TEMPLATES } from './gateway.tokens';
 import { sendError } from './http/send-error';
+import { requestIdFor } from './proxy/forwarded-headers';
 import { ServiceProxy } from './proxy/service-proxy';
 import { isPublicRoute } from './public-routes';
 
 /**
- * Every request that is not one of the gateway's own public routes: authenticate, then proxy.
+ * Every request: security headers, CORS, the access log and request metrics; then, unless it is
+ * one of the gateway's own public routes, rate limits, authentication and the proxy.
  *
  * A middleware rather than a controller because the proxy needs the raw request stream: a
  * controller runs after body parsing, which would buffer the body, answer malformed JSON in the
@@ -15,25 +25,95 @@ import { isPublicRoute } from './public-routes';
  */
 @Injectable()
 export class GatewayMiddleware implements NestMiddleware {
+  private readonly perKey: RateLimiter;
+  private readonly authFailures: RateLimiter;
+
   constructor(
     private readonly verifier: ApiKeyVerifier,
     private readonly proxy: ServiceProxy,
-  ) {}
+    private readonly accessLog: AccessLog,
+    private readonly metricsAggregator: MetricsAggregator,
+    @Inject(METRICS) private readonly metrics: ServiceMetrics,
+    @Inject(ROUTE_TEMPLATES) private readonly routes: RouteTemplates,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+  ) {
+    this.perKey = new RateLimiter(config.rateLimitPerKey);
+    this.authFailures = new RateLimiter(config.rateLimitAuthFailures);
+  }
 
   use(req: Request, res: Response, next: NextFunction): void {
+    const requestId = requestIdFor(req.headers);
+    // The proxy sends the same id on; set here too so that every answer, errors included, carries it.
+    req.headers['x-request-id'] = requestId;
+    res.setHeader('x-request-id', requestId);
+    withRequestId(requestId, () => this.handle(req, res, next, requestId));
+  }
+
+  private handle(req: Request, res: Response, next: NextFunction, requestId: string): void {
+    const started = process.hrtime.bigint();
+    const route = this.routes.match(req.originalUrl);
+    const template = route?.template ?? (isPublicRoute(req.method, req.originalUrl) ? req.originalUrl.split('?', 1)[0]! : 'unmatched');
+    let caller: Caller | null = null;
+    const bytesBefore = req.socket.bytesWritten;
+    res.once('close', () => {
+      const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
+      this.metrics.httpRequests.observe({ method: req.method, route: template, status: String(res.statusCode) }, durationMs / 1000);
+      this.accessLog.write({
+        method: req.method, route: template, status: res.statusCode, durationMs: Math.round(durationMs * 10) / 10,
+        bytes: Math.max(0, req.socket.bytesWritten - bytesBefore), keyId: caller?.keyId ?? null, requestId, clientAddress: req.socket.remoteAddress,
+      });
+    });
+
+    setSecurityHeaders(res);
+    if (applyCors(req, res, this.config.corsOrigins)) return;
     if (isPublicRoute(req.method, req.originalUrl)) {
       next();
       return;
     }
+    if (route && !route.methods.has(req.method) && req.originalUrl !== '/metrics') {
+      sendError(res, 405, 'method_not_allowed', `${req.method} is not allowed on ${route.template}`, { allow: [...route.methods].join(', ') });
+      return;
+    }
+
+    const address = req.socket.remoteAddress ?? 'unknown';
     const key = bearerKey(req.headers.authorization);
-    const caller = key === null ? null : this.verifier.verify(key);
+    caller = key === null ? null : this.verifier.verify(key);
     if (caller === null) {
+      // Counted per address, apart from valid traffic: a guessing client is slowed, a valid key from the same address is not.
+      const wait = this.authFailures.take(address);
+      if (wait !== null) {
+        sendError(res, 429, 'too_many_requests', `too many failed authentications from this address; retry in ${wait} s`, { 'retry-after': String(wait) });
+        return;
+      }
       // Roles are not checked here: the services answer 403 with their own reasons.
       const challenge = key === null ? 'Bearer realm="peil-ledger"' : 'Bearer realm="peil-ledger", error="invalid_token"';
       const message = key === null ? 'send an API key as Authorization: Bearer <key>' : 'the API key is not valid';
       sendError(res, 401, 'unauthenticated', message, { 'www-authenticate': challenge });
       return;
     }
+    const wait = this.perKey.take(caller.keyId);
+    if (wait !== null) {
+      sendError(res, 429, 'too_many_requests', `rate limit of ${this.config.rateLimitPerKey} requests per minute for this key; retry in ${wait} s`, { 'retry-after': String(wait) });
+      return;
+    }
+    if (req.originalUrl.split('?', 1)[0] === '/metrics') {
+      void this.serveMetrics(req, res, caller);
+      return;
+    }
     this.proxy.forward(req, res, caller);
+  }
+
+  private async serveMetrics(req: Request, res: Response, caller: Caller): Promise<void> {
+    if (req.method !== 'GET') {
+      sendError(res, 405, 'method_not_allowed', `${req.method} is not allowed on /metrics`, { allow: 'GET' });
+      return;
+    }
+    if (caller.role !== 'admin') {
+      sendError(res, 403, 'forbidden', `role ${caller.role} may not do this`);
+      return;
+    }
+    const { contentType, body } = await this.metricsAggregator.exposition();
+    res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' });
+    res.end(body);
   }
 }

@@ -1,11 +1,15 @@
 import { Module, type DynamicModule, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { ApiExceptionFilter, INTERNAL_TOKEN } from '@peil/platform';
+import { ApiExceptionFilter, INTERNAL_TOKEN, METRICS, ServiceMetrics } from '@peil/platform';
+import type { LoggerService } from '@nestjs/common';
+import { AccessLog } from './edge/access-log';
+import { MetricsAggregator } from './edge/metrics-aggregator';
+import { RouteTemplates } from './edge/route-templates';
 import { ApiKeyVerifier } from './auth/api-key.verifier';
 import type { ApiKey } from './auth/api-keys';
 import type { GatewayConfig } from './gateway.config';
 import { GatewayMiddleware } from './gateway.middleware';
-import { GATEWAY_CONFIG, OPENAPI_DOCUMENT } from './gateway.tokens';
+import { GATEWAY_CONFIG, OPENAPI_DOCUMENT, ROUTE_TEMPLATES } from './gateway.tokens';
 import { HealthController } from './health/health.controller';
 import { ServiceHealth } from './health/service-health';
 import { DocsController } from './openapi/docs.controller';
@@ -16,6 +20,8 @@ export interface GatewayOptions {
   config: GatewayConfig;
   keys: readonly ApiKey[];
   internalToken: string;
+  /** Where access lines go (the process's logger: JSON lines by default). */
+  logger: LoggerService;
 }
 
 /**
@@ -35,6 +41,14 @@ export class GatewayModule implements NestModule {
         { provide: ApiKeyVerifier, useValue: new ApiKeyVerifier(options.keys) },
         // Built once at start: the document is a pure function of the code, and a broken section should fail the start.
         { provide: OPENAPI_DOCUMENT, useValue: buildOpenApiDocument() },
+        { provide: ROUTE_TEMPLATES, inject: [OPENAPI_DOCUMENT], useFactory: (doc: { paths: Record<string, object> }) => new RouteTemplates(doc.paths) },
+        { provide: METRICS, useFactory: () => new ServiceMetrics('gateway') },
+        { provide: AccessLog, useFactory: () => new AccessLog(options.logger) },
+        {
+          provide: MetricsAggregator,
+          inject: [METRICS],
+          useFactory: (metrics: ServiceMetrics) => new MetricsAggregator(options.config, options.internalToken, metrics),
+        },
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
         ServiceProxy,
         ServiceHealth,

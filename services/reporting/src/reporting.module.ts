@@ -1,6 +1,6 @@
 import { Inject, Logger, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { EventStore } from '@peil/ledger';
-import { EVENT_STORE, HealthRegistry, KEY_STORE, LEDGER_FEEDS, PLATFORM_CONFIG, PlatformModule, type HouseholdKeyStore, type PlatformConfig } from '@peil/platform';
+import { EVENT_STORE, HealthRegistry, KEY_STORE, LEDGER_FEEDS, METRICS, PLATFORM_CONFIG, PlatformModule, type HouseholdKeyStore, type PlatformConfig, type ServiceMetrics } from '@peil/platform';
 import type { LedgerFeeds } from '@peil/projections';
 import { loadAsOfSnapshotsConfig } from './application/as-of-snapshots.config';
 import { householdRefFunction } from './application/household-ref';
@@ -50,14 +50,20 @@ class ReportingLifecycle implements OnApplicationBootstrap, BeforeApplicationShu
     },
     {
       provide: REPORT_ENGINE,
-      inject: [EVENT_STORE, READ_STORE, KEY_STORE, LEDGER_FEEDS],
-      useFactory: (store: EventStore, readStore: ReadStoreHost, keys: HouseholdKeyStore, feeds: LedgerFeeds) =>
-        new ReportEngine(store, readStore, householdRefFunction(keys.digestKey()), {
+      inject: [EVENT_STORE, READ_STORE, KEY_STORE, LEDGER_FEEDS, METRICS],
+      useFactory: (store: EventStore, readStore: ReadStoreHost, keys: HouseholdKeyStore, feeds: LedgerFeeds, metrics: ServiceMetrics) => {
+        const engine = new ReportEngine(store, readStore, householdRefFunction(keys.digestKey()), {
           source: feeds.feed('reports'),
           log: new Logger('projector'),
           ...loadAsOfSnapshotsConfig(),
           iatiPublisher: loadIatiPublisher(),
-        }),
+        });
+        // On EventStoreDB positions are log offsets: there the lag is in positions, not events.
+        metrics.gaugeFamily('peil_projector_lag', 'Ledger positions a read model has not applied yet (head − checkpoint)', ['read_model'], async () =>
+          (await engine.projectorLag()).map((l) => ({ labels: { read_model: l.readModel }, value: l.lag })),
+        );
+        return engine;
+      },
     },
     ReportingLifecycle,
   ],

@@ -43,6 +43,8 @@ const platformSchema = z.object({
     message: 'must be an EventStoreDB connection string (esdb://host:2113?tls=false or esdb+discover://…)',
   }),
   PEIL_LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug']).optional().default('log'),
+  // JSON lines for files and log shippers; `pretty` for a person at a terminal.
+  PEIL_LOG_FORMAT: z.enum(['json', 'pretty']).optional().default('json'),
 });
 
 export type PlatformConfig = z.infer<typeof platformSchema> & {

@@ -7,8 +7,14 @@ import { ConfigError } from '@peil/config';
 import { untilEventStoreReachable } from './event-store.wait';
 import { HealthRegistry } from './health.registry';
 import { submissionsServerFromEnv } from '../inbound/submissions-from-env';
+import { createLogger } from '../observability/json-logger';
+import { withRequestId } from '../observability/request-context';
+import { GATEWAY_HEADERS } from '../auth/roles';
+import { httpMetricsMiddleware } from '../observability/http-metrics';
+import type { ServiceMetrics } from '../observability/metrics';
+import { METRICS } from './tokens';
 
-const LEVELS: Record<PlatformConfig['PEIL_LOG_LEVEL'], LogLevel[]> = {
+export const LOG_LEVELS: Record<PlatformConfig['PEIL_LOG_LEVEL'], LogLevel[]> = {
   error: ['error', 'fatal'],
   warn: ['error', 'fatal', 'warn'],
   log: ['error', 'fatal', 'warn', 'log'],
@@ -23,16 +29,25 @@ const LEVELS: Record<PlatformConfig['PEIL_LOG_LEVEL'], LogLevel[]> = {
  */
 export async function bootstrapService(name: ServiceName, module: unknown): Promise<INestApplication> {
   const config = loadPlatformConfig();
-  // Before the application exists: the wait below logs at the configured level too.
-  Logger.overrideLogger(LEVELS[config.PEIL_LOG_LEVEL]);
+  // Before the application exists: the wait below logs in the configured form and level too.
+  const logger = createLogger(name, LOG_LEVELS[config.PEIL_LOG_LEVEL], config.PEIL_LOG_FORMAT);
+  Logger.overrideLogger(logger);
   // Before the wait: a bad bus or principals variable stops the start at once.
   const submissions = submissionsServerFromEnv(name);
   await untilEventStoreReachable(config, name);
   const app = await NestFactory.create(module as never, {
-    logger: LEVELS[config.PEIL_LOG_LEVEL],
+    logger,
     bodyParser: false,
   });
+  app.use(httpMetricsMiddleware(app.get<ServiceMetrics>(METRICS)));
+  // Every log line written while serving a request carries the gateway's request id.
+  app.use((req: { headers: Record<string, string | string[] | undefined> }, _res: unknown, next: () => void) => {
+    const id = req.headers[GATEWAY_HEADERS.requestId];
+    if (typeof id === 'string' && id !== '') withRequestId(id, next);
+    else next();
+  });
   app.use(json({ limit: '64mb' }));
+  (app.getHttpAdapter().getInstance() as { disable(setting: string): void }).disable('x-powered-by');
   app.enableShutdownHooks();
   if (submissions) {
     app.get(HealthRegistry).register('submissions', submissions.check);

@@ -11,7 +11,10 @@ import { ledgerFeedsProvider } from '../flows/ledger-feeds.provider';
 import { createEventStore, eventStoreCheck } from './event-store.factory';
 import { HealthController } from './health.controller';
 import { HealthRegistry } from './health.registry';
-import { DIGEST_KEY, EVENT_STORE, KEY_STORE, LEDGER_FEEDS, PERSONAL_DATA, PLATFORM_CONFIG, SERVICE_NAME } from './tokens';
+import { DIGEST_KEY, EVENT_STORE, KEY_STORE, LEDGER_FEEDS, METRICS, PERSONAL_DATA, PLATFORM_CONFIG, SERVICE_NAME } from './tokens';
+import { observeAppends } from '@peil/ledger';
+import { ServiceMetrics } from '../observability/metrics';
+import { MetricsController } from '../observability/metrics.controller';
 
 class LedgerLifecycle implements OnApplicationShutdown {
   constructor(
@@ -39,18 +42,25 @@ export class PlatformModule {
     const keyStore = new HouseholdKeyStore(config.dataDir, masterKey);
     return {
       module: PlatformModule,
-      controllers: [HealthController],
+      controllers: [HealthController, MetricsController],
       providers: [
         { provide: SERVICE_NAME, useValue: service },
         { provide: PLATFORM_CONFIG, useValue: config },
         // A factory, not a value: each application built from this module gets its own checks.
         { provide: HealthRegistry, useFactory: () => new HealthRegistry() },
+        { provide: METRICS, useFactory: () => new ServiceMetrics(service) },
         {
           provide: EVENT_STORE,
-          inject: [HealthRegistry],
-          useFactory: (health: HealthRegistry) => {
-            const store = createEventStore(config);
+          inject: [HealthRegistry, METRICS],
+          useFactory: (health: HealthRegistry, metrics: ServiceMetrics) => {
+            const store = observeAppends(createEventStore(config), (_stream, events, appended, seconds) => {
+              metrics.appendSeconds.observe({ context: service }, seconds);
+              appended.forEach((a, i) => {
+                if (a.status === 'appended') metrics.eventsAppended.inc({ context: service, type: events[i]?.type ?? 'unknown' });
+              });
+            });
             health.register('event-store', eventStoreCheck(store));
+            metrics.gauge('peil_ledger_head_position', 'Position of the newest event in the ledger', () => store.headPosition());
             return store;
           },
         },
@@ -64,7 +74,7 @@ export class PlatformModule {
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
         LedgerLifecycle,
       ],
-      exports: [SERVICE_NAME, PLATFORM_CONFIG, HealthRegistry, EVENT_STORE, CLOCK, INTERNAL_TOKEN, KEY_STORE, DIGEST_KEY, PERSONAL_DATA, LEDGER_FEEDS],
+      exports: [METRICS, SERVICE_NAME, PLATFORM_CONFIG, HealthRegistry, EVENT_STORE, CLOCK, INTERNAL_TOKEN, KEY_STORE, DIGEST_KEY, PERSONAL_DATA, LEDGER_FEEDS],
     };
   }
 }

@@ -7,3 +7,5 @@ export const DIGEST_KEY = Symbol('ContentDigestKey');
 export const SERVICE_NAME = Symbol('ServiceName');
 /** LedgerFeeds (@peil/projections): where services' reactions follow the ledger from, by PEIL_SUBSCRIPTIONS. */
 export const LEDGER_FEEDS = Symbol('LedgerFeeds');
+/** ServiceMetrics: this process's Prometheus registry and its common metrics. */
+export const METRICS = Symbol('ServiceMetrics');

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteEventStore } from '@peil/ledger';
-import { HealthRegistry, type PlatformConfig } from '@peil/platform';
+import { HealthRegistry, ServiceMetrics, type PlatformConfig } from '@peil/platform';
 import { until } from '../../../../libs/messaging/src/testing/ledger-events';
 import { RelayHost } from './relay.host';
 
@@ -27,7 +27,7 @@ describe('RelayHost', () => {
   it('creates nothing on the store bus, and is healthy', async () => {
     delete process.env.PEIL_BUS;
     const health = new HealthRegistry();
-    const host = new RelayHost(store, { dataDir: dir } as PlatformConfig, health);
+    const host = new RelayHost(store, { dataDir: dir } as PlatformConfig, health, new ServiceMetrics('ledger'));
     expect(host.relay).toBeNull();
     expect((await health.report()).components).toEqual([]);
     await host.onApplicationBootstrap();
@@ -50,7 +50,7 @@ describe('RelayHost', () => {
       { eventId: '0b5c1a4e-8d6f-4f43-9a55-0c1f5c7e6b01', type: 'Tested', schemaVersion: 1, occurredAt: '2026-03-01T09:00:00.000Z', recordedAt: '2026-03-01T09:00:01.000Z', source: 'spec', actor: 'tester', correlationId: 'c', causationId: null, data: {}, contentDigest: 'd' },
     ], 'no_stream');
     const health = new HealthRegistry();
-    const host = new RelayHost(store, { dataDir: dir } as PlatformConfig, health);
+    const host = new RelayHost(store, { dataDir: dir } as PlatformConfig, health, new ServiceMetrics('ledger'));
     await host.onApplicationBootstrap();
     try {
       await until(() => host.check().then(() => false, () => true), 10_000, 'the relay to report the broker down');

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { EventStore } from '@peil/ledger';
 import { createRelayFromEnv, type OutboundRelay } from '@peil/messaging';
-import { EVENT_STORE, HealthRegistry, PLATFORM_CONFIG, type PlatformConfig } from '@peil/platform';
+import { EVENT_STORE, HealthRegistry, METRICS, PLATFORM_CONFIG, type PlatformConfig, type ServiceMetrics } from '@peil/platform';
 
 /**
  * The outbound relay (0012) runs inside the ledger service when PEIL_BUS=kafka: one relay per
@@ -17,6 +17,7 @@ export class RelayHost implements OnApplicationBootstrap, BeforeApplicationShutd
     @Inject(EVENT_STORE) store: EventStore,
     @Inject(PLATFORM_CONFIG) config: PlatformConfig,
     health: HealthRegistry,
+    @Inject(METRICS) metrics: ServiceMetrics,
   ) {
     this.relay = createRelayFromEnv(process.env, store, config.dataDir, {
       // One line per failed attempt; the back-off (capped at PEIL_RELAY_RETRY_MAX_MS) bounds the rate.
@@ -25,6 +26,8 @@ export class RelayHost implements OnApplicationBootstrap, BeforeApplicationShutd
     });
     // The ledger's /internal/health (and so the gateway's /v1/health) names the relay while it is down.
     if (this.relay) health.register('relay', () => this.check());
+    const relay = this.relay;
+    if (relay) metrics.gauge('peil_relay_lag_events', 'Events in the ledger not yet published to Kafka (head − last published)', () => relay.lag());
   }
 
   async onApplicationBootstrap(): Promise<void> {

@@ -139,6 +139,13 @@ export class ReportEngine {
     });
   }
 
+  /** Per read model, how many ledger events it has not applied yet (head − its checkpoint). */
+  async projectorLag(): Promise<Array<{ readModel: string; lag: number }>> {
+    const head = (await this.store.headPosition()) ?? 0;
+    const projections = [...new Set(Object.values(this.byReport))];
+    return Promise.all(projections.map(async (p) => ({ readModel: p.name, lag: Math.max(0, head - ((await this.readStore.checkpoint(p.name)) ?? 0)) })));
+  }
+
   /** Snapshots held for a projection (for tests and metrics). */
   asOfSnapshotCount(projectionName: string): number {
     return this.snapshots.get(projectionName)?.size ?? 0;

@@ -1,9 +1,9 @@
 import 'reflect-metadata';
 import { Logger, type INestApplication, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { json } from 'express';
 import { loadPlatformConfig, servicePort, type PlatformConfig, type ServiceName } from '../config/platform.config';
 import { ConfigError } from '@peil/config';
+import { jsonBody } from '../http/json-body';
 import { untilEventStoreReachable } from './event-store.wait';
 import { HealthRegistry } from './health.registry';
 import { submissionsServerFromEnv } from '../inbound/submissions-from-env';
@@ -32,7 +32,7 @@ export async function bootstrapService(name: ServiceName, module: unknown): Prom
     logger: LEVELS[config.PEIL_LOG_LEVEL],
     bodyParser: false,
   });
-  app.use(json({ limit: '64mb' }));
+  app.use(jsonBody({ limitBytes: 64 * 1024 * 1024, maxDepth: config.PEIL_MAX_JSON_DEPTH }));
   app.enableShutdownHooks();
   if (submissions) {
     app.get(HealthRegistry).register('submissions', submissions.check);

@@ -10,6 +10,9 @@ export const Id = z
 /** A calendar date YYYY-MM-DD that exists (no 2023-02-30). */
 export const IsoDate = z.iso.date();
 
+/** An instant with its offset (Z or ±hh:mm), on a date that exists. */
+export const IsoDateTime = z.iso.datetime({ offset: true });
+
 /**
  * A name, place or reference: one line. Controls, lone surrogates and bidi overrides are refused
  * for every string before any schema runs (see text.ts); tab and newline pass that walk and are

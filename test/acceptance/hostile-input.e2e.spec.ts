@@ -11,9 +11,9 @@ describe('hostile input through the gateway', () => {
   const grant = peilGrant();
 
   beforeAll(async () => {
-    system = await startSystem();
+    system = await startSystem({ timeoutMs: 90_000 });
     await accepted(system, 'grant', [grant.event], 'finance');
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     await system?.stop();

@@ -48,8 +48,14 @@ export type AssessmentEvent =
   | { type: 'SkillsProfileRecorded'; data: SkillsProfileRecorded }
   | { type: 'LivelihoodPlanApproved'; data: LivelihoodPlanApproved };
 
-/** One stream per district for its market assessments (the newest supersedes older ones). */
-export const districtKey = (district: string): string => district.trim().toLowerCase().replace(/[^a-z0-9]+/g, '_');
+/**
+ * One stream per district for its market assessments (the newest supersedes older ones). The name
+ * becomes a key: NFC, so the same name typed with composed or decomposed letters is one district,
+ * and letters of any script kept (an ASCII-only key made every Arabic name the same district "_").
+ * ASCII names give the keys they always gave ("Akkar / Halba" → "akkar_halba").
+ */
+export const districtKey = (district: string): string =>
+  district.normalize('NFC').trim().toLowerCase().replace(/[^\p{L}\p{M}\p{N}]+/gu, '_');
 export const marketStreamId = (district: string): string => `market-${districtKey(district)}`;
 /** One stream per household for its skills profile and livelihood plan. */
 export const livelihoodStreamId = (householdId: string): string => `livelihood-${householdId}`;

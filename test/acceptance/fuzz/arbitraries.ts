@@ -110,6 +110,8 @@ type Mutation =
   | { kind: 'replace'; at: number; value: unknown }
   | { kind: 'remove'; at: number }
   | { kind: 'add'; at: number; key: string; value: unknown }
+  | { kind: 'type'; value: string }
+  | { kind: 'taint'; at: number; offset: number; text: string }
   | { kind: 'envelope'; field: 'eventId' | 'type' | 'occurredAt' | 'source' | 'actor' | 'data'; value: unknown }
   | { kind: 'drop'; field: 'eventId' | 'type' | 'occurredAt' | 'data' };
 
@@ -118,6 +120,10 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('replace' as const), at: fc.nat(), value: hostileValue }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('remove' as const), at: fc.nat() }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('add' as const), at: fc.nat(), key: fc.oneof(fc.constantFrom(...PROTOTYPE_NAMES), hostileString), value: hostileValue }) },
+  // One bad character inside an otherwise valid string: only the text rule stands between it and the ledger.
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('taint' as const), at: fc.nat(), offset: fc.nat(), text: fc.constantFrom(...BAD_TEXT.filter((t) => t !== '')) }) },
+  // The type selects the handler: prototype names and other contexts' types, often.
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('type' as const), value: fc.oneof(fc.constantFrom(...PROTOTYPE_NAMES), fc.constantFrom(...Object.values(TEMPLATES).flatMap((t) => Object.keys(t))), hostileString) }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('envelope' as const), field: fc.constantFrom('eventId' as const, 'type' as const, 'occurredAt' as const, 'source' as const, 'actor' as const, 'data' as const), value: hostileValue }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('drop' as const), field: fc.constantFrom('eventId' as const, 'type' as const, 'occurredAt' as const, 'data' as const) }) },
 );
@@ -146,6 +152,19 @@ function apply(event: Record<string, unknown>, m: Mutation): Record<string, unkn
       const objects = [[], ...all.filter((p) => { const v = p.reduce<any>((n, k) => n[k], data); return typeof v === 'object' && v !== null && !Array.isArray(v); })];
       const path = objects[m.at % objects.length]!;
       setOwn(path.reduce<any>((n, k) => n[k], data), m.key, m.value);
+      return out;
+    }
+    case 'type':
+      out.type = m.value;
+      return out;
+    case 'taint': {
+      const strings = all.filter((p) => typeof p.reduce<any>((n, k) => n[k], data) === 'string');
+      const path = strings[m.at % strings.length]!;
+      const parent = parentOf(path);
+      const key = path[path.length - 1]!;
+      const text = parent[key] as string;
+      const at = m.offset % (text.length + 1);
+      parent[key] = text.slice(0, at) + m.text + text.slice(at);
       return out;
     }
     case 'envelope':

@@ -8,3 +8,4 @@ export * from './evaluation';
 export * from './common/money';
 export * from './grant';
 export * from './common/outcome';
+export * from './common/text';

@@ -6,6 +6,8 @@ export * from '@peil/config';
 export * from './config/platform.config';
 export * from './http/error-body';
 export * from './http/http-exception.filter';
+export * from './http/json-body';
+export * from './http/query';
 export * from './nest/bootstrap';
 export * from './nest/event-store.factory';
 export * from './nest/health.registry';

@@ -10,4 +10,21 @@ export const Id = z
 /** A calendar date YYYY-MM-DD that exists (no 2023-02-30). */
 export const IsoDate = z.iso.date();
 
-export const NonEmptyText = (max = 200) => z.string().trim().min(1).max(max);
+/** An instant with its offset (Z or ±hh:mm), on a date that exists. */
+export const IsoDateTime = z.iso.datetime({ offset: true });
+
+/**
+ * A name, place or reference: one line. Controls, lone surrogates and bidi overrides are refused
+ * for every string before any schema runs (see text.ts); tab and newline pass that walk and are
+ * refused here, so that only free text (FreeText) may span lines.
+ */
+export const NonEmptyText = (max = 200) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .regex(/^[^\t\n]*$/, 'one line: no tab or newline');
+
+/** Free text (a reason, a note): may hold tabs and newlines. */
+export const FreeText = (max = 500) => z.string().trim().min(1).max(max);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id, IsoDate, NonEmptyText } from '../common/primitives';
+import { FreeText, Id, IsoDate, NonEmptyText } from '../common/primitives';
 
 /**
  * Enrolment context event schemas (DESIGN §4), owned by the enrolment service and only read by
@@ -30,13 +30,13 @@ export type HouseholdEnrolled = z.infer<typeof HouseholdEnrolled>;
 export const ParticipantReplaced = z.object({
   householdId: Id,
   participant: Participant,
-  reason: NonEmptyText(500),
+  reason: FreeText(500),
 });
 export type ParticipantReplaced = z.infer<typeof ParticipantReplaced>;
 
 export const HouseholdWithdrawn = z.object({
   householdId: Id,
-  reason: NonEmptyText(500),
+  reason: FreeText(500),
 });
 export type HouseholdWithdrawn = z.infer<typeof HouseholdWithdrawn>;
 

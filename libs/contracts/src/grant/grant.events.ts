@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { MinorAmount, moneyFields, refineMoney } from '../common/money';
-import { Id, IsoDate, NonEmptyText } from '../common/primitives';
+import { FreeText, Id, IsoDate, NonEmptyText } from '../common/primitives';
 
 /**
  * Grant context events (DESIGN §4), owned by the grant service and only read by others. One stream
@@ -82,7 +82,7 @@ export const CommitmentReleased = z.object({
   commitmentId: Id,
   /** US cents given back to the line; at most what the commitment still holds. */
   amountMinor: MinorAmount,
-  reason: NonEmptyText(500).optional(),
+  reason: FreeText(500).optional(),
 });
 export type CommitmentReleased = z.infer<typeof CommitmentReleased>;
 
@@ -122,7 +122,7 @@ export type ExpenditureRecorded = z.infer<typeof ExpenditureRecordedFields>;
 
 export const ExpenditureReversed = z.object({
   expenditureId: Id,
-  reason: NonEmptyText(500),
+  reason: FreeText(500),
 });
 export type ExpenditureReversed = z.infer<typeof ExpenditureReversed>;
 

@@ -42,6 +42,8 @@ const platformSchema = z.object({
   PEIL_ESDB_URL: optionalText.refine((v) => v === undefined || /^esdb(\+discover)?:\/\/\S+$/.test(v), {
     message: 'must be an EventStoreDB connection string (esdb://host:2113?tls=false or esdb+discover://…)',
   }),
+  // Deeper request bodies are refused before parsing (a submission needs fewer than ten levels).
+  PEIL_MAX_JSON_DEPTH: intVar(64, 8, 1000),
   PEIL_LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug']).optional().default('log'),
   // JSON lines for files and log shippers; `pretty` for a person at a terminal.
   PEIL_LOG_FORMAT: z.enum(['json', 'pretty']).optional().default('json'),

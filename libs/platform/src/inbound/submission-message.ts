@@ -3,6 +3,7 @@ import type { EventContext } from '@peil/messaging';
 import type { CallerRole, Role } from '../auth/roles';
 import type { Principal } from '../auth/roles.guard';
 import { apiError, type ApiError } from '../http/error-body';
+import { DEFAULT_MAX_JSON_DEPTH, parseJsonBytes } from '../http/json-body';
 import { parseBatch } from '../submissions/parse-batch';
 import type { SubmissionResult } from '../submissions/submission.schema';
 
@@ -19,14 +20,12 @@ export type ParsedMessage = { ok: true; events: unknown[]; batch: boolean } | { 
  * under the same limits. What is not even that is `malformed_message`; the events themselves are
  * validated later, one by one, by the context's SubmissionProcessor.
  */
-export function parseSubmissionMessage(value: Buffer): ParsedMessage {
+export function parseSubmissionMessage(value: Buffer, maxDepth = DEFAULT_MAX_JSON_DEPTH): ParsedMessage {
   if (value.length === 0) return malformed('the message has no value');
-  let body: unknown;
-  try {
-    body = JSON.parse(value.toString('utf8'));
-  } catch {
-    return malformed('the value is not JSON');
-  }
+  // The same decoding as an HTTP body: strict UTF-8, nesting bounded before JSON.parse.
+  const parsed = parseJsonBytes(value, maxDepth);
+  if (!parsed.ok) return parsed.error.code === 'malformed_json' ? malformed('the value is not JSON') : { ok: false, error: parsed.error };
+  const body = parsed.value;
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     return malformed('the value must be a JSON object: one event, or { "events": [ ... ] }');
   }

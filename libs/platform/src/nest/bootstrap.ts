@@ -1,9 +1,9 @@
 import 'reflect-metadata';
 import { Logger, type INestApplication, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { json } from 'express';
 import { loadPlatformConfig, servicePort, type PlatformConfig, type ServiceName } from '../config/platform.config';
 import { ConfigError } from '@peil/config';
+import { jsonBody } from '../http/json-body';
 import { untilEventStoreReachable } from './event-store.wait';
 import { HealthRegistry } from './health.registry';
 import { submissionsServerFromEnv } from '../inbound/submissions-from-env';
@@ -46,7 +46,7 @@ export async function bootstrapService(name: ServiceName, module: unknown): Prom
     if (typeof id === 'string' && id !== '') withRequestId(id, next);
     else next();
   });
-  app.use(json({ limit: '64mb' }));
+  app.use(jsonBody({ limitBytes: 64 * 1024 * 1024, maxDepth: config.PEIL_MAX_JSON_DEPTH }));
   (app.getHttpAdapter().getInstance() as { disable(setting: string): void }).disable('x-powered-by');
   app.enableShutdownHooks();
   if (submissions) {

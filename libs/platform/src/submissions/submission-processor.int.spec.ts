@@ -18,8 +18,9 @@ const counted: SubmissionHandler<z.infer<typeof Counted>> = {
   decide: async () => ({ kind: 'reject', error: { code: 'unused', message: '' } }),
 };
 
-function processorOn(store: SqliteEventStore, options: ConstructorParameters<typeof SubmissionProcessor>[4] = {}) {
+function processorOn(store: SqliteEventStore, options: ConstructorParameters<typeof SubmissionProcessor>[4] = {}, more: Record<string, SubmissionHandler<any>> = {}) {
   counted.decide = async (s) => {
+    if (s.data.counter === 'boom') throw new Error('decider bug');
     const events = await store.readStream(`counter-${s.data.counter}`);
     if (s.data.expect !== events.length) return { kind: 'reject', error: { code: 'out_of_order', message: `next is ${events.length}` } };
     return {
@@ -29,7 +30,7 @@ function processorOn(store: SqliteEventStore, options: ConstructorParameters<typ
       events: [{ eventId: s.eventId, type: s.type, occurredAt: s.occurredAt, data: s.data }],
     };
   };
-  return new SubmissionProcessor(store, { Counted: counted }, Buffer.alloc(32, 1), clock, { groupCommit: true, ...options });
+  return new SubmissionProcessor(store, { Counted: counted, ...more }, Buffer.alloc(32, 1), clock, { groupCommit: true, ...options });
 }
 
 const submit = (counter: string, expect: number) => ({ eventId: randomUUID(), type: 'Counted', occurredAt: '2026-03-01T09:00:00Z', data: { counter, expect } });
@@ -65,5 +66,89 @@ describe('SubmissionProcessor with group commit', () => {
     expect(aborted).toHaveBeenCalledTimes(1);
     expect(await store.readStream('counter-b')).toEqual([]);
     expect(await store.headPosition()).toBeNull();
+  });
+
+  it('ends a unit early at an event with a follow-up; a later unit that fails leaves the committed ones answered, the rest not_recorded', async () => {
+    const followed: SubmissionHandler<z.infer<typeof Counted>> = { schema: Counted, decide: (s, m) => counted.decide(s, m), afterAppend: async () => {} };
+    // Each event with a follow-up ends its unit: the first commits before the second fails.
+    const processor = processorOn(store, {}, { Followed: followed });
+    const first = { ...submit('c', 0), type: 'Followed' };
+    const failing = { ...submit('boom', 0), type: 'Followed' };
+    const after = submit('c', 1);
+    const results = await processor.processBatch([first, failing, after], principal);
+    expect(results.map((r) => [r.status, r.error?.code])).toEqual([['accepted', undefined], ['rejected', 'not_recorded'], ['rejected', 'not_recorded']]);
+    expect(results.map((r) => r.eventId)).toEqual([first.eventId, failing.eventId, after.eventId]);
+    expect((await store.readStream('counter-c')).map((e) => e.eventId)).toEqual([first.eventId]);
+    expect(await store.headPosition()).toBe(1);
+  });
+
+  it('rolls back the earlier events of the failing unit too, and answers them not_recorded', async () => {
+    const batch = [submit('d', 0), submit('d', 1), submit('boom', 0), submit('d', 2)];
+    const followed: SubmissionHandler<z.infer<typeof Counted>> = { schema: Counted, decide: (s, m) => counted.decide(s, m), afterAppend: async () => {} };
+    const processor = processorOn(store, {}, { Followed: followed });
+    batch[0] = { ...batch[0]!, type: 'Followed' };
+    const results = await processor.processBatch(batch, principal);
+    // Unit 1 = [d0] (ends at its follow-up) committed; unit 2 = [d1, boom] rolled back whole.
+    expect(results.map((r) => r.error?.code ?? r.status)).toEqual(['accepted', 'not_recorded', 'not_recorded', 'not_recorded']);
+    expect((await store.readStream('counter-d')).map((e) => e.eventId)).toEqual([batch[0]!.eventId]);
+  });
+
+  it('without group commit, a failure after committed events answers per event as well', async () => {
+    const batch = [submit('e', 0), submit('boom', 0), submit('e', 1)];
+    const results = await processorOn(store, { groupCommit: false }).processBatch(batch, principal);
+    expect(results.map((r) => r.error?.code ?? r.status)).toEqual(['accepted', 'not_recorded', 'not_recorded']);
+    expect((await store.readStream('counter-e')).map((e) => e.eventId)).toEqual([batch[0]!.eventId]);
+  });
+
+  it('still fails the request when the failure comes before anything was recorded (nothing written)', async () => {
+    await expect(processorOn(store).processBatch([submit('boom', 0), submit('f', 0)], principal)).rejects.toThrow('decider bug');
+    expect(await store.headPosition()).toBeNull();
+  });
+
+  it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', '__defineGetter__'])(
+    'answers type %s as an unknown type, and records the rest of the batch',
+    async (type) => {
+      const batch = [{ ...submit('g', 0), type }, submit('g', 0)];
+      const results = await processorOn(store).processBatch(batch, principal);
+      expect(results[0]).toMatchObject({ status: 'rejected', error: { code: 'unknown_event_type', path: 'type' } });
+      expect(results[1]).toMatchObject({ status: 'accepted', position: 1 });
+    },
+  );
+
+  it('rejects an event nested 10,000 deep without recursing into it, and records the others', async () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 10_000; i++) deep = { a: deep };
+    const batch = [submit('h', 0), { ...submit('h', 1), data: { counter: 'h', expect: 1, extra: deep } }, submit('h', 1)];
+    const results = await processorOn(store).processBatch(batch, principal);
+    expect(results.map((r) => r.error?.code ?? r.status)).toEqual(['accepted', 'too_deep', 'accepted']);
+    expect(results[1]!.error!.path).toMatch(/^data\.extra(\.a)+$/);
+    expect((await store.readStream('counter-h')).map((e) => e.eventId)).toEqual([batch[0]!.eventId, batch[2]!.eventId]);
+  });
+
+  it.each([
+    ['a lone high surrogate', '\uD800x'],
+    ['a lone low surrogate', 'x\uDC00'],
+    ['NUL', 'No\u0000rth'],
+    ['a C1 control', 'a\u0085b'],
+    ['a right-to-left override', 'abc\u202Edef'],
+    ['a first-strong isolate', '\u2068abc'],
+  ])('rejects %s in any string with its path, writing nothing', async (_label, text) => {
+    const results = await processorOn(store).processBatch([submit(text, 0), { ...submit('i', 0), source: text }], principal);
+    expect(results[0]).toMatchObject({ status: 'rejected', error: { code: 'invalid_text', path: 'data.counter' } });
+    expect(results[1]).toMatchObject({ status: 'rejected', error: { code: 'invalid_text', path: 'source' } });
+    expect(await store.headPosition()).toBeNull();
+  });
+
+  it('accepts Arabic text with its directional marks (LRM, RLM, ALM) and stores it as submitted', async () => {
+    const text = 'طرابلس \u200F12\u200E \u061Cعكار';
+    const results = await processorOn(store).processBatch([submit(text, 0)], principal);
+    expect(results[0]!.status).toBe('accepted');
+    expect((await store.readStream(`counter-${text}`))[0]!.data).toEqual({ counter: text, expect: 0 });
+  });
+
+  it('echoes a 10 KB eventId cut to 128 characters and a marker', async () => {
+    const results = await processorOn(store).processBatch([{ ...submit('j', 0), eventId: 'x'.repeat(10_000) }], principal);
+    expect(results[0]!.eventId).toBe(`${'x'.repeat(128)}…[10000 chars]`);
+    expect(results[0]!.error).toMatchObject({ code: 'invalid_field', path: 'eventId' });
   });
 });

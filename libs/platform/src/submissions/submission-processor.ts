@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { firstTextIssue } from '@peil/contracts';
 import {
   ConcurrencyError,
   EventIdConflictError,
@@ -13,6 +14,7 @@ import type { Principal } from '../auth/roles.guard';
 import type { Clock } from '../clock/clock';
 import { contentDigest } from '../privacy/content-digest';
 import { apiError, type ApiError } from '../http/error-body';
+import { DEFAULT_MAX_JSON_DEPTH, truncated } from '../http/json-body';
 import { firstIssue, submittedEventSchema, type SubmissionResult, type SubmittedEvent } from './submission.schema';
 
 /** A submission whose envelope and data passed their schemas. */
@@ -97,21 +99,25 @@ export const GROUP_COMMIT_MAX_MS = 100;
  */
 export class SubmissionProcessor {
   private readonly logger = new Logger('submissions');
+  /** Looked up by the client's `type`: a Map, so "constructor" or "__proto__" find nothing rather than Object.prototype's members. */
+  private readonly handlers: ReadonlyMap<string, SubmissionHandler<any>>;
 
   constructor(
     private readonly store: EventStore,
-    private readonly handlers: HandlerMap,
+    handlers: HandlerMap,
     private readonly digestKey: Buffer,
     private readonly clock: Clock,
     private readonly options: SubmissionProcessorOptions = {},
-  ) {}
+  ) {
+    this.handlers = new Map(Object.entries(handlers));
+  }
 
   private get schemaVersion(): number {
     return this.options.schemaVersion ?? 1;
   }
 
   get types(): string[] {
-    return Object.keys(this.handlers);
+    return [...this.handlers.keys()];
   }
 
   /**
@@ -120,9 +126,25 @@ export class SubmissionProcessor {
    * results are returned only after their unit committed. A unit ends after an event with a
    * follow-up, which runs after the commit and before the next event: follow-ups call other
    * services that write to the ledger, and a later event may depend on them.
+   *
+   * An unexpected failure (a bug, a store error) stops the batch. If nothing of it was recorded yet
+   * it propagates (500, nothing written); once events are in the ledger it cannot: the caller must
+   * learn which ones, so every event gets its result and those not committed answer `not_recorded`.
    */
   async processBatch(events: readonly unknown[], principal: Principal): Promise<SubmissionResult[]> {
+    // Only results of committed work: a unit's results are added once the unit has committed.
     const results: SubmissionResult[] = [];
+    try {
+      await this.processInto(results, events, principal);
+      return results;
+    } catch (err) {
+      if (!results.some((r) => r.status !== 'rejected')) throw err;
+      this.logger.error(`batch stopped at event ${results.length} of ${events.length}, the rest not recorded: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      return [...results, ...events.slice(results.length).map(notRecorded)];
+    }
+  }
+
+  private async processInto(results: SubmissionResult[], events: readonly unknown[], principal: Principal): Promise<void> {
     if (!this.options.groupCommit) {
       // One event, one commit: each append is durable on its own.
       for (const raw of events) {
@@ -130,7 +152,7 @@ export class SubmissionProcessor {
         results.push(result);
         if (followUp) await followUp();
       }
-      return results;
+      return;
     }
     let next = 0;
     while (next < events.length) {
@@ -151,7 +173,6 @@ export class SubmissionProcessor {
       results.push(...unitResults);
       for (const followUp of followUps) await followUp();
     }
-    return results;
   }
 
   async processOne(raw: unknown, principal: Principal): Promise<SubmissionResult> {
@@ -170,13 +191,14 @@ export class SubmissionProcessor {
 
   /** One event up to its append (inside the unit); the follow-up, if any, to run once the unit committed. */
   private async record(raw: unknown, principal: Principal): Promise<{ result: SubmissionResult; followUp?: () => Promise<void> }> {
-    const rawId = typeof raw === 'object' && raw !== null && typeof (raw as { eventId?: unknown }).eventId === 'string'
-      ? (raw as { eventId: string }).eventId
-      : null;
+    const rawId = echoedEventId(raw);
+    // Before any schema: every string of the event, wherever it sits, and its depth (see text.ts).
+    const textIssue = firstTextIssue(raw, '', DEFAULT_MAX_JSON_DEPTH);
+    if (textIssue) return { result: rejected(rawId, apiError(textIssue.code, textIssue.message, textIssue.path)) };
     const envelope = submittedEventSchema.safeParse(raw);
     if (!envelope.success) return { result: rejected(rawId, firstIssue('', envelope.error, raw)) };
     const submitted = envelope.data;
-    const handler = this.handlers[submitted.type];
+    const handler = this.handlers.get(submitted.type);
     if (!handler) {
       return { result: rejected(submitted.eventId, apiError('unknown_event_type', `type ${submitted.type} is not accepted here; expected one of ${this.types.join(', ')}`, 'type')) };
     }
@@ -262,6 +284,16 @@ export class SubmissionProcessor {
       }
     }
   }
+}
+
+/** The eventId a client sent, as far as it may be echoed (a 10 KB "id" is not sent back whole). */
+function echoedEventId(raw: unknown): string | null {
+  const id = typeof raw === 'object' && raw !== null ? (raw as { eventId?: unknown }).eventId : undefined;
+  return typeof id === 'string' ? truncated(id) : null;
+}
+
+function notRecorded(raw: unknown): SubmissionResult {
+  return rejected(echoedEventId(raw), apiError('not_recorded', 'not recorded: an internal error (logged) stopped the batch before this event was committed; submit it again'));
 }
 
 function rejected(eventId: string | null, error: ApiError): SubmissionResult {

@@ -9,6 +9,14 @@ import { GRANT_CLIENT } from './tokens';
 export class DeliveryFundingError extends Error {}
 
 /**
+ * The plan's ceiling for an item, 0 for an item outside it. Item codes are the client's strings:
+ * an own-member check, so "constructor" or "toString" never finds Object.prototype's functions.
+ */
+export function unitCeiling(plan: Pick<NonNullable<Livelihood['plan']>, 'unitCeilings'>, itemCode: string): number {
+  return Object.hasOwn(plan.unitCeilings, itemCode) ? plan.unitCeilings[itemCode]! : 0;
+}
+
+/**
  * Step 2 of a delivery: exactly one ExpenditureRecorded on the assets line, linked by
  * relatedEventId, consuming the plan's commitment for the items delivered (what the commitment held
  * above the actual cost is released with it, in the same grant append). The eventId is derived from
@@ -23,7 +31,7 @@ export class DeliveryExpenditures {
 
   private money(d: AssetDelivered, plan: NonNullable<Livelihood['plan']>) {
     const spend = toUsdMinor(d.unitCostMinor * d.quantity, d.currency, d.fxRateToUsd);
-    const consume = d.quantity * (plan.unitCeilings[d.itemCode] ?? 0);
+    const consume = d.quantity * unitCeiling(plan, d.itemCode);
     return { spend, consume };
   }
 

@@ -27,7 +27,11 @@ const errorResponse = (description: string, example: { code: string; message: st
 });
 
 export const ERROR_RESPONSES = {
-  BadRequest: errorResponse('The request is malformed (not JSON, wrong shape, bad query).', { code: 'malformed_json', message: 'Unexpected end of JSON input' }),
+  BadRequest: errorResponse(
+    'The request is malformed: not JSON, not UTF-8 (`invalid_utf8`), nested deeper than PEIL_MAX_JSON_DEPTH (`too_deep`), wrong shape, or a query parameter unknown, repeated or invalid (`unknown_query_parameter`, `invalid_query`, with the parameter as path).',
+    { code: 'malformed_json', message: 'Unexpected end of JSON input' },
+  ),
+  UnsupportedMediaType: errorResponse('The body is not sent as application/json (UTF-8).', { code: 'unsupported_media_type', message: 'send the body as application/json (UTF-8), not text/plain' }),
   Unauthenticated: errorResponse('No API key, or not a valid one. Comes with `WWW-Authenticate: Bearer`.', { code: 'unauthenticated', message: 'the API key is not valid' }),
   Forbidden: errorResponse("The key's role may not use this route.", { code: 'forbidden', message: 'role donor may not do this' }),
   NotFound: errorResponse('Nothing at this path, or the resource does not exist.', { code: 'not_found', message: 'no API under /v1/nothing' }),
@@ -136,6 +140,7 @@ export function eventsEndpoint({ context, events, roles, example }: EventsEndpoi
       '200': { description: 'One result per submitted event, in order.', content: json(ref('SubmissionResults')) },
       '400': response('BadRequest'),
       '413': response('PayloadTooLarge'),
+      '415': response('UnsupportedMediaType'),
       ...COMMON_ERRORS,
     },
   };

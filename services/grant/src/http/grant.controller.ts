@@ -1,5 +1,5 @@
-import { BadRequestException, Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Query } from '@nestjs/common';
-import { CurrentPrincipal, Roles, parseBatch, type CallerRole, type Principal } from '@peil/platform';
+import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post } from '@nestjs/common';
+import { CurrentPrincipal, QueryParams, Roles, parseBatch, truncated, type CallerRole, type Principal, type QueryValues } from '@peil/platform';
 import { GrantSubmissions } from '../application/grant.handlers';
 import { GrantQueries } from '../application/grant.queries';
 import { ReconciliationQuery } from '../application/reconciliation.query';
@@ -32,12 +32,9 @@ export class GrantController {
 
   @Get('expenditures')
   @Roles(...READERS)
-  async expenditures(@Query('budgetLine') budgetLine?: unknown) {
-    if (budgetLine !== undefined && (typeof budgetLine !== 'string' || budgetLine === '')) {
-      throw new BadRequestException({ error: { code: 'invalid_query', message: 'budgetLine must be one budget line code', path: 'budgetLine' } });
-    }
+  async expenditures(@QueryParams(['budgetLine']) { budgetLine }: QueryValues) {
     const expenditures = await this.queries.expenditures(budgetLine);
-    if (!expenditures) throw new NotFoundException({ error: { code: 'unknown_budget_line', message: `no signed grant has a budget line ${String(budgetLine)}`, path: 'budgetLine' } });
+    if (!expenditures) throw new NotFoundException({ error: { code: 'unknown_budget_line', message: `no signed grant has a budget line ${truncated(String(budgetLine))}`, path: 'budgetLine' } });
     return { expenditures };
   }
 
@@ -51,7 +48,7 @@ export class GrantController {
   @Roles(...READERS)
   async grant(@Param('grantId') grantId: string) {
     const grant = await this.queries.grant(grantId);
-    if (!grant) throw new NotFoundException({ error: { code: 'unknown_grant', message: `grant ${grantId} is not signed`, path: 'grantId' } });
+    if (!grant) throw new NotFoundException({ error: { code: 'unknown_grant', message: `grant ${truncated(grantId)} is not signed`, path: 'grantId' } });
     return grant;
   }
 
@@ -59,7 +56,7 @@ export class GrantController {
   @Roles(...READERS)
   async commitment(@Param('commitmentId') commitmentId: string) {
     const commitment = await this.queries.commitment(commitmentId);
-    if (!commitment) throw new NotFoundException({ error: { code: 'unknown_commitment', message: `no commitment ${commitmentId}`, path: 'commitmentId' } });
+    if (!commitment) throw new NotFoundException({ error: { code: 'unknown_commitment', message: `no commitment ${truncated(commitmentId)}`, path: 'commitmentId' } });
     return commitment;
   }
 

@@ -1,6 +1,6 @@
-import { BadRequestException, Controller, Get, Inject, NotFoundException, Param, Query } from '@nestjs/common';
+import { BadRequestException, Controller, Get, Inject, NotFoundException, Param } from '@nestjs/common';
 import { verifyLedger, type EventStore, type StoredEvent } from '@peil/ledger';
-import { EVENT_STORE, Roles } from '@peil/platform';
+import { EVENT_STORE, QueryParams, Roles, truncated, type QueryValues } from '@peil/platform';
 
 const MAX_PAGE = 10_000;
 
@@ -15,20 +15,20 @@ export class LedgerController {
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
   @Get('events')
-  async events(@Query('after') after?: string, @Query('limit') limit?: string) {
-    const afterPosition = after === undefined || after === '' ? null : parseNonNegative(after, 'after');
-    const pageSize = limit === undefined || limit === '' ? 1000 : parseNonNegative(limit, 'limit');
+  async events(@QueryParams(['after', 'limit']) { after, limit }: QueryValues) {
+    const afterPosition = after === undefined ? null : parseNonNegative(after, 'after');
+    const pageSize = limit === undefined ? 1000 : parseNonNegative(limit, 'limit');
     if (pageSize < 1 || pageSize > MAX_PAGE) throw badQuery('limit', `limit must be between 1 and ${MAX_PAGE}`);
     const events = await this.store.readAll(afterPosition, pageSize);
     return page(events, pageSize);
   }
 
   @Get('streams/:streamId')
-  async stream(@Param('streamId') streamId: string, @Query('fromRevision') fromRevision?: string) {
-    const from = fromRevision === undefined || fromRevision === '' ? 0 : parseNonNegative(fromRevision, 'fromRevision');
+  async stream(@Param('streamId') streamId: string, @QueryParams(['fromRevision']) { fromRevision }: QueryValues) {
+    const from = fromRevision === undefined ? 0 : parseNonNegative(fromRevision, 'fromRevision');
     const events = await this.store.readStream(streamId, { fromRevision: from });
     if (events.length === 0 && from === 0) {
-      throw new NotFoundException({ error: { code: 'stream_not_found', message: `no stream ${streamId}`, path: 'streamId' } });
+      throw new NotFoundException({ error: { code: 'stream_not_found', message: `no stream ${truncated(streamId)}`, path: 'streamId' } });
     }
     return { streamId, events };
   }
@@ -45,7 +45,8 @@ function page(events: StoredEvent[], pageSize: number) {
 }
 
 function parseNonNegative(value: string, name: string): number {
-  if (!/^\d+$/.test(value)) throw badQuery(name, `${name} must be a non-negative integer`);
+  // A 20-digit "position" is not one: beyond safe integers it would silently become another number.
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) throw badQuery(name, `${name} must be a non-negative integer`);
   return Number(value);
 }
 

@@ -1,3 +1,5 @@
+import { IsoDate, IsoDateTime } from '@peil/contracts';
+import { truncated } from '@peil/platform';
 import { canonicalJson, type EventStore, type Position, type StoredEvent } from '@peil/ledger';
 import { MemoryReadStore, Projector, replay, type LedgerFeed, type Projection, type ReadStore } from '@peil/projections';
 import { allProjections, isReportName, render, ReportRequestError, reportProjections, validateRequest, type ReportName, type Rendered } from '../reports/catalogue';
@@ -118,7 +120,7 @@ export class ReportEngine {
   }
 
   async report(name: string, query: ReportQuery): Promise<ReportAnswer> {
-    if (!isReportName(name)) throw new ReportRequestError('unknown_report', `no report ${name}`, 'name');
+    if (!isReportName(name)) throw new ReportRequestError('unknown_report', `no report ${truncated(name)}`, 'name');
     validateRequest(name, query);
     const projection = this.byReport[name];
     if (query.asOf !== undefined && query.asOf !== '') {
@@ -190,9 +192,9 @@ export class ReportEngine {
       if (head === null || position > head) throw new ReportRequestError('position_not_reached', `the ledger is at ${head ?? 'no event'}, not yet ${position}`, 'asOf');
       return position;
     }
-    const time = Date.parse(asOf);
-    if (!/^\d{4}-\d{2}-\d{2}/.test(asOf) || Number.isNaN(time)) {
-      throw new ReportRequestError('invalid_query', 'asOf must be a ledger position or an ISO-8601 time', 'asOf');
+    const time = isoInstant(asOf);
+    if (time === null) {
+      throw new ReportRequestError('invalid_query', 'asOf must be a ledger position, a date (2025-12-31) or a time with its offset (2025-12-31T23:59:59Z) that exists', 'asOf');
     }
     let found: Position | null = null;
     for await (const e of this.eventsBetween(null, null)) {
@@ -229,4 +231,15 @@ export class ReportEngine {
     await this.readStore.reset(projections.map((p) => p.name), projections.flatMap((p) => [...p.collections]));
     return this.catchUp();
   }
+}
+
+/**
+ * Milliseconds of a date (its first instant, UTC) or of a time with its offset; null for anything
+ * else — including dates that do not exist, which Date.parse would roll over (2025-02-30 → 2 March)
+ * and times without an offset, which it would read in the server's time zone.
+ */
+export function isoInstant(text: string): number | null {
+  if (!IsoDate.safeParse(text).success && !IsoDateTime.safeParse(text).success) return null;
+  const time = Date.parse(text);
+  return Number.isNaN(time) ? null : time;
 }

@@ -1,5 +1,5 @@
-import { BadRequestException, Controller, Get, Inject, NotFoundException, Param, Query, Res, ServiceUnavailableException } from '@nestjs/common';
-import { Roles } from '@peil/platform';
+import { BadRequestException, Controller, Get, Inject, NotFoundException, Param, Res, ServiceUnavailableException } from '@nestjs/common';
+import { QueryParams, Roles, type QueryValues } from '@peil/platform';
 import type { Response } from 'express';
 import { ReportEngine } from '../application/report-engine';
 import { ReadStoreUnavailableError } from '../read-store/read-store.host';
@@ -21,10 +21,7 @@ export class ReportsController {
   async report(
     @Param('name') name: string,
     @Res() res: Response,
-    @Query('asOf') asOf?: string,
-    @Query('period') period?: string,
-    @Query('format') format?: string,
-    @Query('bom') bom?: string,
+    @QueryParams(['asOf', 'period', 'format', 'bom']) { asOf, period, format, bom }: QueryValues,
   ): Promise<void> {
     try {
       const answer = await this.engine.report(name, { ...(asOf ? { asOf } : {}), ...(period ? { period } : {}), ...(format ? { format } : {}), ...(bom ? { bom } : {}) });

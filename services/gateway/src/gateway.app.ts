@@ -24,9 +24,9 @@ export async function createGateway(config: GatewayConfig): Promise<INestApplica
   // Before anything logs: Nest would apply PEIL_LOG_LEVEL only once the application exists.
   Logger.overrideLogger(LEVELS[config.PEIL_LOG_LEVEL]);
   const logger = new Logger('gateway');
-  const { keys } = loadApiKeys(config, logger);
+  const { registry } = loadApiKeys(config, logger);
   const internalToken = loadInternalToken(config.dataDir);
-  const app = await NestFactory.create(GatewayModule.forRoot({ config, keys, internalToken }), {
+  const app = await NestFactory.create(GatewayModule.forRoot({ config, registry, internalToken }), {
     logger: LEVELS[config.PEIL_LOG_LEVEL],
     // No body parsing: the proxy streams the raw body to the service and counts its bytes.
     bodyParser: false,

@@ -1,6 +1,7 @@
 import { Injectable, type NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
-import { ApiKeyVerifier, bearerKey } from './auth/api-key.verifier';
+import { bearerKey } from './auth/api-key.verifier';
+import { KeyRegistry } from './auth/key-registry';
 import { sendError } from './http/send-error';
 import { ServiceProxy } from './proxy/service-proxy';
 import { isPublicRoute } from './public-routes';
@@ -16,7 +17,8 @@ import { isPublicRoute } from './public-routes';
 @Injectable()
 export class GatewayMiddleware implements NestMiddleware {
   constructor(
-    private readonly verifier: ApiKeyVerifier,
+    // Consulted on every request: a key revoked with `peil-ledger keys revoke` is refused at once.
+    private readonly keys: KeyRegistry,
     private readonly proxy: ServiceProxy,
   ) {}
 
@@ -26,11 +28,11 @@ export class GatewayMiddleware implements NestMiddleware {
       return;
     }
     const key = bearerKey(req.headers.authorization);
-    const caller = key === null ? null : this.verifier.verify(key);
+    const caller = key === null ? null : this.keys.verify(key);
     if (caller === null) {
       // Roles are not checked here: the services answer 403 with their own reasons.
       const challenge = key === null ? 'Bearer realm="peil-ledger"' : 'Bearer realm="peil-ledger", error="invalid_token"';
-      const message = key === null ? 'send an API key as Authorization: Bearer <key>' : 'the API key is not valid';
+      const message = key === null ? 'send an API key as Authorization: Bearer <key>' : 'the API key is not valid (unknown or revoked)';
       sendError(res, 401, 'unauthenticated', message, { 'www-authenticate': challenge });
       return;
     }

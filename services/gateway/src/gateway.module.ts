@@ -1,8 +1,7 @@
 import { Module, type DynamicModule, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { ApiExceptionFilter, INTERNAL_TOKEN } from '@peil/platform';
-import { ApiKeyVerifier } from './auth/api-key.verifier';
-import type { ApiKey } from './auth/api-keys';
+import { KeyRegistry } from './auth/key-registry';
 import type { GatewayConfig } from './gateway.config';
 import { GatewayMiddleware } from './gateway.middleware';
 import { GATEWAY_CONFIG, OPENAPI_DOCUMENT } from './gateway.tokens';
@@ -14,7 +13,8 @@ import { ServiceProxy } from './proxy/service-proxy';
 
 export interface GatewayOptions {
   config: GatewayConfig;
-  keys: readonly ApiKey[];
+  /** Opened (and configured keys imported) before the module is built; closed with the application. */
+  registry: KeyRegistry;
   internalToken: string;
 }
 
@@ -32,7 +32,8 @@ export class GatewayModule implements NestModule {
       providers: [
         { provide: GATEWAY_CONFIG, useValue: options.config },
         { provide: INTERNAL_TOKEN, useValue: options.internalToken },
-        { provide: ApiKeyVerifier, useValue: new ApiKeyVerifier(options.keys) },
+        // A factory provider, so that Nest calls its shutdown hook (closing the registry file).
+        { provide: KeyRegistry, useFactory: () => options.registry },
         // Built once at start: the document is a pure function of the code, and a broken section should fail the start.
         { provide: OPENAPI_DOCUMENT, useValue: buildOpenApiDocument() },
         { provide: APP_FILTER, useClass: ApiExceptionFilter },

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Role } from '@peil/platform';
-import type { ApiKey } from './api-keys';
+import type { ApiKey } from './api-key';
 
 /** Who presented a valid key: the role the services authorise, and which key it was. */
 export interface Caller {

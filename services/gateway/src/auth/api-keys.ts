@@ -1,23 +1,12 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, fchmodSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ConfigError, ROLES, isRole, systemClock, type Clock, type Role } from '@peil/platform';
 import type { GatewayConfig } from '../gateway.config';
+import { KEY_NAME, keyId, type ApiKey } from './api-key';
 import { KeyRegistry, KeyRegistryError } from './key-registry';
 
-/**
- * One accepted API key. `id` names the key in logs, forwarded headers and the ledger's principals
- * without revealing it; `name` says whose it is (a field system, a staff member).
- */
-export interface ApiKey {
-  role: Role;
-  key: string;
-  id: string;
-  name: string;
-}
-
-/** A key's name: what `keys list` shows and `keys revoke` accepts. */
-export const KEY_NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
+export { KEY_NAME, keyId, type ApiKey } from './api-key';
 
 export const API_KEYS_FILE_NAME = 'api-keys.json';
 export const MIN_KEY_LENGTH = 24;
@@ -181,15 +170,6 @@ export function validateApiKeys(value: unknown, source: string): ApiKey[] {
   }
   if (keys.length === 0) throw configError(source, 'holds no keys');
   return keys;
-}
-
-/**
- * A short fingerprint that tells keys apart in the ledger's principals, its default `source`/`actor`
- * and in logs (which key submitted this, which one to rotate); the registry's id of the key. 40 bits
- * of SHA-256 of a ≥ 24-character key say nothing useful about the key itself.
- */
-export function keyId(key: string): string {
-  return createHash('sha256').update(key).digest('hex').slice(0, 10);
 }
 
 function readKeysFile(file: string, label: string): string {

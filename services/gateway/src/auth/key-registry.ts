@@ -5,7 +5,7 @@ import type Database from 'better-sqlite3';
 import { openSqliteFile } from '@peil/ledger';
 import { isRole, type Role } from '@peil/platform';
 import { ApiKeyVerifier, type Caller } from './api-key.verifier';
-import { KEY_NAME, type ApiKey } from './api-keys';
+import { KEY_NAME, type ApiKey } from './api-key';
 
 export const KEY_REGISTRY_FILE_NAME = 'key-registry.sqlite';
 

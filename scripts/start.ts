@@ -68,7 +68,7 @@ async function announceWhenHealthy(config: PlatformConfig, stopped: () => boolea
       if (res.ok) {
         process.stdout.write(
           `[start] peil-ledger is up: http://${config.PEIL_HOST}:${config.PEIL_PORT}/v1 (data in ${config.dataDir}; ` +
-            `API keys in ${join(config.dataDir, 'api-keys.json')} unless configured)\n`,
+            `first keys in ${join(config.dataDir, 'api-keys.json')} unless configured; manage keys with \`npx peil-ledger keys\`)\n`,
         );
         return;
       }

@@ -47,13 +47,22 @@ export function loadApiKeys(config: GatewayConfig, logger: KeyLog, clock: Clock 
 }
 
 function registerConfiguredKeys(config: GatewayConfig, registry: KeyRegistry, logger: KeyLog, now: string): string {
-  const declared = (keys: ApiKey[], origin: string, label: string): string => {
+  const declared = (keys: ApiKey[], origin: DeclaringOrigin, label: string): string => {
     const { added, withdrawn, stillRevoked } = inRegistry(label, () => registry.syncDeclared(keys, origin, now));
     logger.log(`API keys from ${label}: ${added} new, ${withdrawn} withdrawn (no longer declared), registry ${registry.file}`);
     for (const key of stillRevoked) logger.warn(`${label} declares key ${key}, which was revoked: it stays refused`);
     return origin;
   };
-  if (config.apiKeysJson !== undefined) return declared(parseApiKeysJson(config.apiKeysJson, 'PEIL_API_KEYS'), 'PEIL_API_KEYS', 'PEIL_API_KEYS');
+  // Declared keys live as long as their declaration: a variable no longer set declares none.
+  const undeclared = (origin: DeclaringOrigin) => {
+    const { withdrawn } = registry.syncDeclared([], origin, now);
+    if (withdrawn > 0) logger.warn(`${origin} is no longer set: its ${withdrawn} key(s) were withdrawn`);
+  };
+  if (config.apiKeysJson !== undefined) {
+    undeclared('PEIL_API_KEYS_FILE');
+    return declared(parseApiKeysJson(config.apiKeysJson, 'PEIL_API_KEYS'), 'PEIL_API_KEYS', 'PEIL_API_KEYS');
+  }
+  undeclared('PEIL_API_KEYS');
   if (config.apiKeysFile !== undefined) {
     const file = config.apiKeysFile;
     const label = `PEIL_API_KEYS_FILE (${file})`;
@@ -62,6 +71,7 @@ function registerConfiguredKeys(config: GatewayConfig, registry: KeyRegistry, lo
     warnIfShared(file, logger);
     return declared(parseApiKeysJson(readKeysFile(file, label), label), 'PEIL_API_KEYS_FILE', label);
   }
+  undeclared('PEIL_API_KEYS_FILE');
   const file = join(config.dataDir, API_KEYS_FILE_NAME);
   let generated = false;
   const imported = inRegistry(file, () =>
@@ -77,6 +87,8 @@ function registerConfiguredKeys(config: GatewayConfig, registry: KeyRegistry, lo
   else logger.log(`API keys from the key registry ${registry.file}`);
   return registry.file;
 }
+
+type DeclaringOrigin = 'PEIL_API_KEYS' | 'PEIL_API_KEYS_FILE';
 
 function inRegistry<T>(source: string, work: () => T): T {
   try {

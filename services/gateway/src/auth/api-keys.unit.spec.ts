@@ -128,6 +128,13 @@ describe('API keys', () => {
       expect(warnings.join()).toMatch(/declares key a \([0-9a-f]{10}\), which was revoked/);
     });
 
+    it('withdraws its keys once the variable is no longer set', () => {
+      load(config({ PEIL_API_KEYS: JSON.stringify({ ngo: { a: longKey('a') } }) })).registry.close();
+      const { registry } = load(config());
+      expect(registry.verify(longKey('a'))).toBeNull();
+      expect(warnings.join()).toMatch(/PEIL_API_KEYS is no longer set: its 1 key\(s\) were withdrawn/);
+    });
+
     it('names the variable and never echoes the value when the JSON is broken', () => {
       const secret = longKey('secret');
       const env = { PEIL_API_KEYS: `{"ngo": "${secret}"` };

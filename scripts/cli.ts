@@ -7,6 +7,7 @@ import { ReportEngine } from '../services/reporting/src/application/report-engin
 import { loadReadStoreConfig, type ReadStoreConfig } from '../services/reporting/src/read-store/read-store.config';
 import { ReportRequestError } from '../services/reporting/src/reports/catalogue';
 import { loadIatiPublisher } from '../services/reporting/src/reports/iati.config';
+import { KEYS_USAGE, keysCommand } from './keys';
 
 const USAGE = `usage: peil-ledger <command>   (data in PEIL_DATA_DIR, default ./data)
 
@@ -17,7 +18,7 @@ const USAGE = `usage: peil-ledger <command>   (data in PEIL_DATA_DIR, default ./
                                           replaying the ledger up to there; without, from the read models
                                           brought up to the ledger's head first
                                           names: grant-statement, asset-register, beneficiaries, indicators, iati
-  The read models are those of PEIL_READ_STORE (sqlite: <data dir>/read-models.sqlite; mongo: PEIL_MONGO_URL).
+${KEYS_USAGE}  The read models are those of PEIL_READ_STORE (sqlite: <data dir>/read-models.sqlite; mongo: PEIL_MONGO_URL).
 `;
 
 /** The configured read store; a CLI run fails (after one server-selection timeout) rather than waiting for MongoDB. */
@@ -39,6 +40,8 @@ function option(args: string[], name: string): string | undefined {
 async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
   const config = loadPlatformConfig();
+  // Before the ledger is opened: key commands touch only the gateway's key registry.
+  if (command === 'keys') return keysCommand(args, config.dataDir, { out: (t) => writeSync(1, t), err: (t) => writeSync(2, t) });
   const householdRef = () => householdRefFunction(deriveDigestKey(loadMasterKey(process.env, config.dataDir)));
   const store = new SqliteEventStore(ledgerFile(config.dataDir));
   try {

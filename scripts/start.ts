@@ -73,7 +73,7 @@ async function announceWhenHealthy(config: PlatformConfig, stopped: () => boolea
     try {
       const res = await fetch(url);
       if (res.ok) {
-        say('info', `peil-ledger is up: http://${config.PEIL_HOST}:${config.PEIL_PORT}/v1 (data in ${config.dataDir}; API keys in ${join(config.dataDir, 'api-keys.json')} unless configured)`);
+        say('info', `peil-ledger is up: http://${config.PEIL_HOST}:${config.PEIL_PORT}/v1 (data in ${config.dataDir}; first keys in ${join(config.dataDir, 'api-keys.json')} unless configured; manage keys with \`npx peil-ledger keys\`)`);
         return;
       }
     } catch {

@@ -100,7 +100,8 @@ describe.each(kafkaTargets('kafka-submissions.e2e'))('submissions over Kafka ($n
       hash: expect.stringMatching(/^[0-9a-f]{64}$/),
     });
     const [event] = await inLedger(submission.eventId);
-    expect(event).toMatchObject({ position: result.position, hash: result.hash, source: 'rmf-mis', actor: 'field-officer-7' });
+    // The claims as produced; the principal is the producer the principal header named (via kafka).
+    expect(event).toMatchObject({ position: result.position, hash: result.hash, source: 'rmf-mis', actor: 'field-officer-7', principal: { keyId: 'rmf-mis', role: 'ngo', via: 'kafka' } });
     expect(received.find((r) => r.key === submission.eventId)!.headers).toEqual({ context: 'enrolment', status: 'accepted' });
   }, 30_000);
 

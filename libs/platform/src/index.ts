@@ -1,3 +1,4 @@
+export * from './auth/acting-principal';
 export * from './auth/internal-token';
 export * from './auth/roles';
 export * from './auth/roles.guard';

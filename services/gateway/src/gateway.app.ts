@@ -18,9 +18,9 @@ export async function createGateway(config: GatewayConfig): Promise<INestApplica
   const rootLogger = createLogger('gateway', LOG_LEVELS[config.PEIL_LOG_LEVEL], config.PEIL_LOG_FORMAT);
   Logger.overrideLogger(rootLogger);
   const logger = new Logger('gateway');
-  const { keys } = loadApiKeys(config, logger);
+  const { registry } = loadApiKeys(config, logger);
   const internalToken = loadInternalToken(config.dataDir);
-  const app = await NestFactory.create(GatewayModule.forRoot({ config, keys, internalToken, logger: rootLogger }), {
+  const app = await NestFactory.create(GatewayModule.forRoot({ config, registry, internalToken, logger: rootLogger }), {
     logger: rootLogger,
     // No body parsing: the proxy streams the raw body to the service and counts its bytes.
     bodyParser: false,

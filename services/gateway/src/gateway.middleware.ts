@@ -1,7 +1,8 @@
 import { Inject, Injectable, type NestMiddleware } from '@nestjs/common';
 import { METRICS, withRequestId, type ServiceMetrics } from '@peil/platform';
 import type { NextFunction, Request, Response } from 'express';
-import { ApiKeyVerifier, bearerKey, type Caller } from './auth/api-key.verifier';
+import { bearerKey, type Caller } from './auth/api-key.verifier';
+import { KeyRegistry } from './auth/key-registry';
 import { AccessLog } from './edge/access-log';
 import { MetricsAggregator } from './edge/metrics-aggregator';
 import { RateLimiter } from './edge/rate-limiter';
@@ -29,7 +30,8 @@ export class GatewayMiddleware implements NestMiddleware {
   private readonly authFailures: RateLimiter;
 
   constructor(
-    private readonly verifier: ApiKeyVerifier,
+    // Consulted on every request: a key revoked with `peil-ledger keys revoke` is refused at once.
+    private readonly keys: KeyRegistry,
     private readonly proxy: ServiceProxy,
     private readonly accessLog: AccessLog,
     private readonly metricsAggregator: MetricsAggregator,
@@ -77,7 +79,7 @@ export class GatewayMiddleware implements NestMiddleware {
 
     const address = req.socket.remoteAddress ?? 'unknown';
     const key = bearerKey(req.headers.authorization);
-    caller = key === null ? null : this.verifier.verify(key);
+    caller = key === null ? null : this.keys.verify(key);
     if (caller === null) {
       // Counted per address, apart from valid traffic: a guessing client is slowed, a valid key from the same address is not.
       const wait = this.authFailures.take(address);
@@ -87,7 +89,7 @@ export class GatewayMiddleware implements NestMiddleware {
       }
       // Roles are not checked here: the services answer 403 with their own reasons.
       const challenge = key === null ? 'Bearer realm="peil-ledger"' : 'Bearer realm="peil-ledger", error="invalid_token"';
-      const message = key === null ? 'send an API key as Authorization: Bearer <key>' : 'the API key is not valid';
+      const message = key === null ? 'send an API key as Authorization: Bearer <key>' : 'the API key is not valid (unknown or revoked)';
       sendError(res, 401, 'unauthenticated', message, { 'www-authenticate': challenge });
       return;
     }

@@ -5,8 +5,7 @@ import type { LoggerService } from '@nestjs/common';
 import { AccessLog } from './edge/access-log';
 import { MetricsAggregator } from './edge/metrics-aggregator';
 import { RouteTemplates } from './edge/route-templates';
-import { ApiKeyVerifier } from './auth/api-key.verifier';
-import type { ApiKey } from './auth/api-keys';
+import { KeyRegistry } from './auth/key-registry';
 import type { GatewayConfig } from './gateway.config';
 import { GatewayMiddleware } from './gateway.middleware';
 import { GATEWAY_CONFIG, OPENAPI_DOCUMENT, ROUTE_TEMPLATES } from './gateway.tokens';
@@ -18,7 +17,8 @@ import { ServiceProxy } from './proxy/service-proxy';
 
 export interface GatewayOptions {
   config: GatewayConfig;
-  keys: readonly ApiKey[];
+  /** Opened (and configured keys imported) before the module is built; closed with the application. */
+  registry: KeyRegistry;
   internalToken: string;
   /** Where access lines go (the process's logger: JSON lines by default). */
   logger: LoggerService;
@@ -38,7 +38,8 @@ export class GatewayModule implements NestModule {
       providers: [
         { provide: GATEWAY_CONFIG, useValue: options.config },
         { provide: INTERNAL_TOKEN, useValue: options.internalToken },
-        { provide: ApiKeyVerifier, useValue: new ApiKeyVerifier(options.keys) },
+        // A factory provider, so that Nest calls its shutdown hook (closing the registry file).
+        { provide: KeyRegistry, useFactory: () => options.registry },
         // Built once at start: the document is a pure function of the code, and a broken section should fail the start.
         { provide: OPENAPI_DOCUMENT, useValue: buildOpenApiDocument() },
         { provide: ROUTE_TEMPLATES, inject: [OPENAPI_DOCUMENT], useFactory: (doc: { paths: Record<string, object> }) => new RouteTemplates(doc.paths) },

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from './canonical-json';
-import type { HashedEnvelope, NewEvent, StoredEvent } from './envelope';
+import type { EventPrincipal, HashedEnvelope, NewEvent, StoredEvent } from './envelope';
 
 /**
  * hash = SHA-256 over the canonical JSON of the envelope without `hash` and without `position`.
@@ -16,21 +16,27 @@ export function hashEnvelope(envelope: HashedEnvelope, dataJson?: string): strin
  * The canonical JSON of the hashed part, written with its keys in their (fixed, sorted) order so
  * that only `data` needs the general canonicaliser — and not even that when the caller already
  * holds its canonical text (the store keeps it that way). Same bytes as canonicalJson(hashedPart(e)),
- * which a unit test checks.
+ * which a unit test checks. An envelope without `principal` (recorded before principals were) has
+ * no `principal` member at all, so its bytes — and its hash — are those it was written with.
  */
 export function canonicalEnvelope(e: HashedEnvelope, dataJson: string = canonicalJson(e.data)): string {
   const str = JSON.stringify;
   const opt = (v: string | null) => (v === null ? 'null' : str(v));
+  const principal = e.principal === undefined ? '' : `"principal":${canonicalPrincipal(e.principal)},`;
   return (
     `{"actor":${str(e.actor)},"causationId":${opt(e.causationId)},"correlationId":${str(e.correlationId)},` +
     `"data":${dataJson},"eventId":${str(e.eventId)},"occurredAt":${str(e.occurredAt)},"prevHash":${opt(e.prevHash)},` +
-    `"recordedAt":${str(e.recordedAt)},"revision":${canonicalJson(e.revision)},"schemaVersion":${canonicalJson(e.schemaVersion)},` +
+    `${principal}"recordedAt":${str(e.recordedAt)},"revision":${canonicalJson(e.revision)},"schemaVersion":${canonicalJson(e.schemaVersion)},` +
     `"source":${str(e.source)},"streamId":${str(e.streamId)},"type":${str(e.type)}}`
   );
 }
 
+function canonicalPrincipal(p: EventPrincipal): string {
+  return `{"keyId":${JSON.stringify(p.keyId)},"role":${JSON.stringify(p.role)},"via":${JSON.stringify(p.via)}}`;
+}
+
 export function hashedPart(e: HashedEnvelope): HashedEnvelope {
-  return {
+  const part: HashedEnvelope = {
     streamId: e.streamId,
     revision: e.revision,
     eventId: e.eventId,
@@ -45,6 +51,8 @@ export function hashedPart(e: HashedEnvelope): HashedEnvelope {
     data: e.data,
     prevHash: e.prevHash,
   };
+  if (e.principal !== undefined) part.principal = { keyId: e.principal.keyId, role: e.principal.role, via: e.principal.via };
+  return part;
 }
 
 /** Chains new events onto a stream whose last event has `last` (undefined for a new stream). */
@@ -72,6 +80,7 @@ export function chain(
       data: e.data,
       prevHash,
     };
+    if (e.principal !== undefined) envelope.principal = { keyId: e.principal.keyId, role: e.principal.role, via: e.principal.via };
     const dataJson = canonicalJson(e.data);
     const hash = hashEnvelope(envelope, dataJson);
     prevHash = hash;

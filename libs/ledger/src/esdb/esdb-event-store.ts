@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type * as Esdb from '@eventstore/db-client';
 import { Observable } from 'rxjs';
-import { categoryOf, type NewEvent, type Position, type StoredEvent } from '../core/envelope';
+import { categoryOf, type EventPrincipal, type NewEvent, type Position, type StoredEvent } from '../core/envelope';
 import { chain } from '../core/hash-chain';
 import { ConditionFailedError, CorruptEventError, EventIdConflictError, WrongExpectedRevisionError } from '../store/errors';
 import type {
@@ -59,6 +59,8 @@ type EnvelopeMetadata = {
   recordedAt: string;
   source: string;
   actor: string;
+  /** Absent on events recorded before principals were (decision 0027). */
+  principal?: EventPrincipal;
   correlationId: string;
   causationId: string | null;
   prevHash: string | null;
@@ -408,6 +410,7 @@ function toEventData(e: Omit<StoredEvent, 'position'>, contentDigest: string) {
     hash: e.hash,
     contentDigest,
   };
+  if (e.principal !== undefined) metadata.principal = e.principal;
   return esdb().jsonEvent({ id: esdbEventId(e.eventId), type: e.type, data: e.data, metadata });
 }
 
@@ -456,8 +459,9 @@ function toFound(event: Esdb.RecordedEvent, position: Position): Found {
   if (typeof m.schemaVersion !== 'number') throw corrupt('metadata.schemaVersion is not a number');
   if (m.causationId !== null && typeof m.causationId !== 'string') throw corrupt('metadata.causationId is invalid');
   if (m.prevHash !== null && typeof m.prevHash !== 'string') throw corrupt('metadata.prevHash is invalid');
+  if (m.principal !== undefined && !isPrincipal(m.principal)) throw corrupt('metadata.principal is invalid');
   const meta = m as EnvelopeMetadata;
-  return {
+  const found: Found = {
     position,
     streamId: event.streamId,
     revision: Number(event.revision),
@@ -475,6 +479,15 @@ function toFound(event: Esdb.RecordedEvent, position: Position): Found {
     hash: meta.hash,
     contentDigest: meta.contentDigest,
   };
+  // Only when recorded: an old event must come back without the member, to hash as it was written.
+  if (meta.principal !== undefined) found.principal = { keyId: meta.principal.keyId, role: meta.principal.role, via: meta.principal.via };
+  return found;
+}
+
+function isPrincipal(value: unknown): value is EventPrincipal {
+  if (!isRecord(value)) return false;
+  const { keyId, role, via } = value;
+  return typeof keyId === 'string' && typeof role === 'string' && (via === 'http' || via === 'kafka' || via === 'system');
 }
 
 /** The envelope alone: the content digest is the store's business, returned by findByEventId only. */

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import type { NewEvent } from '../core/envelope';
 import { eventStoreContract } from '../store/event-store.contract';
+import { chain } from '../core/hash-chain';
 import { verifyLedger } from '../verify/verify-ledger';
 import { SqliteEventStore } from './sqlite-event-store';
 
@@ -105,6 +106,61 @@ describe('SqliteEventStore specifics', () => {
     const store = new SqliteEventStore(file);
     expect((await verifyLedger(store)).firstFailure).toMatchObject({ position: 5, reason: 'unreadable' });
     await store.close();
+  });
+
+  it('opens a ledger file written before principals were: old events still verify, new ones carry their principal', async () => {
+    const file = tempFile();
+    const old = new Database(file);
+    // The events table as it was before the principal columns, with two events hashed the old way.
+    old.exec(`CREATE TABLE events (position INTEGER PRIMARY KEY, stream_id TEXT NOT NULL, category TEXT NOT NULL, revision INTEGER NOT NULL,
+      event_id TEXT NOT NULL UNIQUE, type TEXT NOT NULL, schema_version INTEGER NOT NULL, occurred_at TEXT NOT NULL, recorded_at TEXT NOT NULL,
+      source TEXT NOT NULL, actor TEXT NOT NULL, correlation_id TEXT NOT NULL, causation_id TEXT, data TEXT NOT NULL, prev_hash TEXT,
+      hash TEXT NOT NULL, content_digest TEXT NOT NULL, UNIQUE (stream_id, revision))`);
+    const insert = old.prepare(`INSERT INTO events (stream_id, category, revision, event_id, type, schema_version, occurred_at, recorded_at, source,
+      actor, correlation_id, causation_id, data, prev_hash, hash, content_digest) VALUES (?, 'household', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'd')`);
+    for (const e of chain('household-OLD', [event(), event()], undefined)) {
+      insert.run(e.streamId, e.revision, e.eventId, e.type, e.schemaVersion, e.occurredAt, e.recordedAt, e.source, e.actor, e.correlationId, e.causationId, e.dataJson, e.prevHash, e.hash);
+    }
+    old.close();
+
+    const store = new SqliteEventStore(file);
+    const principal = { keyId: '0a1b2c3d4e', role: 'ngo', via: 'http' as const };
+    await store.append('household-OLD', [{ ...event(), principal }], 1);
+    const events = await store.readAll(null, 10);
+    expect(events.map((e) => e.principal)).toEqual([undefined, undefined, principal]);
+    expect(events[0]).not.toHaveProperty('principal');
+    expect(await verifyLedger(store)).toEqual({ ok: true, checkedEvents: 3, headPosition: 3 });
+    await store.close();
+    // Opening it again finds the columns there.
+    const again = new SqliteEventStore(file);
+    expect(await verifyLedger(again)).toMatchObject({ ok: true, checkedEvents: 3 });
+    await again.close();
+  });
+
+  it('verifyLedger finds a principal rewritten behind the store, and one added to an old event', async () => {
+    const file = tempFile();
+    const store = new SqliteEventStore(file);
+    await store.append('household-P', [{ ...event(), principal: { keyId: 'k1', role: 'ngo', via: 'http' } }, event()], 'no_stream');
+    await store.close();
+    const db = new Database(file);
+    db.exec('DROP TRIGGER events_no_update');
+    db.prepare("UPDATE events SET principal_role = 'admin' WHERE position = 1").run();
+    db.close();
+    const tampered = new SqliteEventStore(file);
+    expect((await verifyLedger(tampered)).firstFailure).toMatchObject({ position: 1, reason: 'hash_mismatch' });
+    await tampered.close();
+
+    const file2 = tempFile();
+    const store2 = new SqliteEventStore(file2);
+    await store2.append('household-Q', [event()], 'no_stream');
+    await store2.close();
+    const db2 = new Database(file2);
+    db2.exec('DROP TRIGGER events_no_update');
+    db2.prepare("UPDATE events SET principal_key_id = 'k9', principal_role = 'ngo', principal_via = 'http' WHERE position = 1").run();
+    db2.close();
+    const forged = new SqliteEventStore(file2);
+    expect((await verifyLedger(forged)).firstFailure).toMatchObject({ position: 1, reason: 'hash_mismatch' });
+    await forged.close();
   });
 
   it('refuses UPDATE and DELETE on stored events', async () => {

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Observable } from 'rxjs';
 import { AsyncMutex } from '../core/async-mutex';
-import { categoryOf, type NewEvent, type Position, type StoredEvent } from '../core/envelope';
+import { categoryOf, type EventPrincipal, type NewEvent, type Position, type StoredEvent } from '../core/envelope';
 import { chain } from '../core/hash-chain';
 import { ConditionFailedError, CorruptEventError, EventIdConflictError, WrongExpectedRevisionError } from '../store/errors';
 import { openSqliteFile, openSqliteReader } from './open-sqlite-file';
@@ -26,7 +26,7 @@ interface KnownRow {
 
 /** The columns of a StoredEvent, in StoredRow's order: every read returns rows as arrays of these. */
 const EVENT_COLUMNS = `position, stream_id, revision, event_id, type, schema_version, occurred_at, recorded_at, source, actor,
-  correlation_id, causation_id, data, prev_hash, hash`;
+  correlation_id, causation_id, data, prev_hash, hash, principal_key_id, principal_role, principal_via`;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
@@ -47,6 +47,10 @@ CREATE TABLE IF NOT EXISTS events (
   prev_hash      TEXT,
   hash           TEXT    NOT NULL,
   content_digest TEXT    NOT NULL,
+  -- The authenticated principal (decision 0027): all three set, or all NULL for events recorded before principals were.
+  principal_key_id TEXT,
+  principal_role   TEXT,
+  principal_via    TEXT,
   UNIQUE (stream_id, revision)
 );
 CREATE INDEX IF NOT EXISTS events_by_category ON events (category, position);
@@ -93,6 +97,7 @@ export class SqliteEventStore implements EventStore {
 
   constructor(readonly file: string, options: SqliteEventStoreOptions = {}) {
     this.db = openSqliteFile(file, { schema: SCHEMA, busyTimeoutMs: options.busyTimeoutMs });
+    addPrincipalColumns(this.db);
     this.pollIntervalMs = options.pollIntervalMs ?? 50;
     this.stmts = writeStatements(this.db);
     this.unitReads = readStatements(this.db);
@@ -188,6 +193,9 @@ export class SqliteEventStore implements EventStore {
             actor: e.actor,
             correlationId: e.correlationId,
             causationId: e.causationId,
+            principalKeyId: e.principal?.keyId ?? null,
+            principalRole: e.principal?.role ?? null,
+            principalVia: e.principal?.via ?? null,
             prevHash: e.prevHash,
             hash: e.hash,
             category,
@@ -252,7 +260,7 @@ export class SqliteEventStore implements EventStore {
 
   async findByEventId(eventId: string): Promise<(StoredEvent & { contentDigest: string }) | null> {
     const row = this.reads().byEventId.get(eventId);
-    return row ? { ...fromStoredRow(row), contentDigest: row[15] } : null;
+    return row ? { ...fromStoredRow(row), contentDigest: row[18] } : null;
   }
 
   async headPosition(): Promise<Position | null> {
@@ -322,15 +330,30 @@ function checkExpected(streamId: string, expected: ExpectedRevision, actual: num
   if (actual !== expected) throw new WrongExpectedRevisionError(streamId, expected, actual ?? 'no_stream');
 }
 
+/**
+ * Ledger files created before principals were recorded get the three columns, NULL in every old row
+ * (an ALTER, not a rewrite: the rows and their hashes stay as written). Checked and added under the
+ * write lock, as every service process opens the file at start.
+ */
+function addPrincipalColumns(db: Database.Database): void {
+  db.transaction(() => {
+    const columns = new Set(db.prepare<[], { name: string }>('SELECT name FROM pragma_table_info(\'events\')').all().map((c) => c.name));
+    for (const column of ['principal_key_id', 'principal_role', 'principal_via']) {
+      if (!columns.has(column)) db.exec(`ALTER TABLE events ADD COLUMN ${column} TEXT`);
+    }
+  }).immediate();
+}
+
 /** A row of EVENT_COLUMNS, in their order. */
 type StoredRow = [
   position: number, streamId: string, revision: number, eventId: string, type: string, schemaVersion: number,
   occurredAt: string, recordedAt: string, source: string, actor: string, correlationId: string, causationId: string | null,
   data: string, prevHash: string | null, hash: string,
+  principalKeyId: string | null, principalRole: string | null, principalVia: string | null,
 ];
 
 function fromStoredRow(row: StoredRow | [...StoredRow, contentDigest: string]): StoredEvent {
-  return {
+  const event: StoredEvent = {
     position: row[0],
     streamId: row[1],
     revision: row[2],
@@ -347,6 +370,19 @@ function fromStoredRow(row: StoredRow | [...StoredRow, contentDigest: string]): 
     prevHash: row[13],
     hash: row[14],
   };
+  const principal = principalOf(row);
+  // Set only when recorded: an old event must come back without the member, to hash as it was written.
+  if (principal) event.principal = principal;
+  return event;
+}
+
+function principalOf(row: StoredRow | [...StoredRow, contentDigest: string]): EventPrincipal | undefined {
+  const [keyId, role, via] = [row[15], row[16], row[17]];
+  if (keyId === null && role === null && via === null) return undefined;
+  if (keyId === null || role === null || (via !== 'http' && via !== 'kafka' && via !== 'system')) {
+    throw new CorruptEventError(row[0], 'stored principal is incomplete or has an unknown via');
+  }
+  return { keyId, role, via };
 }
 
 function parseJsonData(position: number, data: string): StoredEvent['data'] {
@@ -372,9 +408,11 @@ function writeStatements(db: Database.Database) {
     ),
     insert: db.prepare(
       `INSERT INTO events (stream_id, category, revision, event_id, type, schema_version, occurred_at, recorded_at,
-         source, actor, correlation_id, causation_id, data, prev_hash, hash, content_digest)
+         source, actor, correlation_id, causation_id, data, prev_hash, hash, content_digest,
+         principal_key_id, principal_role, principal_via)
        VALUES (@streamId, @category, @revision, @eventId, @type, @schemaVersion, @occurredAt, @recordedAt,
-         @source, @actor, @correlationId, @causationId, @data, @prevHash, @hash, @contentDigest)`,
+         @source, @actor, @correlationId, @causationId, @data, @prevHash, @hash, @contentDigest,
+         @principalKeyId, @principalRole, @principalVia)`,
     ),
   };
 }

@@ -32,6 +32,26 @@ export function eventStoreContract(name: string, factory: () => Promise<Contract
     });
 
     describe('append', () => {
+      it('records the principal in the hashed envelope and returns it on every read; an event without one reads back without the member', async () => {
+        const s = streamId();
+        const principal = { keyId: 'a1b2c3d4e5', role: 'ngo', via: 'http' as const };
+        const withPrincipal = event({ principal, actor: 'admin:0000000000' });
+        const without = event();
+        const appended = await store.append(s, [withPrincipal, without], 'no_stream');
+
+        const stored = await store.readStream(s);
+        expect(stored[0]!.principal).toEqual(principal);
+        expect(stored[0]!.actor).toBe('admin:0000000000');
+        expect(stored[1]).not.toHaveProperty('principal');
+        stored.forEach((e, i) => expect(e.hash).toBe(appended[i]!.hash));
+        stored.forEach((e) => expect(hashEnvelope(e)).toBe(e.hash));
+        // The principal is hashed: the same event under another principal would not verify.
+        expect(hashEnvelope({ ...stored[0]!, principal: { ...principal, role: 'admin' } })).not.toBe(stored[0]!.hash);
+        expect((await store.findByEventId(withPrincipal.eventId))!.principal).toEqual(principal);
+        const all = (await store.readAll(appended[0]!.position - 1, 50)).filter((e) => e.streamId === s);
+        expect(all.map((e) => e.principal)).toEqual([principal, undefined]);
+      }, T);
+
       it('numbers a new stream from revision 0, chains each event to the previous hash and stores the envelope', async () => {
         const s = streamId();
         const events = [event(), event(), event()];

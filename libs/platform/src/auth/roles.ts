@@ -25,5 +25,7 @@ export const GATEWAY_HEADERS = {
   token: 'x-peil-gateway-token',
   role: 'x-peil-role',
   principal: 'x-peil-principal',
+  /** Set by a service calling another for a submitter's follow-up (the principal to record); trusted only with role `system`. */
+  onBehalfOf: 'x-peil-on-behalf-of',
   requestId: 'x-request-id',
 } as const;

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { EventStore, StoredEvent } from '@peil/ledger';
 import { StoreTailFeed, type LedgerFeed, type LedgerFeeds } from '@peil/projections';
 import type { Subscription } from 'rxjs';
+import { onOwnAccount } from '../auth/acting-principal';
 import type { Clock } from '../clock/clock';
 
 export interface FollowUpRule {
@@ -109,7 +110,9 @@ export class FollowUpRecovery {
     for (const [eventId, p] of [...this.pending]) {
       if (now - Date.parse(p.event.recordedAt) < this.graceMs) continue;
       try {
-        await this.rule.resume(p.event);
+        // What recovery records is on the service's own account (via system), whichever request's
+        // async context happened to wake this pass.
+        await onOwnAccount(() => this.rule.resume(p.event));
         this.pending.delete(eventId);
         if (this.graceMs > 0) this.logger.warn(`completed the missing ${this.rule.name} of event ${eventId}`);
       } catch (err) {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { SubmissionResult } from '../submissions/submission.schema';
+import { actingPrincipal, encodeOnBehalfOf } from '../auth/acting-principal';
 import { GATEWAY_HEADERS } from '../auth/roles';
 
 export class InternalCallError extends Error {
@@ -12,7 +13,8 @@ export class InternalCallError extends Error {
  * Service-to-service calls on loopback with the gateway token and the `system` role: how one
  * context asks another to record something in its own streams (each context is the only writer of
  * its streams). Callers make every call idempotent with deterministic eventIds, so a retry after a
- * timeout or a crash can never count twice.
+ * timeout or a crash can never count twice. A call made while serving a submission says on whose
+ * behalf (actingPrincipal), so that what the other context records carries the submitter's principal.
  */
 export class InternalClient {
   constructor(
@@ -32,15 +34,19 @@ export class InternalClient {
   }
 
   private async request(method: string, path: string, body?: unknown, correlationId?: string): Promise<unknown> {
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      [GATEWAY_HEADERS.token]: this.token,
+      [GATEWAY_HEADERS.role]: 'system',
+      [GATEWAY_HEADERS.principal]: `system:${this.caller}`,
+      [GATEWAY_HEADERS.requestId]: correlationId ?? randomUUID(),
+    };
+    const onBehalfOf = actingPrincipal();
+    // A submitter of our own role would be this service itself: only outside principals are forwarded.
+    if (onBehalfOf && onBehalfOf.via !== 'system') headers[GATEWAY_HEADERS.onBehalfOf] = encodeOnBehalfOf(onBehalfOf);
     const res = await fetch(`${this.baseUrl}${path}`, {
       method,
-      headers: {
-        'content-type': 'application/json',
-        [GATEWAY_HEADERS.token]: this.token,
-        [GATEWAY_HEADERS.role]: 'system',
-        [GATEWAY_HEADERS.principal]: `system:${this.caller}`,
-        [GATEWAY_HEADERS.requestId]: correlationId ?? randomUUID(),
-      },
+      headers,
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       signal: AbortSignal.timeout(this.timeoutMs),
     });

@@ -62,7 +62,7 @@ export function authorise(
     return { ok: false, error: apiError('forbidden', `principal ${claimed} (role ${role}) may not submit ${context} events`) };
   }
   // Named apart from HTTP callers (`<role>:<keyId>`): events default their source and actor to it.
-  return { ok: true, principal: { role, name: `kafka:${claimed}`, requestId: '' } };
+  return { ok: true, principal: { role, name: `kafka:${claimed}`, requestId: '', recordAs: { keyId: claimed, role, via: 'kafka' } } };
 }
 
 /** Where a message was read: kept on its dead letter, so an operator can find the original. */

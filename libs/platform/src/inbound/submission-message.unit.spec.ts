@@ -42,7 +42,10 @@ describe('parseSubmissionMessage', () => {
 
 describe('authorise', () => {
   it('maps a known principal to its role, named apart from HTTP callers', () => {
-    expect(authorise('rmf-mis', principals, ['ngo', 'admin'], 'enrolment')).toEqual({ ok: true, principal: { role: 'ngo', name: 'kafka:rmf-mis', requestId: '' } });
+    expect(authorise('rmf-mis', principals, ['ngo', 'admin'], 'enrolment')).toEqual({
+      ok: true,
+      principal: { role: 'ngo', name: 'kafka:rmf-mis', requestId: '', recordAs: { keyId: 'rmf-mis', role: 'ngo', via: 'kafka' } },
+    });
   });
 
   it('refuses a missing or unknown principal (unauthenticated) and a role that may not write the context (forbidden)', () => {
@@ -117,7 +120,9 @@ describe('SubmissionIntake over a real SubmissionProcessor and ledger', () => {
     expect(JSON.parse(answers[1]!.deadLetter!.toString())).toEqual(bad);
     const again = await intake.take(bytes(a), 'rmf-mis');
     expect(again[0]!.result).toEqual({ ...answers[0]!.result, status: 'duplicate' });
-    expect((await store.readAll(null, 100)).map((e) => [e.eventId, e.source])).toEqual([[a.eventId, 'kafka:rmf-mis']]);
+    expect((await store.readAll(null, 100)).map((e) => [e.eventId, e.source, e.principal])).toEqual([
+      [a.eventId, 'kafka:rmf-mis', { keyId: 'rmf-mis', role: 'ngo', via: 'kafka' }],
+    ]);
   });
 
   it('refuses a whole message for its principal: every event named, the message once on the DLQ as produced, nothing written', async () => {

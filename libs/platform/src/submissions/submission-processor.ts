@@ -10,6 +10,7 @@ import {
   type NewEvent,
 } from '@peil/ledger';
 import type { z } from 'zod';
+import { actingFor } from '../auth/acting-principal';
 import type { Principal } from '../auth/roles.guard';
 import type { Clock } from '../clock/clock';
 import { contentDigest } from '../privacy/content-digest';
@@ -132,6 +133,11 @@ export class SubmissionProcessor {
    * learn which ones, so every event gets its result and those not committed answer `not_recorded`.
    */
   async processBatch(events: readonly unknown[], principal: Principal): Promise<SubmissionResult[]> {
+    // Follow-ups and calls to other contexts made for this batch record its submitter (0029).
+    return actingFor(principal.recordAs, () => this.processInOrder(events, principal));
+  }
+
+  private async processInOrder(events: readonly unknown[], principal: Principal): Promise<SubmissionResult[]> {
     // Only results of committed work: a unit's results are added once the unit has committed.
     const results: SubmissionResult[] = [];
     try {
@@ -255,6 +261,8 @@ export class SubmissionProcessor {
         correlationId: principal.requestId || submission.eventId,
         causationId: e.eventId === submission.eventId ? null : submission.eventId,
         data: e.data,
+        // Who was authenticated, next to who the client says it is (source, actor); not part of the digest.
+        principal: principal.recordAs,
         // Derived events are idempotent through their own deterministic ids; their digest covers their data.
         contentDigest: e.eventId === submission.eventId ? digest : contentDigest(this.digestKey, { type: e.type, occurredAt: e.occurredAt, data: e.data }),
       }));

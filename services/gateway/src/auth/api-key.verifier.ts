@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Role } from '@peil/platform';
-import type { ApiKey } from './api-keys';
+import type { ApiKey } from './api-key';
 
 /** Who presented a valid key: the role the services authorise, and which key it was. */
 export interface Caller {
@@ -9,22 +9,23 @@ export interface Caller {
 }
 
 /**
- * Checks a presented key against every configured key in constant time. Both sides are hashed
- * first, so the comparison never depends on the lengths, and every key is compared on every
- * request (no early exit), so timing says neither how close a guess came nor which role matched.
+ * Checks a presented key against every live key in constant time. The presented key is hashed
+ * and compared with the keys' SHA-256 digests (all the registry keeps), so the comparison never
+ * depends on the lengths, and every key is compared on every request (no early exit), so timing
+ * says neither how close a guess came nor which role matched.
  */
 export class ApiKeyVerifier {
-  private readonly entries: ReadonlyArray<{ digest: Buffer; caller: Caller }>;
+  constructor(private readonly entries: ReadonlyArray<{ sha256: Buffer; caller: Caller }>) {}
 
-  constructor(keys: readonly ApiKey[]) {
-    this.entries = keys.map((k) => ({ digest: sha256(k.key), caller: { role: k.role, keyId: k.id } }));
+  static fromKeys(keys: readonly ApiKey[]): ApiKeyVerifier {
+    return new ApiKeyVerifier(keys.map((k) => ({ sha256: sha256(k.key), caller: { role: k.role, keyId: k.id } })));
   }
 
   verify(presented: string): Caller | null {
     const digest = sha256(presented);
     let match: Caller | null = null;
     for (const entry of this.entries) {
-      const equal = timingSafeEqual(digest, entry.digest);
+      const equal = timingSafeEqual(digest, entry.sha256);
       match = equal ? entry.caller : match;
     }
     return match;

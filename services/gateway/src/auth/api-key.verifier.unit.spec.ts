@@ -2,10 +2,10 @@ import { ApiKeyVerifier, bearerKey } from './api-key.verifier';
 import type { ApiKey } from './api-keys';
 
 const keys: ApiKey[] = [
-  { role: 'ngo', key: 'ngo-key-aaaaaaaaaaaaaaaaaaaaaaaa', id: 'n1' },
-  { role: 'auditor', key: 'auditor-key-bbbbbbbbbbbbbbbbbbbb', id: 'a1' },
-  { role: 'auditor', key: 'auditor-key-cccccccccccccccccccc', id: 'a2' },
-  { role: 'admin', key: 'admin-key-dddddddddddddddddddddddd', id: 'd1' },
+  { role: 'ngo', key: 'ngo-key-aaaaaaaaaaaaaaaaaaaaaaaa', id: 'n1', name: 'ngo' },
+  { role: 'auditor', key: 'auditor-key-bbbbbbbbbbbbbbbbbbbb', id: 'a1', name: 'auditor-1' },
+  { role: 'auditor', key: 'auditor-key-cccccccccccccccccccc', id: 'a2', name: 'auditor-2' },
+  { role: 'admin', key: 'admin-key-dddddddddddddddddddddddd', id: 'd1', name: 'admin' },
 ];
 
 // The module object itself (a namespace import would be a copy under the CommonJS interop), so spies see the verifier's calls.
@@ -13,7 +13,7 @@ const keys: ApiKey[] = [
 const crypto: typeof import('node:crypto') = require('node:crypto');
 
 describe('ApiKeyVerifier', () => {
-  const verifier = new ApiKeyVerifier(keys);
+  const verifier = ApiKeyVerifier.fromKeys(keys);
 
   afterEach(() => jest.restoreAllMocks());
 

@@ -58,7 +58,7 @@ export function buildOpenApiDocument(sections: readonly ApiSection[] = API_SECTI
         bearerAuth: {
           type: 'http',
           scheme: 'bearer',
-          description: 'An API key of one role. Configured with PEIL_API_KEYS or PEIL_API_KEYS_FILE, else generated into <data dir>/api-keys.json on first start.',
+          description: 'An API key of one role, from `peil-ledger keys add`, PEIL_API_KEYS or PEIL_API_KEYS_FILE, or generated into <data dir>/api-keys.json on first start. A revoked key is answered 401.',
         },
       },
       responses: ERROR_RESPONSES,

@@ -16,8 +16,19 @@ const storedEvent = {
     schemaVersion: { type: 'integer' },
     occurredAt: { type: 'string', format: 'date-time' },
     recordedAt: { type: 'string', format: 'date-time' },
-    source: { type: 'string' },
-    actor: { type: 'string' },
+    source: { type: 'string', description: 'What the client says sent the event (its claim; defaults to `<role>:<keyId>`).' },
+    actor: { type: 'string', description: 'Who the client says did it (its claim).' },
+    principal: {
+      type: 'object',
+      description:
+        'Who the ledger authenticated for this event, covered by the hash: the API key (`via: http`), the Kafka producer (`via: kafka`), or the service itself (`via: system`, keyId `service:<name>`). A follow-up recorded by another service carries its submitter. Absent on events recorded before principals were.',
+      required: ['keyId', 'role', 'via'],
+      properties: {
+        keyId: { type: 'string', description: 'The key id `peil-ledger keys list` shows, the Kafka principal name, or `service:<name>`.' },
+        role: { type: 'string' },
+        via: { type: 'string', enum: ['http', 'kafka', 'system'] },
+      },
+    },
     correlationId: { type: 'string' },
     causationId: { type: ['string', 'null'] },
     data: { type: 'object' },

@@ -74,6 +74,11 @@ export function deriveDigestKey(masterKey: Buffer): Buffer {
   return deriveKey(masterKey, 'peil-content-digest-v1');
 }
 
+/** The secret for ESSN id pseudonyms (see pseudonym.ts); its own HKDF label, so it is unrelated to the digest key. */
+export function deriveEssnPseudonymKey(masterKey: Buffer): Buffer {
+  return deriveKey(masterKey, 'peil-essn-pseudonym-v1');
+}
+
 /**
  * Per-household data keys (ADR 0007) in their own SQLite file beside, never inside, the ledger, so a
  * ledger export carries no keys and destroying a key (crypto-shredding) never touches the ledger.
@@ -85,6 +90,7 @@ export class HouseholdKeyStore implements HouseholdKeys {
   private readonly db: Database.Database;
   private readonly masterKey: Buffer;
   private readonly contentDigestKey: Buffer;
+  private readonly essnKey: Buffer;
   private readonly clock: Clock;
   private readonly stmts: ReturnType<HouseholdKeyStore['prepare']>;
   private readonly unitScope = new AsyncLocalStorage<KeyUnit>();
@@ -103,6 +109,7 @@ export class HouseholdKeyStore implements HouseholdKeys {
     if (masterKey.length !== MASTER_KEY_BYTES) throw new KeystoreError(`master key must be ${MASTER_KEY_BYTES} bytes`);
     this.masterKey = Buffer.from(masterKey);
     this.contentDigestKey = deriveDigestKey(this.masterKey);
+    this.essnKey = deriveEssnPseudonymKey(this.masterKey);
     this.clock = options.clock ?? systemClock;
     this.file = join(dataDir, KEYSTORE_FILE);
     createDatabaseFile(dataDir, this.file);
@@ -274,10 +281,16 @@ export class HouseholdKeyStore implements HouseholdKeys {
     return Buffer.from(this.contentDigestKey);
   }
 
+  /** HMAC key for ESSN id pseudonyms, derived with HKDF-SHA256 (info 'peil-essn-pseudonym-v1'). */
+  essnPseudonymKey(): Buffer {
+    return Buffer.from(this.essnKey);
+  }
+
   close(): void {
     if (this.db.open) this.db.close();
     this.masterKey.fill(0);
     this.contentDigestKey.fill(0);
+    this.essnKey.fill(0);
   }
 
   private toLookup(householdId: string, row: KeyRow): KeyLookup {

@@ -65,8 +65,13 @@ export class PersonalDataProtector {
 
   /** Replaces every value at `paths` (encrypted or not) with REDACTED; needs no key. */
   redact<T>(obj: T, paths: readonly string[]): T {
+    return this.mark(obj, paths, REDACTED);
+  }
+
+  /** Replaces every present value at `paths` with `marker` (REDACTED, ERASED); needs no key. */
+  mark<T>(obj: T, paths: readonly string[], marker: string): T {
     const copy = structuredClone(obj);
-    for (const path of paths) replaceAt(copy, path, () => REDACTED);
+    for (const path of paths) replaceAt(copy, path, () => marker);
     return copy;
   }
 }

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   HOUSEHOLD_CATEGORY,
   HouseholdEnrolled,
+  HouseholdPersonalDataErased,
   HouseholdWithdrawn,
   PERSONAL_DATA_PATHS,
   ParticipantReplaced,
@@ -16,9 +17,10 @@ import {
   PERSONAL_DATA,
   SubmissionProcessor,
   apiError,
+  type CallerRole,
   type Clock,
   type Decision,
-  type HouseholdKeys,
+  type HouseholdKeyStore,
   type PersonalDataProtector,
   type SubmissionHandler,
   type ValidSubmission,
@@ -30,6 +32,16 @@ import type { EnrolmentPolicy } from '../domain/enrolment-policy';
 import { ENROLMENT_POLICY } from './enrolment-config';
 import { HouseholdRepository } from './household.repository';
 import { ProgrammeRegistry } from './programme-registry';
+import { EssnPseudonyms } from './essn-pseudonyms';
+
+/** Who may submit which enrolment event (the route admits the union; see EnrolmentController). */
+export const ENROLMENT_WRITERS = {
+  HouseholdEnrolled: ['ngo', 'admin'],
+  ParticipantReplaced: ['ngo', 'admin'],
+  HouseholdWithdrawn: ['ngo', 'admin'],
+  // Erasure is irreversible: it is decided by a supervisor (or an admin), not by field staff.
+  HouseholdPersonalDataErased: ['supervisor', 'admin'],
+} as const satisfies Record<string, readonly CallerRole[]>;
 
 /**
  * load household + programme → decide → encrypt personal data → append with the household's
@@ -42,22 +54,29 @@ export class EnrolmentSubmissions {
 
   constructor(
     @Inject(EVENT_STORE) store: EventStore,
-    @Inject(CLOCK) clock: Clock,
+    @Inject(CLOCK) private readonly clock: Clock,
     @Inject(DIGEST_KEY) digestKey: Buffer,
     @Inject(PERSONAL_DATA) private readonly personalData: PersonalDataProtector,
-    @Inject(KEY_STORE) keys: HouseholdKeys,
+    @Inject(KEY_STORE) private readonly keys: HouseholdKeyStore,
     @Inject(ENROLMENT_POLICY) private readonly policy: EnrolmentPolicy,
     private readonly households: HouseholdRepository,
     private readonly registry: ProgrammeRegistry,
+    private readonly pseudonyms: EssnPseudonyms,
   ) {
-    const handler = <T extends { householdId: string }>(schema: z.ZodType<T>): SubmissionHandler<T> => ({
+    const handler = <T extends { householdId: string }>(type: keyof typeof ENROLMENT_WRITERS, schema: z.ZodType<T>): SubmissionHandler<T> => ({
       schema,
+      roles: ENROLMENT_WRITERS[type],
       decide: (submission) => this.decide(submission),
     });
     this.processor = new SubmissionProcessor(store, {
-      HouseholdEnrolled: handler(HouseholdEnrolled),
-      ParticipantReplaced: handler(ParticipantReplaced),
-      HouseholdWithdrawn: handler(HouseholdWithdrawn),
+      HouseholdEnrolled: handler('HouseholdEnrolled', HouseholdEnrolled),
+      ParticipantReplaced: handler('ParticipantReplaced', ParticipantReplaced),
+      HouseholdWithdrawn: handler('HouseholdWithdrawn', HouseholdWithdrawn),
+      HouseholdPersonalDataErased: {
+        ...handler('HouseholdPersonalDataErased', HouseholdPersonalDataErased),
+        // Runs once the erasure is on the ledger, and again when it is resubmitted (a crash in between).
+        afterAppend: async (submission) => this.shred(submission.data.householdId),
+      },
     }, digestKey, clock, {
       // decide reads only the ledger and the key store of this process (no other service).
       groupCommit: true,
@@ -72,7 +91,10 @@ export class EnrolmentSubmissions {
     // Programme first: its lastPositionSeen must not be newer than the household we decide on.
     const { programme, lastPositionSeen } = await this.registry.current();
     const { household, expectedRevision } = await this.households.load(householdId);
-    const command = { type: submission.type, data: submission.data, occurredAt: submission.occurredAt } as EnrolmentCommand;
+    const data = submission.type === 'HouseholdEnrolled'
+      ? { ...submission.data, essnPseudonym: this.pseudonyms.of((submission.data as HouseholdEnrolled).essnId) }
+      : submission.data;
+    const command = { type: submission.type, data, occurredAt: submission.occurredAt } as EnrolmentCommand;
     const outcome = decide(command, { household, programme }, this.policy);
     if (!outcome.ok) return { kind: 'reject', error: apiError(outcome.rejection.code, outcome.rejection.message, outcome.rejection.path) };
     return {
@@ -88,5 +110,14 @@ export class EnrolmentSubmissions {
         data: this.personalData.protect(householdId, event.data, [...PERSONAL_DATA_PATHS]) as { [key: string]: JsonValue },
       })),
     };
+  }
+
+  /**
+   * Crypto-shredding: the household's data key is destroyed (secure_delete, WAL truncated), so its
+   * ciphertexts on the ledger can never be decrypted again. Idempotent. Reads already show the fields
+   * as erased from the moment the event is recorded, whether or not this step has run yet.
+   */
+  private shred(householdId: string): void {
+    this.keys.destroyKey(householdId, this.clock.now().toISOString());
   }
 }

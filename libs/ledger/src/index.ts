@@ -5,5 +5,6 @@ export * from './store/errors';
 export * from './store/event-store.port';
 export * from './sqlite/sqlite-event-store';
 export * from './sqlite/open-sqlite-file';
+export * from './sqlite/private-files';
 export * from './verify/verify-ledger';
 export * from './esdb/esdb-event-store';

@@ -1,7 +1,8 @@
 import Database from 'better-sqlite3';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
-import { closeSync, existsSync, linkSync, mkdirSync, openSync, rmSync, unlinkSync } from 'node:fs';
+import { closeSync, existsSync, fchmodSync, linkSync, openSync, rmSync, unlinkSync } from 'node:fs';
+import { ensurePrivateDir, ensurePrivateFile, PRIVATE_FILE_MODE, restrictSqliteSidecars } from '@peil/ledger';
 import { join } from 'node:path';
 import { type Clock, systemClock } from '../clock/clock';
 import { fsyncDir, loadMasterKey, MASTER_KEY_BYTES } from './master-key';
@@ -113,6 +114,7 @@ export class HouseholdKeyStore implements HouseholdKeys {
     this.clock = options.clock ?? systemClock;
     this.file = join(dataDir, KEYSTORE_FILE);
     createDatabaseFile(dataDir, this.file);
+    ensurePrivateFile(this.file); // a keystore written by an older version may be 0644
     this.db = new Database(this.file, { fileMustExist: true });
     this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
     if (this.db.pragma('journal_mode', { simple: true }) !== 'wal') {
@@ -125,6 +127,7 @@ export class HouseholdKeyStore implements HouseholdKeys {
     this.db.pragma('secure_delete = ON');
     this.stmts = this.prepare();
     this.checkMasterKey();
+    restrictSqliteSidecars(this.file);
   }
 
   private prepare() {
@@ -336,11 +339,16 @@ export class HouseholdKeyStore implements HouseholdKeys {
  * as master.key is: link() never replaces, and other processes only ever see a finished database.
  */
 function createDatabaseFile(dataDir: string, file: string): void {
+  ensurePrivateDir(dataDir);
   if (existsSync(file)) return;
-  mkdirSync(dataDir, { recursive: true });
   const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   // SQLite would create the file 0644; it gives -wal and -shm the mode of the main file.
-  closeSync(openSync(tmp, 'wx', 0o600));
+  const fd = openSync(tmp, 'wx', PRIVATE_FILE_MODE);
+  try {
+    fchmodSync(fd, PRIVATE_FILE_MODE); // exactly 0600, whatever the umask
+  } finally {
+    closeSync(fd);
+  }
   try {
     const db = new Database(tmp);
     try {

@@ -67,6 +67,18 @@ export const ENROLMENT_EVENT_SCHEMAS = {
   HouseholdPersonalDataErased,
 } as const;
 
+/**
+ * Who may submit each enrolment event type. The events route admits the union; each event is then
+ * checked against its own type's roles, so an irreversible erasure is decided by a supervisor (or an
+ * admin), not by field staff. Published here so the API document states exactly what is enforced.
+ */
+export const ENROLMENT_EVENT_ROLES = {
+  HouseholdEnrolled: ['ngo', 'admin'],
+  ParticipantReplaced: ['ngo', 'admin'],
+  HouseholdWithdrawn: ['ngo', 'admin'],
+  HouseholdPersonalDataErased: ['supervisor', 'admin'],
+} as const satisfies Record<keyof typeof ENROLMENT_EVENT_SCHEMAS, readonly string[]>;
+
 /** The enrolment events as a discriminated union on an explicit, stored `type`. */
 export type EnrolmentEvent =
   | { type: 'HouseholdEnrolled'; data: RecordedHouseholdEnrolled }

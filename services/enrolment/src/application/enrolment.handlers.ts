@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  ENROLMENT_EVENT_ROLES,
   HOUSEHOLD_CATEGORY,
   HouseholdEnrolled,
   HouseholdPersonalDataErased,
@@ -35,13 +36,7 @@ import { ProgrammeRegistry } from './programme-registry';
 import { EssnPseudonyms } from './essn-pseudonyms';
 
 /** Who may submit which enrolment event (the route admits the union; see EnrolmentController). */
-export const ENROLMENT_WRITERS = {
-  HouseholdEnrolled: ['ngo', 'admin'],
-  ParticipantReplaced: ['ngo', 'admin'],
-  HouseholdWithdrawn: ['ngo', 'admin'],
-  // Erasure is irreversible: it is decided by a supervisor (or an admin), not by field staff.
-  HouseholdPersonalDataErased: ['supervisor', 'admin'],
-} as const satisfies Record<string, readonly CallerRole[]>;
+export const ENROLMENT_WRITERS = ENROLMENT_EVENT_ROLES satisfies Record<string, readonly CallerRole[]>;
 
 /**
  * load household + programme → decide → encrypt personal data → append with the household's

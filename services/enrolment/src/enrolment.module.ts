@@ -3,6 +3,7 @@ import { PlatformModule, accessLogProvider, submissionsConsumer } from '@peil/pl
 import { loadEnrolmentPolicy, ENROLMENT_POLICY } from './application/enrolment-config';
 import { EnrolmentSubmissions } from './application/enrolment.handlers';
 import { EssnPseudonyms } from './application/essn-pseudonyms';
+import { HouseholdShredder } from './application/household-shredder';
 import { HouseholdQuery } from './application/household.query';
 import { HouseholdRepository } from './application/household.repository';
 import { ProgrammeRegistry } from './application/programme-registry';
@@ -15,6 +16,7 @@ import { EnrolmentController, WRITERS } from './http/enrolment.controller';
     { provide: ENROLMENT_POLICY, useFactory: () => loadEnrolmentPolicy() },
     HouseholdRepository,
     EssnPseudonyms,
+    HouseholdShredder,
     ProgrammeRegistry,
     EnrolmentSubmissions,
     HouseholdQuery,

@@ -21,7 +21,7 @@ import {
   type CallerRole,
   type Clock,
   type Decision,
-  type HouseholdKeyStore,
+  type HouseholdKeys,
   type PersonalDataProtector,
   type SubmissionHandler,
   type ValidSubmission,
@@ -34,6 +34,7 @@ import { ENROLMENT_POLICY } from './enrolment-config';
 import { HouseholdRepository } from './household.repository';
 import { ProgrammeRegistry } from './programme-registry';
 import { EssnPseudonyms } from './essn-pseudonyms';
+import { HouseholdShredder } from './household-shredder';
 
 /** Who may submit which enrolment event (the route admits the union; see EnrolmentController). */
 export const ENROLMENT_WRITERS = ENROLMENT_EVENT_ROLES satisfies Record<string, readonly CallerRole[]>;
@@ -49,14 +50,15 @@ export class EnrolmentSubmissions {
 
   constructor(
     @Inject(EVENT_STORE) store: EventStore,
-    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(CLOCK) clock: Clock,
     @Inject(DIGEST_KEY) digestKey: Buffer,
     @Inject(PERSONAL_DATA) private readonly personalData: PersonalDataProtector,
-    @Inject(KEY_STORE) private readonly keys: HouseholdKeyStore,
+    @Inject(KEY_STORE) keys: HouseholdKeys,
     @Inject(ENROLMENT_POLICY) private readonly policy: EnrolmentPolicy,
     private readonly households: HouseholdRepository,
     private readonly registry: ProgrammeRegistry,
     private readonly pseudonyms: EssnPseudonyms,
+    private readonly shredder: HouseholdShredder,
   ) {
     const handler = <T extends { householdId: string }>(type: keyof typeof ENROLMENT_WRITERS, schema: z.ZodType<T>): SubmissionHandler<T> => ({
       schema,
@@ -70,7 +72,7 @@ export class EnrolmentSubmissions {
       HouseholdPersonalDataErased: {
         ...handler('HouseholdPersonalDataErased', HouseholdPersonalDataErased),
         // Runs once the erasure is on the ledger, and again when it is resubmitted (a crash in between).
-        afterAppend: async (submission) => this.shred(submission.data.householdId),
+        afterAppend: async (submission) => this.shredder.shred(submission.data.householdId),
       },
     }, digestKey, clock, {
       // decide reads only the ledger and the key store of this process (no other service).
@@ -107,12 +109,4 @@ export class EnrolmentSubmissions {
     };
   }
 
-  /**
-   * Crypto-shredding: the household's data key is destroyed (secure_delete, WAL truncated), so its
-   * ciphertexts on the ledger can never be decrypted again. Idempotent. Reads already show the fields
-   * as erased from the moment the event is recorded, whether or not this step has run yet.
-   */
-  private shred(householdId: string): void {
-    this.keys.destroyKey(householdId, this.clock.now().toISOString());
-  }
 }

@@ -11,6 +11,7 @@ import {
 } from '@peil/platform';
 import type { Household } from '../domain/household.decider';
 import { HouseholdRepository } from './household.repository';
+import { HouseholdShredder } from './household-shredder';
 
 type Known = Exclude<Household, { status: 'unknown' }>;
 type Shown = Pick<Known, 'essnId' | 'participant'>;
@@ -25,6 +26,7 @@ export class HouseholdQuery {
     private readonly households: HouseholdRepository,
     @Inject(PERSONAL_DATA) private readonly personalData: PersonalDataProtector,
     private readonly accessLog: AccessLog,
+    private readonly shredder: HouseholdShredder,
   ) {}
 
   async get(householdId: string, principal: Principal): Promise<Record<string, unknown> | null> {
@@ -52,7 +54,11 @@ export class HouseholdQuery {
     const fields: Shown = { essnId: household.essnId, participant: household.participant };
     // Erased is decided by the ledger, not by the key store: the fields read as erased from the moment
     // the erasure is recorded, even if destroying the key (which follows it) has not happened yet.
-    if (household.personalDataErased) return this.personalData.mark(fields, paths, ERASED);
+    if (household.personalDataErased) {
+      // Normally done right after the erasure was recorded; this covers a crash in between.
+      this.shredder.ensureShredded(household.householdId);
+      return this.personalData.mark(fields, paths, ERASED);
+    }
     if (!(PERSONAL_DATA_ROLES as readonly string[]).includes(principal.role)) return this.personalData.redact(fields, paths);
     const decrypted = paths.filter((path) => isEncrypted(valueAt(fields, path)));
     if (decrypted.length > 0) {

@@ -24,7 +24,7 @@ const read = (householdId: string, principal = 'ngo:0a1b2c3d4e'): AccessRecord =
 /** Opens the file as an intruder would: with the append-only triggers dropped. */
 function tamper(sql: string, ...params: unknown[]): void {
   const db = new Database(join(dir, ACCESS_LOG_FILE));
-  db.exec('DROP TRIGGER access_log_no_update; DROP TRIGGER access_log_no_delete;');
+  db.exec('DROP TRIGGER IF EXISTS access_log_no_update; DROP TRIGGER IF EXISTS access_log_no_delete;');
   db.prepare(sql).run(...params);
   db.close();
 }
@@ -95,6 +95,20 @@ describe('AccessLog', () => {
     const { hash: _old, ...unhashed } = forged;
     tamper('UPDATE access_log SET household_id = ?, hash = ? WHERE seq = 2', 'HH-other', hashAccessEntry(unhashed));
     expect(fresh.verify().firstFailure).toMatchObject({ seq: 3, reason: 'chain_broken' });
+  });
+
+  it('checks a page on its own: its entries, and its link to the entry before it', () => {
+    const log = open();
+    for (let i = 1; i <= 6; i++) log.record(read(`HH-${i}`));
+    expect(log.verifyPage(2, log.page(2, 2))).toEqual({ ok: true, checkedEntries: 2, lastSeq: 4 });
+    expect(log.verifyPage(0, log.page(0, 3))).toEqual({ ok: true, checkedEntries: 3, lastSeq: 3 });
+    expect(log.verifyPage(99, [])).toMatchObject({ ok: false, firstFailure: { seq: 99, reason: 'sequence_gap' } });
+
+    tamper("UPDATE access_log SET hash = 'f00d' WHERE seq = 2"); // entry 2 altered: page 3–4 no longer links to it
+    expect(log.verifyPage(2, log.page(2, 2))).toMatchObject({ ok: false, firstFailure: { seq: 3, reason: 'chain_broken' } });
+    expect(log.verifyPage(4, log.page(4, 2))).toEqual({ ok: true, checkedEntries: 2, lastSeq: 6 });
+    tamper("UPDATE access_log SET fields = '[\"participant.phone\"]' WHERE seq = 5");
+    expect(log.verifyPage(4, log.page(4, 2))).toMatchObject({ ok: false, firstFailure: { seq: 5, reason: 'hash_mismatch' } });
   });
 
   it('keeps the file and its sidecars owner-only', () => {

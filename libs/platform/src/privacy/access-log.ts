@@ -100,6 +100,7 @@ export class AccessLog {
       ),
       page: this.reader.prepare<[number, number], Row>('SELECT * FROM access_log WHERE seq > ? ORDER BY seq LIMIT ?'),
       all: this.reader.prepare<[], Row>('SELECT * FROM access_log ORDER BY seq'),
+      one: this.reader.prepare<[number], Row>('SELECT * FROM access_log WHERE seq = ?'),
     };
   }
 
@@ -132,30 +133,20 @@ export class AccessLog {
 
   /** Recomputes every hash and checks every link and sequence number; reports the first failure. */
   verify(): AccessLogVerification {
-    let previous: string | null = null;
-    let expectedSeq = 1;
-    let checked = 0;
-    for (const row of this.stmts.all.iterate()) {
-      let entry: AccessLogEntry;
-      try {
-        entry = toEntry(row);
-      } catch {
-        return { ok: false, checkedEntries: checked, lastSeq: expectedSeq - 1 || null, firstFailure: { seq: row.seq, reason: 'unreadable', detail: 'fields is not a JSON array' } };
-      }
-      const fail = (reason: NonNullable<AccessLogVerification['firstFailure']>['reason'], detail: string): AccessLogVerification => ({
-        ok: false,
-        checkedEntries: checked,
-        lastSeq: expectedSeq - 1 || null,
-        firstFailure: { seq: entry.seq, reason, detail },
-      });
-      if (entry.seq !== expectedSeq) return fail('sequence_gap', `expected entry ${expectedSeq}, found ${entry.seq}`);
-      if (entry.prevHash !== previous) return fail('chain_broken', `prevHash does not match the hash of entry ${expectedSeq - 1}`);
-      if (hashAccessEntry(entry) !== entry.hash) return fail('hash_mismatch', 'the entry does not match its hash (altered after it was written)');
-      previous = entry.hash;
-      expectedSeq += 1;
-      checked += 1;
+    return checkChain(this.stmts.all.iterate(), null);
+  }
+
+  /**
+   * The same checks over one page: its entries, and the link from its first entry to entry `after`.
+   * Cheap enough to answer with every page; a whole-log check is verify().
+   */
+  verifyPage(after: number, entries: readonly AccessLogEntry[]): AccessLogVerification {
+    if (after === 0) return checkChain(entries, null);
+    const before = this.stmts.one.get(after);
+    if (!before) {
+      return { ok: false, checkedEntries: 0, lastSeq: null, firstFailure: { seq: after, reason: 'sequence_gap', detail: `entry ${after} is missing` } };
     }
-    return { ok: true, checkedEntries: checked, lastSeq: checked === 0 ? null : checked };
+    return checkChain(entries, { seq: before.seq, hash: before.hash });
   }
 
   close(): void {
@@ -167,6 +158,36 @@ export class AccessLog {
   onApplicationShutdown(): void {
     this.close();
   }
+}
+
+type Failure = NonNullable<AccessLogVerification['firstFailure']>;
+
+/** Checks entries (rows or entries) in order, starting after `before` (null: the start of the log). */
+function checkChain(items: Iterable<Row | AccessLogEntry>, before: { seq: number; hash: string } | null): AccessLogVerification {
+  let previous = before?.hash ?? null;
+  let lastSeq = before?.seq ?? 0;
+  let checked = 0;
+  const fail = (seq: number, reason: Failure['reason'], detail: string): AccessLogVerification => ({
+    ok: false,
+    checkedEntries: checked,
+    lastSeq: lastSeq === 0 ? null : lastSeq,
+    firstFailure: { seq, reason, detail },
+  });
+  for (const item of items) {
+    let entry: AccessLogEntry;
+    try {
+      entry = 'request_id' in item ? toEntry(item) : item;
+    } catch {
+      return fail(item.seq, 'unreadable', 'fields is not a JSON array of strings');
+    }
+    if (entry.seq !== lastSeq + 1) return fail(entry.seq, 'sequence_gap', `expected entry ${lastSeq + 1}, found ${entry.seq}`);
+    if (entry.prevHash !== previous) return fail(entry.seq, 'chain_broken', `prevHash does not match the hash of entry ${lastSeq}`);
+    if (hashAccessEntry(entry) !== entry.hash) return fail(entry.seq, 'hash_mismatch', 'the entry does not match its hash (altered after it was written)');
+    previous = entry.hash;
+    lastSeq = entry.seq;
+    checked += 1;
+  }
+  return { ok: true, checkedEntries: checked, lastSeq: lastSeq === 0 ? null : lastSeq };
 }
 
 function toEntry(row: Row): AccessLogEntry {

@@ -88,7 +88,7 @@ export const LEDGER_SECTION: ApiSection = {
       get: {
         operationId: 'readAccessLog',
         summary: 'Personal-data access log',
-        description: `Every read that decrypted personal data (who, when, which household, which fields), oldest first, hash-chained. Page through with \`next.after\`; each page carries the verification of the whole chain. ${accessLogNote}`,
+        description: `Every read that decrypted personal data (who, when, which household, which fields), oldest first, hash-chained. Page through with \`next.after\`; each page carries the check of its entries and of its link to the entry before it (the whole chain: \`/v1/ledger/access-log/verify\`). ${accessLogNote}`,
         tags: ['ledger'],
         'x-peil-roles': [...ACCESS_LOG_ROLES],
         parameters: [
@@ -157,7 +157,7 @@ export const LEDGER_SECTION: ApiSection = {
       properties: {
         entries: { type: 'array', items: ref('AccessLogEntry') },
         next: { oneOf: [{ type: 'object', required: ['after'], properties: { after: { type: 'integer' } } }, { type: 'null' }] },
-        verification: { ...ref('AccessLogVerification'), description: 'The whole chain verified at the time of this answer.' },
+        verification: { ...ref('AccessLogVerification'), description: "This page checked: every entry's hash, every link, and the link to the entry before the page. The whole chain: `/v1/ledger/access-log/verify`." },
       },
     },
     StoredEvent: storedEvent,

@@ -40,9 +40,9 @@ import { HouseholdShredder } from './household-shredder';
 export const ENROLMENT_WRITERS = ENROLMENT_EVENT_ROLES satisfies Record<string, readonly CallerRole[]>;
 
 /**
- * load household + programme → decide → encrypt personal data → append with the household's
- * expected revision and a condition on the household category (capacity and ESSN uniqueness span
- * all households).
+ * load household + programme → pseudonymise the ESSN id → decide → encrypt personal data → append
+ * with the household's expected revision and a condition on the household category (capacity and
+ * ESSN uniqueness span all households); after an erasure is appended, destroy the household's key.
  */
 @Injectable()
 export class EnrolmentSubmissions {
@@ -108,5 +108,4 @@ export class EnrolmentSubmissions {
       })),
     };
   }
-
 }

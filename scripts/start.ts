@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { ensurePrivateDir } from '@peil/ledger';
 import { ConfigError, loadPlatformConfig, SERVICES, type PlatformConfig } from '@peil/platform';
 
 /**
@@ -29,7 +29,8 @@ function main(): void {
     }
     throw err;
   }
-  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  // 0700 also when the directory already existed (mkdir's mode applies only to a new one, minus the umask).
+  ensurePrivateDir(config.dataDir);
   const children = new Map<string, ChildProcess>();
   let stopping = false;
 

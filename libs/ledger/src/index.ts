@@ -6,5 +6,6 @@ export * from './store/event-store.port';
 export * from './store/observe-appends';
 export * from './sqlite/sqlite-event-store';
 export * from './sqlite/open-sqlite-file';
+export * from './sqlite/private-files';
 export * from './verify/verify-ledger';
 export * from './esdb/esdb-event-store';

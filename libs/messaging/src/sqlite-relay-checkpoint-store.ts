@@ -1,7 +1,6 @@
-import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import type { Position } from '@peil/ledger';
+import type Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { openSqliteFile, type Position } from '@peil/ledger';
 import type { RelayCheckpointStore } from './relay-checkpoint.port';
 
 /** The relay's own file in the data dir: not the ledger, which stays append-only events and nothing else. */
@@ -18,16 +17,15 @@ export class SqliteRelayCheckpointStore implements RelayCheckpointStore {
   private readonly upsertStmt: Database.Statement<[string, number, string]>;
 
   constructor(readonly file: string) {
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-    this.db = new Database(file);
-    this.db.pragma('busy_timeout = 5000');
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
-    this.db.exec(`CREATE TABLE IF NOT EXISTS relay_checkpoints (
+    // The shared opener: WAL, synchronous=FULL, owner-only modes.
+    this.db = openSqliteFile(file, {
+      busyTimeoutMs: 5000,
+      schema: `CREATE TABLE IF NOT EXISTS relay_checkpoints (
       name       TEXT    PRIMARY KEY,
       position   INTEGER NOT NULL,
       updated_at TEXT    NOT NULL
-    )`);
+    )`,
+    });
     this.selectStmt = this.db.prepare('SELECT position FROM relay_checkpoints WHERE name = ?');
     this.upsertStmt = this.db.prepare(
       `INSERT INTO relay_checkpoints (name, position, updated_at) VALUES (?, ?, ?)

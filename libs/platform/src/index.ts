@@ -13,6 +13,7 @@ export * from './nest/bootstrap';
 export * from './nest/event-store.factory';
 export * from './nest/health.registry';
 export * from './nest/platform.module';
+export * from './nest/access-log.provider';
 export * from './nest/tokens';
 export * from './privacy';
 export * from './submissions/submission.schema';

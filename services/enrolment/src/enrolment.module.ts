@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
-import { PlatformModule, submissionsConsumer } from '@peil/platform';
+import { PlatformModule, accessLogProvider, submissionsConsumer } from '@peil/platform';
 import { loadEnrolmentPolicy, ENROLMENT_POLICY } from './application/enrolment-config';
 import { EnrolmentSubmissions } from './application/enrolment.handlers';
+import { EssnPseudonyms } from './application/essn-pseudonyms';
+import { HouseholdShredder } from './application/household-shredder';
 import { HouseholdQuery } from './application/household.query';
 import { HouseholdRepository } from './application/household.repository';
 import { ProgrammeRegistry } from './application/programme-registry';
@@ -13,9 +15,12 @@ import { EnrolmentController, WRITERS } from './http/enrolment.controller';
   providers: [
     { provide: ENROLMENT_POLICY, useFactory: () => loadEnrolmentPolicy() },
     HouseholdRepository,
+    EssnPseudonyms,
+    HouseholdShredder,
     ProgrammeRegistry,
     EnrolmentSubmissions,
     HouseholdQuery,
+    accessLogProvider(),
   ],
 })
 export class EnrolmentModule {}

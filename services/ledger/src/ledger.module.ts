@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
-import { PlatformModule } from '@peil/platform';
+import { PlatformModule, accessLogProvider } from '@peil/platform';
+import { AccessLogController } from './http/access-log.controller';
 import { LedgerController } from './http/ledger.controller';
 import { RelayHost } from './relay/relay.host';
 
 @Module({
   imports: [PlatformModule.forService('ledger')],
-  controllers: [LedgerController],
-  providers: [RelayHost],
+  controllers: [LedgerController, AccessLogController],
+  providers: [RelayHost, accessLogProvider()],
 })
 export class LedgerModule {}

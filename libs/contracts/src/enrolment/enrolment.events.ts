@@ -27,6 +27,14 @@ export const HouseholdEnrolled = z.object({
 });
 export type HouseholdEnrolled = z.infer<typeof HouseholdEnrolled>;
 
+/**
+ * HouseholdEnrolled as the ledger holds it: `essnId` encrypted like the participant's name, and beside
+ * it `essnPseudonym`, a keyed HMAC of the ESSN id on which one-household-per-ESSN-id is checked.
+ * Events recorded before pseudonyms have a plain `essnId` and no `essnPseudonym`; readers compute it.
+ * Not submittable: the service derives it (the schema above drops unknown keys).
+ */
+export type RecordedHouseholdEnrolled = HouseholdEnrolled & { essnPseudonym?: string };
+
 export const ParticipantReplaced = z.object({
   householdId: Id,
   participant: Participant,
@@ -40,17 +48,43 @@ export const HouseholdWithdrawn = z.object({
 });
 export type HouseholdWithdrawn = z.infer<typeof HouseholdWithdrawn>;
 
+/**
+ * Right to erasure: the household's data key is destroyed (crypto-shredding), so every encrypted
+ * field of its events becomes unreadable for good while the ledger still verifies. `reason` and
+ * `requestedBy` are references (a request number, a role), never personal data: they stay readable.
+ */
+export const HouseholdPersonalDataErased = z.object({
+  householdId: Id,
+  reason: NonEmptyText(500),
+  requestedBy: NonEmptyText(200),
+});
+export type HouseholdPersonalDataErased = z.infer<typeof HouseholdPersonalDataErased>;
+
 export const ENROLMENT_EVENT_SCHEMAS = {
   HouseholdEnrolled,
   ParticipantReplaced,
   HouseholdWithdrawn,
+  HouseholdPersonalDataErased,
 } as const;
+
+/**
+ * Who may submit each enrolment event type. The events route admits the union; each event is then
+ * checked against its own type's roles, so an irreversible erasure is decided by a supervisor (or an
+ * admin), not by field staff. Published here so the API document states exactly what is enforced.
+ */
+export const ENROLMENT_EVENT_ROLES = {
+  HouseholdEnrolled: ['ngo', 'admin'],
+  ParticipantReplaced: ['ngo', 'admin'],
+  HouseholdWithdrawn: ['ngo', 'admin'],
+  HouseholdPersonalDataErased: ['supervisor', 'admin'],
+} as const satisfies Record<keyof typeof ENROLMENT_EVENT_SCHEMAS, readonly string[]>;
 
 /** The enrolment events as a discriminated union on an explicit, stored `type`. */
 export type EnrolmentEvent =
-  | { type: 'HouseholdEnrolled'; data: HouseholdEnrolled }
+  | { type: 'HouseholdEnrolled'; data: RecordedHouseholdEnrolled }
   | { type: 'ParticipantReplaced'; data: ParticipantReplaced }
-  | { type: 'HouseholdWithdrawn'; data: HouseholdWithdrawn };
+  | { type: 'HouseholdWithdrawn'; data: HouseholdWithdrawn }
+  | { type: 'HouseholdPersonalDataErased'; data: HouseholdPersonalDataErased };
 export type EnrolmentEventType = EnrolmentEvent['type'];
 
 /** Every enrolment event lives in its household's stream. */
@@ -58,4 +92,4 @@ export const householdStreamId = (householdId: string): string => `household-${h
 export const HOUSEHOLD_CATEGORY = 'household';
 
 /** Paths of personal data inside enrolment events: encrypted at rest under the household's key. */
-export const PERSONAL_DATA_PATHS = ['participant.fullName', 'participant.phone', 'participant.birthDate'] as const;
+export const PERSONAL_DATA_PATHS = ['essnId', 'participant.fullName', 'participant.phone', 'participant.birthDate'] as const;

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { ensurePrivateDir, ensurePrivateFile, restrictSqliteSidecars } from './private-files';
 
 export interface OpenSqliteFileOptions {
   /** SQL run once the file is open (CREATE … IF NOT EXISTS), retried while another process holds the lock. */
@@ -11,10 +11,14 @@ export interface OpenSqliteFileOptions {
 /**
  * Opens (creating it and its directory if need be) a SQLite file shared by several processes, the way
  * the ledger and the embedded read store both want it: WAL, synchronous=FULL (a commit that returned
- * survives kill -9 and power loss), a 64 MiB page cache, and the schema applied.
+ * survives kill -9 and power loss), a 64 MiB page cache, and the schema applied. The directory is
+ * made 0700 and the file, its -wal and its -shm 0600, whatever the umask.
  */
 export function openSqliteFile(file: string, options: OpenSqliteFileOptions): Database.Database {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  if (file !== ':memory:') {
+    ensurePrivateDir(dirname(file));
+    ensurePrivateFile(file);
+  }
   const db = new Database(file);
   // busy_timeout first: processes starting together contend for the lock that switching to WAL takes.
   db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
@@ -23,6 +27,8 @@ export function openSqliteFile(file: string, options: OpenSqliteFileOptions): Da
   // 64 MiB of page cache: the ledger's eventId index takes random inserts, which a 2 MiB cache turns into reads.
   db.pragma('cache_size = -65536');
   withBusyRetry(() => db.exec(options.schema));
+  // Sidecars created by an older version (or by SQLite before the main file was 0600) are fixed here.
+  if (file !== ':memory:') restrictSqliteSidecars(file);
   return db;
 }
 

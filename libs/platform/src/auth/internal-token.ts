@@ -1,6 +1,7 @@
 import { randomBytes, timingSafeEqual, createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from '@peil/ledger';
 
 /**
  * The secret the gateway presents to the services behind it. Services bind to loopback, but any
@@ -13,11 +14,12 @@ export function loadInternalToken(dataDir: string, env: NodeJS.ProcessEnv = proc
     if (fromEnv.length < 32) throw new Error('PEIL_INTERNAL_TOKEN: must be at least 32 characters');
     return fromEnv;
   }
-  mkdirSync(dataDir, { recursive: true });
+  ensurePrivateDir(dataDir);
   const file = join(dataDir, 'internal.token');
   try {
     // 'wx' fails when the file exists, so processes starting together agree on one token.
-    writeFileSync(file, randomBytes(32).toString('base64url'), { flag: 'wx', mode: 0o600 });
+    writeFileSync(file, randomBytes(32).toString('base64url'), { flag: 'wx', mode: PRIVATE_FILE_MODE });
+    chmodSync(file, PRIVATE_FILE_MODE); // the umask trims writeFileSync's mode
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
   }

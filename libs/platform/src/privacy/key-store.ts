@@ -1,7 +1,8 @@
 import Database from 'better-sqlite3';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
-import { closeSync, existsSync, linkSync, mkdirSync, openSync, rmSync, unlinkSync } from 'node:fs';
+import { closeSync, existsSync, fchmodSync, linkSync, openSync, rmSync, unlinkSync } from 'node:fs';
+import { ensurePrivateDir, ensurePrivateFile, PRIVATE_FILE_MODE, restrictSqliteSidecars } from '@peil/ledger';
 import { join } from 'node:path';
 import { type Clock, systemClock } from '../clock/clock';
 import { fsyncDir, loadMasterKey, MASTER_KEY_BYTES } from './master-key';
@@ -74,6 +75,11 @@ export function deriveDigestKey(masterKey: Buffer): Buffer {
   return deriveKey(masterKey, 'peil-content-digest-v1');
 }
 
+/** The secret for ESSN id pseudonyms (see pseudonym.ts); its own HKDF label, so it is unrelated to the digest key. */
+export function deriveEssnPseudonymKey(masterKey: Buffer): Buffer {
+  return deriveKey(masterKey, 'peil-essn-pseudonym-v1');
+}
+
 /**
  * Per-household data keys (ADR 0007) in their own SQLite file beside, never inside, the ledger, so a
  * ledger export carries no keys and destroying a key (crypto-shredding) never touches the ledger.
@@ -85,6 +91,7 @@ export class HouseholdKeyStore implements HouseholdKeys {
   private readonly db: Database.Database;
   private readonly masterKey: Buffer;
   private readonly contentDigestKey: Buffer;
+  private readonly essnKey: Buffer;
   private readonly clock: Clock;
   private readonly stmts: ReturnType<HouseholdKeyStore['prepare']>;
   private readonly unitScope = new AsyncLocalStorage<KeyUnit>();
@@ -103,9 +110,11 @@ export class HouseholdKeyStore implements HouseholdKeys {
     if (masterKey.length !== MASTER_KEY_BYTES) throw new KeystoreError(`master key must be ${MASTER_KEY_BYTES} bytes`);
     this.masterKey = Buffer.from(masterKey);
     this.contentDigestKey = deriveDigestKey(this.masterKey);
+    this.essnKey = deriveEssnPseudonymKey(this.masterKey);
     this.clock = options.clock ?? systemClock;
     this.file = join(dataDir, KEYSTORE_FILE);
     createDatabaseFile(dataDir, this.file);
+    ensurePrivateFile(this.file); // a keystore written by an older version may be 0644
     this.db = new Database(this.file, { fileMustExist: true });
     this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
     if (this.db.pragma('journal_mode', { simple: true }) !== 'wal') {
@@ -118,6 +127,7 @@ export class HouseholdKeyStore implements HouseholdKeys {
     this.db.pragma('secure_delete = ON');
     this.stmts = this.prepare();
     this.checkMasterKey();
+    restrictSqliteSidecars(this.file);
   }
 
   private prepare() {
@@ -274,10 +284,16 @@ export class HouseholdKeyStore implements HouseholdKeys {
     return Buffer.from(this.contentDigestKey);
   }
 
+  /** HMAC key for ESSN id pseudonyms, derived with HKDF-SHA256 (info 'peil-essn-pseudonym-v1'). */
+  essnPseudonymKey(): Buffer {
+    return Buffer.from(this.essnKey);
+  }
+
   close(): void {
     if (this.db.open) this.db.close();
     this.masterKey.fill(0);
     this.contentDigestKey.fill(0);
+    this.essnKey.fill(0);
   }
 
   private toLookup(householdId: string, row: KeyRow): KeyLookup {
@@ -323,11 +339,16 @@ export class HouseholdKeyStore implements HouseholdKeys {
  * as master.key is: link() never replaces, and other processes only ever see a finished database.
  */
 function createDatabaseFile(dataDir: string, file: string): void {
+  ensurePrivateDir(dataDir);
   if (existsSync(file)) return;
-  mkdirSync(dataDir, { recursive: true });
   const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   // SQLite would create the file 0644; it gives -wal and -shm the mode of the main file.
-  closeSync(openSync(tmp, 'wx', 0o600));
+  const fd = openSync(tmp, 'wx', PRIVATE_FILE_MODE);
+  try {
+    fchmodSync(fd, PRIVATE_FILE_MODE); // exactly 0600, whatever the umask
+  } finally {
+    closeSync(fd);
+  }
   try {
     const db = new Database(tmp);
     try {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, fsyncSync, linkSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from '@peil/ledger';
 
 export const MASTER_KEY_BYTES = 32;
 export const MASTER_KEY_FILE = 'master.key';
@@ -35,11 +36,12 @@ function readKeyFile(file: string): Buffer | null {
  * `wx` would let a second process read it while still empty.) The loser of the race reads the winner's key.
  */
 function createKeyFile(dataDir: string, file: string): Buffer {
-  mkdirSync(dataDir, { recursive: true });
+  ensurePrivateDir(dataDir);
   const key = randomBytes(MASTER_KEY_BYTES);
   const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  const fd = openSync(tmp, 'wx', 0o600);
+  const fd = openSync(tmp, 'wx', PRIVATE_FILE_MODE);
   try {
+    fchmodSync(fd, PRIVATE_FILE_MODE); // exactly 0600, whatever the umask
     writeSync(fd, `${key.toString('base64')}\n`);
     fsyncSync(fd);
   } finally {

@@ -20,7 +20,7 @@ export class PersonalDataProtector {
 
   /** Encrypts each string at `paths`. A non-string there throws rather than being stored in the clear. */
   protect<T>(householdId: string, obj: T, paths: readonly string[]): T {
-    const copy = structuredClone(obj);
+    const copy = copyOf(obj);
     let key: Buffer | undefined;
     for (const path of paths) {
       replaceAt(copy, path, (value) => {
@@ -39,7 +39,7 @@ export class PersonalDataProtector {
    * Plain values are returned as they are. Tampered ciphertext throws FieldDecryptionError.
    */
   reveal<T>(householdId: string, obj: T, paths: readonly string[]): T {
-    const copy = structuredClone(obj);
+    const copy = copyOf(obj);
     let lookup: KeyLookup | undefined;
     for (const path of paths) {
       replaceAt(copy, path, (value) => {
@@ -65,13 +65,31 @@ export class PersonalDataProtector {
 
   /** Replaces every value at `paths` (encrypted or not) with REDACTED; needs no key. */
   redact<T>(obj: T, paths: readonly string[]): T {
-    const copy = structuredClone(obj);
-    for (const path of paths) replaceAt(copy, path, () => REDACTED);
+    return this.mark(obj, paths, REDACTED);
+  }
+
+  /** Replaces every present value at `paths` with `marker` (REDACTED, ERASED); needs no key. */
+  mark<T>(obj: T, paths: readonly string[], marker: string): T {
+    const copy = copyOf(obj);
+    for (const path of paths) replaceAt(copy, path, () => marker);
     return copy;
   }
 }
 
 type Container = Record<string, unknown>;
+
+/**
+ * A deep copy of event data (JSON values). Not structuredClone: its objects get the prototype of the
+ * realm that made them, which the ledger's canonical JSON refuses as "not a plain object" when the
+ * caller runs in another realm (a vm context, as under a test runner).
+ */
+function copyOf<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(copyOf) as T;
+  if (typeof value !== 'object' || value === null) return value;
+  const copy: Container = {};
+  for (const [key, item] of Object.entries(value)) copy[key] = copyOf(item);
+  return copy as T;
+}
 
 function isContainer(node: unknown): node is Container {
   return typeof node === 'object' && node !== null;

@@ -2,7 +2,8 @@ import { createHash, hkdfSync, randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { contentDigest } from './content-digest';
 import { decryptField, encryptField, FieldDecryptionError, isEncrypted } from './field-cipher';
-import { deriveDigestKey, type HouseholdKeys, type KeyLookup } from './key-store';
+import { deriveDigestKey, deriveEssnPseudonymKey, type HouseholdKeys, type KeyLookup } from './key-store';
+import { pseudonym } from './pseudonym';
 import { loadMasterKey } from './master-key';
 import { ERASED, PersonalDataError, PersonalDataProtector, REDACTED } from './personal-data';
 
@@ -287,6 +288,32 @@ describe('deriveDigestKey', () => {
     expect(deriveDigestKey(master).equals(expected)).toBe(true);
     expect(deriveDigestKey(Buffer.from(master)).equals(deriveDigestKey(master))).toBe(true);
     expect(deriveDigestKey(master).equals(master)).toBe(false);
+  });
+});
+
+describe('ESSN pseudonyms', () => {
+  const master = randomBytes(32);
+  const key = deriveEssnPseudonymKey(master);
+
+  it('use HKDF-SHA256 of the master key with their own label, unrelated to the digest key', () => {
+    expect(key.equals(Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), 'peil-essn-pseudonym-v1', 32)))).toBe(true);
+    expect(key.equals(deriveDigestKey(master))).toBe(false);
+    expect(deriveEssnPseudonymKey(Buffer.from(master)).equals(key)).toBe(true);
+  });
+
+  it('are equal for equal ids, and not the plain SHA-256 anyone could compute from a guessed id', () => {
+    expect(pseudonym(key, 'ESSN-88231')).toMatch(/^[0-9a-f]{64}$/);
+    expect(pseudonym(key, 'ESSN-88231')).toBe(pseudonym(deriveEssnPseudonymKey(Buffer.from(master)), 'ESSN-88231'));
+    expect(pseudonym(key, 'ESSN-88231')).not.toBe(createHash('sha256').update('ESSN-88231').digest('hex'));
+    expect(pseudonym(deriveEssnPseudonymKey(randomBytes(32)), 'ESSN-88231')).not.toBe(pseudonym(key, 'ESSN-88231'));
+    expect(() => pseudonym(randomBytes(16), 'x')).toThrow(/at least 32 bytes/);
+  });
+
+  it('differ for different ids (property)', () => {
+    fc.assert(fc.property(fc.string({ minLength: 1 }), fc.string({ minLength: 1 }), (a, b) => {
+      fc.pre(a !== b);
+      return pseudonym(key, a) !== pseudonym(key, b);
+    }), { numRuns: 200, seed: 37 });
   });
 });
 

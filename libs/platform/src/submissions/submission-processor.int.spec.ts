@@ -151,4 +151,16 @@ describe('SubmissionProcessor with group commit', () => {
     expect(results[0]!.eventId).toBe(`${'x'.repeat(128)}…[10000 chars]`);
     expect(results[0]!.error).toMatchObject({ code: 'invalid_field', path: 'eventId' });
   });
+
+  it('checks the roles of each event type, on top of the route: a forbidden type is rejected before its data is read, and writes nothing', async () => {
+    processorOn(store); // points counted.decide at this test's store
+    const decide = jest.fn(counted.decide);
+    const guarded = new SubmissionProcessor(store, { Counted: { ...counted, decide, roles: ['supervisor', 'admin'] } }, Buffer.alloc(32, 1), clock, { groupCommit: true });
+    const [asNgo] = await guarded.processBatch([{ ...submit('c', 0), data: { counter: 'c' } }], principal);
+    expect(asNgo).toMatchObject({ status: 'rejected', error: { code: 'forbidden', path: 'type', message: expect.stringContaining('supervisor, admin') } });
+    expect(decide).not.toHaveBeenCalled();
+    expect(await store.headPosition()).toBeNull();
+    const [asSupervisor] = await guarded.processBatch([submit('c', 0)], { ...principal, role: 'supervisor' });
+    expect(asSupervisor).toMatchObject({ status: 'accepted' });
+  });
 });

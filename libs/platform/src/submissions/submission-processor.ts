@@ -11,6 +11,7 @@ import {
 } from '@peil/ledger';
 import type { z } from 'zod';
 import { actingFor } from '../auth/acting-principal';
+import type { CallerRole } from '../auth/roles';
 import type { Principal } from '../auth/roles.guard';
 import type { Clock } from '../clock/clock';
 import { contentDigest } from '../privacy/content-digest';
@@ -48,6 +49,11 @@ export type Decision =
 
 export interface SubmissionHandler<T = unknown> {
   readonly schema: z.ZodType<T>;
+  /**
+   * Roles that may submit this type, when narrower than the route's (e.g. an erasure on a route
+   * field staff write to). Checked for every channel (HTTP and Kafka) before anything is read.
+   */
+  readonly roles?: readonly CallerRole[];
   /** Loads what it needs (fresh from the ledger), decides, never writes. Called again after a concurrency conflict. */
   decide(submission: ValidSubmission<T>, meta: DecisionMeta): Promise<Decision>;
   /**
@@ -207,6 +213,9 @@ export class SubmissionProcessor {
     const handler = this.handlers.get(submitted.type);
     if (!handler) {
       return { result: rejected(submitted.eventId, apiError('unknown_event_type', `type ${submitted.type} is not accepted here; expected one of ${this.types.join(', ')}`, 'type')) };
+    }
+    if (handler.roles && !handler.roles.includes(principal.role)) {
+      return { result: rejected(submitted.eventId, apiError('forbidden', `role ${principal.role} may not submit ${submitted.type}; allowed: ${handler.roles.join(', ')}`, 'type')) };
     }
     const data = handler.schema.safeParse(submitted.data);
     if (!data.success) return { result: rejected(submitted.eventId, firstIssue('data', data.error, submitted.data)) };

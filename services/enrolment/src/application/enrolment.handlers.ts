@@ -1,7 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  ENROLMENT_EVENT_ROLES,
   HOUSEHOLD_CATEGORY,
   HouseholdEnrolled,
+  HouseholdPersonalDataErased,
   HouseholdWithdrawn,
   PERSONAL_DATA_PATHS,
   ParticipantReplaced,
@@ -16,6 +18,7 @@ import {
   PERSONAL_DATA,
   SubmissionProcessor,
   apiError,
+  type CallerRole,
   type Clock,
   type Decision,
   type HouseholdKeys,
@@ -30,11 +33,16 @@ import type { EnrolmentPolicy } from '../domain/enrolment-policy';
 import { ENROLMENT_POLICY } from './enrolment-config';
 import { HouseholdRepository } from './household.repository';
 import { ProgrammeRegistry } from './programme-registry';
+import { EssnPseudonyms } from './essn-pseudonyms';
+import { HouseholdShredder } from './household-shredder';
+
+/** Who may submit which enrolment event (the route admits the union; see EnrolmentController). */
+export const ENROLMENT_WRITERS = ENROLMENT_EVENT_ROLES satisfies Record<string, readonly CallerRole[]>;
 
 /**
- * load household + programme → decide → encrypt personal data → append with the household's
- * expected revision and a condition on the household category (capacity and ESSN uniqueness span
- * all households).
+ * load household + programme → pseudonymise the ESSN id → decide → encrypt personal data → append
+ * with the household's expected revision and a condition on the household category (capacity and
+ * ESSN uniqueness span all households); after an erasure is appended, destroy the household's key.
  */
 @Injectable()
 export class EnrolmentSubmissions {
@@ -49,15 +57,23 @@ export class EnrolmentSubmissions {
     @Inject(ENROLMENT_POLICY) private readonly policy: EnrolmentPolicy,
     private readonly households: HouseholdRepository,
     private readonly registry: ProgrammeRegistry,
+    private readonly pseudonyms: EssnPseudonyms,
+    private readonly shredder: HouseholdShredder,
   ) {
-    const handler = <T extends { householdId: string }>(schema: z.ZodType<T>): SubmissionHandler<T> => ({
+    const handler = <T extends { householdId: string }>(type: keyof typeof ENROLMENT_WRITERS, schema: z.ZodType<T>): SubmissionHandler<T> => ({
       schema,
+      roles: ENROLMENT_WRITERS[type],
       decide: (submission) => this.decide(submission),
     });
     this.processor = new SubmissionProcessor(store, {
-      HouseholdEnrolled: handler(HouseholdEnrolled),
-      ParticipantReplaced: handler(ParticipantReplaced),
-      HouseholdWithdrawn: handler(HouseholdWithdrawn),
+      HouseholdEnrolled: handler('HouseholdEnrolled', HouseholdEnrolled),
+      ParticipantReplaced: handler('ParticipantReplaced', ParticipantReplaced),
+      HouseholdWithdrawn: handler('HouseholdWithdrawn', HouseholdWithdrawn),
+      HouseholdPersonalDataErased: {
+        ...handler('HouseholdPersonalDataErased', HouseholdPersonalDataErased),
+        // Runs once the erasure is on the ledger, and again when it is resubmitted (a crash in between).
+        afterAppend: async (submission) => this.shredder.shred(submission.data.householdId),
+      },
     }, digestKey, clock, {
       // decide reads only the ledger and the key store of this process (no other service).
       groupCommit: true,
@@ -72,7 +88,10 @@ export class EnrolmentSubmissions {
     // Programme first: its lastPositionSeen must not be newer than the household we decide on.
     const { programme, lastPositionSeen } = await this.registry.current();
     const { household, expectedRevision } = await this.households.load(householdId);
-    const command = { type: submission.type, data: submission.data, occurredAt: submission.occurredAt } as EnrolmentCommand;
+    const data = submission.type === 'HouseholdEnrolled'
+      ? { ...submission.data, essnPseudonym: this.pseudonyms.of((submission.data as HouseholdEnrolled).essnId) }
+      : submission.data;
+    const command = { type: submission.type, data, occurredAt: submission.occurredAt } as EnrolmentCommand;
     const outcome = decide(command, { household, programme }, this.policy);
     if (!outcome.ok) return { kind: 'reject', error: apiError(outcome.rejection.code, outcome.rejection.message, outcome.rejection.path) };
     return {

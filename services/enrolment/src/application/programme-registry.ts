@@ -2,7 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { HOUSEHOLD_CATEGORY, type EnrolmentEvent } from '@peil/contracts';
 import { categoryOf, type EventStore, type Position } from '@peil/ledger';
 import { EVENT_STORE } from '@peil/platform';
-import { evolveProgramme, initialProgramme, type Programme } from '../domain/programme';
+import { evolveProgramme, initialProgramme, type Programme, type PseudonymisedEvent } from '../domain/programme';
+import { EssnPseudonyms } from './essn-pseudonyms';
 
 /**
  * The programme view, caught up from the ledger before every decision that needs it. It is never
@@ -14,7 +15,10 @@ export class ProgrammeRegistry {
   private programme: Programme = initialProgramme();
   private position: Position | null = null;
 
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly pseudonyms: EssnPseudonyms,
+  ) {}
 
   async current(): Promise<{ programme: Programme; lastPositionSeen: Position | null }> {
     for (;;) {
@@ -23,13 +27,18 @@ export class ProgrammeRegistry {
         // Two requests may catch up at once (each awaits its read); apply every position once.
         if (this.position !== null && event.position <= this.position) continue;
         if (categoryOf(event.streamId) === HOUSEHOLD_CATEGORY) {
-          this.programme = evolveProgramme(this.programme, { type: event.type, data: event.data } as unknown as EnrolmentEvent);
+          this.programme = evolveProgramme(this.programme, this.pseudonymised({ type: event.type, data: event.data } as unknown as EnrolmentEvent));
         }
         this.position = event.position;
       }
       if (page.length < 5000) break;
     }
     return { programme: this.programme, lastPositionSeen: this.position };
+  }
+
+  private pseudonymised(event: EnrolmentEvent): PseudonymisedEvent {
+    if (event.type !== 'HouseholdEnrolled' || event.data.essnPseudonym !== undefined) return event as PseudonymisedEvent;
+    return { type: event.type, data: { ...event.data, essnPseudonym: this.pseudonyms.ofRecorded(event.data) } };
   }
 
   /**

@@ -1,4 +1,11 @@
-import type { EnrolmentEvent, HouseholdEnrolled, HouseholdWithdrawn, Participant, ParticipantReplaced } from '@peil/contracts';
+import type {
+  EnrolmentEvent,
+  HouseholdEnrolled,
+  HouseholdPersonalDataErased,
+  HouseholdWithdrawn,
+  Participant,
+  ParticipantReplaced,
+} from '@peil/contracts';
 import type { EnrolmentPolicy } from './enrolment-policy';
 import type { Programme } from './programme';
 import { ageOn, localDay } from './working-age';
@@ -20,6 +27,8 @@ export type Household =
       enrolledAt: string;
       participantHistory: Array<{ participantId: string; replacedAt: string; reason: string }>;
       withdrawn?: { at: string; reason: string };
+      /** Set once the data key is destroyed: every encrypted field of this household is unreadable for good. */
+      personalDataErased?: { at: string; reason: string; requestedBy: string };
     };
 
 export const initialState = (): Household => ({ status: 'unknown' });
@@ -43,6 +52,9 @@ export function evolve(state: Household, event: EnrolmentEvent & { occurredAt: s
     case 'HouseholdWithdrawn':
       if (state.status === 'unknown') return state;
       return { ...state, status: 'withdrawn', withdrawn: { at: event.occurredAt, reason: event.data.reason } };
+    case 'HouseholdPersonalDataErased':
+      if (state.status === 'unknown') return state;
+      return { ...state, personalDataErased: { at: event.occurredAt, reason: event.data.reason, requestedBy: event.data.requestedBy } };
     default: {
       const exhaustive: never = event;
       return exhaustive;
@@ -50,8 +62,17 @@ export function evolve(state: Household, event: EnrolmentEvent & { occurredAt: s
   }
 }
 
-/** A submission to the enrolment context: the event the field office says happened, and when. */
-export type EnrolmentCommand = EnrolmentEvent & { occurredAt: string };
+/** HouseholdEnrolled as submitted, with the keyed pseudonym of its ESSN id that the handler computed. */
+export type PseudonymisedEnrolment = HouseholdEnrolled & { essnPseudonym: string };
+
+/**
+ * A submission to the enrolment context: the event the field office says happened, and when. An
+ * enrolment arrives with its ESSN pseudonym: the key is a secret of the application layer, not a rule.
+ */
+export type EnrolmentCommand = (
+  | Exclude<EnrolmentEvent, { type: 'HouseholdEnrolled' }>
+  | { type: 'HouseholdEnrolled'; data: PseudonymisedEnrolment }
+) & { occurredAt: string };
 
 /**
  * decide(command, state) → events | rejection. Pure: the programme view and the policy are values,
@@ -69,6 +90,8 @@ export function decide(
       return replace(command.data, command.occurredAt, state.household, policy);
     case 'HouseholdWithdrawn':
       return withdraw(command.data, state.household);
+    case 'HouseholdPersonalDataErased':
+      return erase(command.data, state.household);
     default: {
       const exhaustive: never = command;
       return exhaustive;
@@ -77,7 +100,7 @@ export function decide(
 }
 
 function enrol(
-  data: HouseholdEnrolled,
+  data: PseudonymisedEnrolment,
   occurredAt: string,
   { household, programme }: { household: Household; programme: Programme },
   policy: EnrolmentPolicy,
@@ -85,7 +108,7 @@ function enrol(
   if (household.status !== 'unknown') {
     return reject('household_already_enrolled', `household ${data.householdId} is already enrolled`, 'data.householdId');
   }
-  const holder = programme.essnIds.get(data.essnId);
+  const holder = programme.essnPseudonyms.get(data.essnPseudonym);
   if (holder !== undefined) {
     return reject('essn_already_enrolled', `ESSN id ${data.essnId} is already enrolled with another household`, 'data.essnId');
   }
@@ -103,6 +126,14 @@ function enrol(
 function replace(data: ParticipantReplaced, occurredAt: string, household: Household, policy: EnrolmentPolicy): Outcome {
   const inactive = activeRejection(household, data.householdId);
   if (inactive) return inactive;
+  if (household.status !== 'unknown' && household.personalDataErased) {
+    // A new participant would need a data key, and the household's key is destroyed for good.
+    return reject(
+      'household_personal_data_erased',
+      `the personal data of household ${data.householdId} was erased on ${household.personalDataErased.at}; it cannot take a new participant`,
+      'data.householdId',
+    );
+  }
   const age = workingAgeRejection(data.participant, occurredAt, policy);
   if (age) return age;
   return { ok: true, events: [{ type: 'ParticipantReplaced', data }] };
@@ -112,6 +143,21 @@ function withdraw(data: HouseholdWithdrawn, household: Household): Outcome {
   const inactive = activeRejection(household, data.householdId);
   if (inactive) return inactive;
   return { ok: true, events: [{ type: 'HouseholdWithdrawn', data }] };
+}
+
+/** Erasure applies to withdrawn households too: the right to erasure outlives programme participation. */
+function erase(data: HouseholdPersonalDataErased, household: Household): Outcome {
+  if (household.status === 'unknown') {
+    return reject('household_not_found', `household ${data.householdId} is not enrolled`, 'data.householdId');
+  }
+  if (household.personalDataErased) {
+    return reject(
+      'personal_data_already_erased',
+      `the personal data of household ${data.householdId} was already erased on ${household.personalDataErased.at}`,
+      'data.householdId',
+    );
+  }
+  return { ok: true, events: [{ type: 'HouseholdPersonalDataErased', data }] };
 }
 
 function activeRejection(household: Household, householdId: string): Outcome | undefined {

@@ -24,10 +24,10 @@ function enrolmentDecider(policy: EnrolmentPolicy = DEFAULT_ENROLMENT_POLICY) {
 
 const ON = '2026-03-01T09:00:00+02:00';
 type Enrol = Extract<EnrolmentCommand, { type: 'HouseholdEnrolled' }>;
-const enrolled = (householdId: string, over: Partial<HouseholdEnrolled> = {}, occurredAt = ON): Enrol => ({
-  type: 'HouseholdEnrolled',
-  occurredAt,
-  data: {
+/** Stands in for the keyed HMAC the handler computes: the decider only compares pseudonyms. */
+const pseudonymOf = (essnId: string) => `pseudonym(${essnId})`;
+const enrolled = (householdId: string, over: Partial<HouseholdEnrolled> = {}, occurredAt = ON): Enrol => {
+  const data: HouseholdEnrolled = {
     householdId,
     essnId: `ESSN-${householdId}`,
     governorate: 'North',
@@ -36,7 +36,13 @@ const enrolled = (householdId: string, over: Partial<HouseholdEnrolled> = {}, oc
     participant: { participantId: `P-${householdId}`, fullName: 'Rima Haddad', sex: 'F', birthDate: '1990-05-14', educationLevel: 'secondary' },
     consent: true,
     ...over,
-  },
+  };
+  return { type: 'HouseholdEnrolled', occurredAt, data: { ...data, essnPseudonym: pseudonymOf(data.essnId) } };
+};
+const erased = (householdId: string): EnrolmentCommand => ({
+  type: 'HouseholdPersonalDataErased',
+  occurredAt: ON,
+  data: { householdId, reason: 'data-subject request DSR-2026-014', requestedBy: 'supervisor-north' },
 });
 const withdrawn = (householdId: string): EnrolmentCommand => ({ type: 'HouseholdWithdrawn', occurredAt: ON, data: { householdId, reason: 'moved away' } });
 const replaced = (householdId: string, birthDate = '1995-01-01'): EnrolmentCommand => ({
@@ -98,6 +104,33 @@ describe('HouseholdEnrolled', () => {
   it('frees capacity when a household withdraws', () => {
     small.given([enrolled('H1'), enrolled('H2'), withdrawn('H1')]).when(enrolled('H3'))
       .then([{ type: 'HouseholdEnrolled', data: enrolled('H3').data }]);
+  });
+});
+
+describe('HouseholdPersonalDataErased', () => {
+  it('erases the personal data of an enrolled household, active or withdrawn', () => {
+    spec.given([enrolled('H1')]).when(erased('H1')).then([{ type: 'HouseholdPersonalDataErased', data: erased('H1').data }]);
+    spec.given([enrolled('H1'), withdrawn('H1')]).when(erased('H1')).then([{ type: 'HouseholdPersonalDataErased', data: erased('H1').data }]);
+  });
+
+  it('rejects an unknown household (household_not_found) and a second erasure (personal_data_already_erased)', () => {
+    spec.given([]).when(erased('H1')).thenRejects('household_not_found', 'data.householdId');
+    spec.given([enrolled('H1'), erased('H1')]).when(erased('H1')).thenRejects('personal_data_already_erased', 'data.householdId');
+  });
+
+  it('refuses a new participant afterwards (household_personal_data_erased): there is no key to protect it', () => {
+    spec.given([enrolled('H1'), erased('H1')]).when(replaced('H1')).thenRejects('household_personal_data_erased', 'data.householdId');
+  });
+
+  it('still lets the household be withdrawn, and keeps its ESSN id taken (the pseudonym outlives erasure)', () => {
+    spec.given([enrolled('H1'), erased('H1')]).when(withdrawn('H1')).then([{ type: 'HouseholdWithdrawn', data: { householdId: 'H1', reason: 'moved away' } }]);
+    spec.given([enrolled('H1'), erased('H1')]).when(enrolled('H2', { essnId: 'ESSN-H1' })).thenRejects('essn_already_enrolled', 'data.essnId');
+  });
+
+  it('records when and why in the household state', () => {
+    const state = [enrolled('H1'), erased('H1')].reduce(evolve as (s: Household, e: EnrolmentCommand) => Household, initialState());
+    if (state.status === 'unknown') throw new Error('unreachable');
+    expect(state.personalDataErased).toEqual({ at: ON, reason: 'data-subject request DSR-2026-014', requestedBy: 'supervisor-north' });
   });
 });
 

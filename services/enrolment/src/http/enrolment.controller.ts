@@ -1,11 +1,14 @@
 import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post } from '@nestjs/common';
 import { CurrentPrincipal, Roles, type CallerRole, type Principal } from '@peil/platform';
-import { EnrolmentSubmissions } from '../application/enrolment.handlers';
+import { ENROLMENT_WRITERS, EnrolmentSubmissions } from '../application/enrolment.handlers';
 import { HouseholdQuery } from '../application/household.query';
 import { parseBatch } from '@peil/platform';
 
-/** Who may submit enrolment events, over HTTP and over Kafka (submissionsConsumer). */
-export const WRITERS: CallerRole[] = ['ngo', 'admin'];
+/**
+ * Who may reach the enrolment events route, over HTTP and over Kafka (submissionsConsumer): the union
+ * of the roles of every type. Each type is then checked against its own roles (ENROLMENT_WRITERS).
+ */
+export const WRITERS: CallerRole[] = [...new Set(Object.values(ENROLMENT_WRITERS).flat())];
 
 @Controller('v1/enrolment')
 export class EnrolmentController {
@@ -25,7 +28,7 @@ export class EnrolmentController {
   @Get('households/:householdId')
   @Roles('ngo', 'supervisor', 'auditor', 'admin')
   async household(@Param('householdId') householdId: string, @CurrentPrincipal() principal: Principal) {
-    const household = await this.households.get(householdId, principal.role);
+    const household = await this.households.get(householdId, principal);
     if (!household) throw new NotFoundException({ error: { code: 'household_not_found', message: `household ${householdId} is not enrolled` } });
     return household;
   }

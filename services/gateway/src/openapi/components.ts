@@ -93,6 +93,8 @@ export interface EventsEndpoint {
   /** Event type → zod schema of its `data` (the context's `*_EVENT_SCHEMAS`). */
   events: Record<string, z.ZodType>;
   roles: readonly Role[];
+  /** Roles per event type, when a type is narrower than the route (each event is checked on its own). */
+  eventRoles?: Readonly<Record<string, readonly Role[]>>;
   example?: unknown;
 }
 
@@ -100,7 +102,7 @@ export interface EventsEndpoint {
  * `POST /v1/<context>/events` and its schemas, generated from the context's zod schemas so the
  * document cannot drift from what the service validates.
  */
-export function eventsEndpoint({ context, events, roles, example }: EventsEndpoint): Pick<ApiSection, 'paths' | 'schemas'> {
+export function eventsEndpoint({ context, events, roles, eventRoles, example }: EventsEndpoint): Pick<ApiSection, 'paths' | 'schemas'> {
   const types = Object.keys(events);
   const schemas: Record<string, JsonSchema> = {};
   const mapping: Record<string, string> = {};
@@ -132,9 +134,13 @@ export function eventsEndpoint({ context, events, roles, example }: EventsEndpoi
       `Accepted types: ${types.join(', ')}.`,
       'The answer is 200 with one result per event even when some are rejected: an event with an unknown type or invalid data is `rejected` with a code and the path of the problem, and is not recorded.',
       rolesNote(roles),
+      ...(eventRoles
+        ? [`Per event type: ${Object.entries(eventRoles).map(([type, allowed]) => `${type}: ${allowed.join(', ')}`).join('; ')}. An event of a type the caller's role may not submit is \`rejected\` with code \`forbidden\` and writes nothing.`]
+        : []),
     ].join(' '),
     tags: [context],
     'x-peil-roles': [...roles],
+    ...(eventRoles ? { 'x-peil-event-roles': Object.fromEntries(Object.entries(eventRoles).map(([type, allowed]) => [type, [...allowed]])) } : {}),
     requestBody: { required: true, content: json(ref(batch), example) },
     responses: {
       '200': { description: 'One result per submitted event, in order.', content: json(ref('SubmissionResults')) },

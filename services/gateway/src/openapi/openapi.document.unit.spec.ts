@@ -1,4 +1,4 @@
-import { ENROLMENT_EVENT_SCHEMAS } from '@peil/contracts';
+import { ENROLMENT_EVENT_ROLES, ENROLMENT_EVENT_SCHEMAS } from '@peil/contracts';
 import { MAX_EVENTS_PER_REQUEST } from '@peil/platform';
 import { buildOpenApiDocument } from './openapi.document';
 import type { ApiSection } from './openapi.types';
@@ -23,7 +23,10 @@ describe('the OpenAPI document', () => {
     expect(schemas.HouseholdEnrolled.$schema).toBeUndefined();
 
     const post = doc.paths['/v1/enrolment/events']?.post;
-    expect(post?.description).toMatch(/Roles: ngo, admin/);
+    expect(post?.description).toMatch(/Roles: ngo, admin, supervisor\./);
+    expect(post?.['x-peil-roles']).toEqual(['ngo', 'admin', 'supervisor']);
+    expect(post?.['x-peil-event-roles']).toEqual(ENROLMENT_EVENT_ROLES);
+    expect(post?.description).toContain('HouseholdPersonalDataErased: supervisor, admin');
     const batch = schemas.EnrolmentEventBatch;
     expect(batch.properties.events.maxItems).toBe(MAX_EVENTS_PER_REQUEST);
     expect(batch.properties.events.items.discriminator.mapping.HouseholdEnrolled).toBe('#/components/schemas/HouseholdEnrolledSubmission');
@@ -38,6 +41,15 @@ describe('the OpenAPI document', () => {
     );
     expect(doc.paths['/v1/ledger/events']?.get?.parameters?.map((p) => p.name)).toEqual(['after', 'limit']);
     expect(Object.keys(schemas.VerificationReport.properties)).toEqual(['ok', 'checkedEvents', 'headPosition', 'firstFailure']);
+  });
+
+  it('describes the personal-data access log as the auditor\'s alone', () => {
+    for (const path of ['/v1/ledger/access-log', '/v1/ledger/access-log/verify']) {
+      expect(doc.paths[path]?.get?.['x-peil-roles']).toEqual(['auditor']);
+      expect(doc.paths[path]?.get?.description).toMatch(/Roles: auditor\./);
+    }
+    expect(Object.keys(schemas.AccessLogEntry.properties)).toEqual(['seq', 'at', 'principal', 'role', 'requestId', 'householdId', 'fields', 'prevHash', 'hash']);
+    expect(schemas.AccessLogPage.required).toEqual(['entries', 'next', 'verification']);
   });
 
   it('leaves every $ref pointing at something defined', () => {

@@ -35,6 +35,8 @@ export interface Operation {
   responses: Record<string, ResponseObject | Reference>;
   /** The roles a service accepts on this route (also stated in the description). */
   'x-peil-roles'?: string[];
+  /** On an events route: the roles allowed per event type, when narrower than the route's. */
+  'x-peil-event-roles'?: Record<string, string[]>;
 }
 
 export type PathItem = Partial<Record<'get' | 'post' | 'put' | 'patch' | 'delete', Operation>>;

@@ -7,6 +7,8 @@ describe('resolveRoute', () => {
     expect(resolveRoute('/v1/enrolment/households/HH%2F7?x=1')).toEqual({ kind: 'service', service: 'enrolment' });
     expect(resolveRoute('/v1/ledger')).toEqual({ kind: 'service', service: 'ledger' });
     expect(resolveRoute('/v1/ledger?after=1')).toEqual({ kind: 'service', service: 'ledger' });
+    expect(resolveRoute('/v1/ledger/access-log?after=0&limit=10')).toEqual({ kind: 'service', service: 'ledger' });
+    expect(resolveRoute('/v1/ledger/access-log/verify')).toEqual({ kind: 'service', service: 'ledger' });
   });
 
   it('answers unknown for prefixes nobody owns, other versions, odd spellings and prototype names', () => {

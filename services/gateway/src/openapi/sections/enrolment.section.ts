@@ -1,4 +1,4 @@
-import { ENROLMENT_EVENT_SCHEMAS } from '@peil/contracts';
+import { ENROLMENT_EVENT_ROLES, ENROLMENT_EVENT_SCHEMAS } from '@peil/contracts';
 import { COMMON_ERRORS, eventsEndpoint, json, ref, response, rolesNote } from '../components';
 import type { ApiSection } from '../openapi.types';
 
@@ -30,18 +30,25 @@ const example = {
   ],
 };
 
-const events = eventsEndpoint({ context: 'enrolment', events: ENROLMENT_EVENT_SCHEMAS, roles: ['ngo', 'admin'], example });
+const eventRoles = ENROLMENT_EVENT_ROLES;
+const events = eventsEndpoint({
+  context: 'enrolment',
+  events: ENROLMENT_EVENT_SCHEMAS,
+  roles: [...new Set(Object.values(eventRoles).flat())],
+  eventRoles,
+  example,
+});
 
 export const ENROLMENT_SECTION: ApiSection = {
   service: 'enrolment',
-  tag: { name: 'enrolment', description: 'Households and their participants: enrolment, replacement, withdrawal.' },
+  tag: { name: 'enrolment', description: 'Households and their participants: enrolment, replacement, withdrawal, erasure of personal data.' },
   paths: {
     ...events.paths,
     '/v1/enrolment/households/{householdId}': {
       get: {
         operationId: 'getHousehold',
         summary: "A household's current state",
-        description: `Personal data (name, birth date, phone) is shown in clear to ngo and supervisor, redacted for the others. ${rolesNote(['ngo', 'supervisor', 'auditor', 'admin'])}`,
+        description: `Personal data (ESSN id, name, birth date, phone) is shown in clear to ngo and supervisor, \`[redacted]\` for the others, and \`[erased]\` for everyone once the household's personal data was erased. Every read that decrypts is recorded in the personal-data access log (\`GET /v1/ledger/access-log\`). ${rolesNote(['ngo', 'supervisor', 'auditor', 'admin'])}`,
         tags: ['enrolment'],
         'x-peil-roles': ['ngo', 'supervisor', 'auditor', 'admin'],
         parameters: [{ name: 'householdId', in: 'path', required: true, schema: { type: 'string' } }],
@@ -61,7 +68,7 @@ export const ENROLMENT_SECTION: ApiSection = {
       properties: {
         householdId: { type: 'string' },
         status: { type: 'string', examples: ['active', 'withdrawn'] },
-        essnId: { type: 'string' },
+        essnId: { type: 'string', description: 'In clear for ngo and supervisor; `[redacted]` or `[erased]` otherwise.' },
         governorate: { type: 'string' },
         district: { type: 'string' },
         sdcId: { type: 'string' },
@@ -69,6 +76,11 @@ export const ENROLMENT_SECTION: ApiSection = {
         enrolledAt: { type: 'string' },
         participantHistory: { type: 'array', items: { type: 'object' } },
         withdrawn: { type: 'object', description: 'Present once the household is withdrawn.' },
+        personalDataErased: {
+          type: 'object',
+          description: 'Present once the personal data was erased (HouseholdPersonalDataErased): its data key is destroyed.',
+          properties: { at: { type: 'string' }, reason: { type: 'string' }, requestedBy: { type: 'string' } },
+        },
         revision: { type: 'integer', minimum: 0, description: 'Revision of the household stream this state reflects.' },
       },
     },

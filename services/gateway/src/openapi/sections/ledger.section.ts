@@ -38,10 +38,12 @@ const storedEvent = {
 };
 
 const note = rolesNote(ROLES);
+const ACCESS_LOG_ROLES = ['auditor'] as const;
+const accessLogNote = rolesNote(ACCESS_LOG_ROLES);
 
 export const LEDGER_SECTION: ApiSection = {
   service: 'ledger',
-  tag: { name: 'ledger', description: "The auditors' window: raw envelopes in ledger order, streams, verification of the hash chains." },
+  tag: { name: 'ledger', description: "The auditors' window: raw envelopes in ledger order, streams, verification of the hash chains, and the personal-data access log." },
   paths: {
     '/v1/ledger/events': {
       get: {
@@ -93,8 +95,82 @@ export const LEDGER_SECTION: ApiSection = {
         },
       },
     },
+    '/v1/ledger/access-log': {
+      get: {
+        operationId: 'readAccessLog',
+        summary: 'Personal-data access log',
+        description: `Every read that decrypted personal data (who, when, which household, which fields), oldest first, hash-chained. Page through with \`next.after\`; each page carries the check of its entries and of its link to the entry before it (the whole chain: \`/v1/ledger/access-log/verify\`). ${accessLogNote}`,
+        tags: ['ledger'],
+        'x-peil-roles': [...ACCESS_LOG_ROLES],
+        parameters: [
+          { name: 'after', in: 'query', description: 'Return entries after this sequence number (default 0: from the start).', schema: { type: 'integer', minimum: 0 } },
+          { name: 'limit', in: 'query', description: 'Page size, 1 to 10,000 (default 1,000).', schema: { type: 'integer', minimum: 1, maximum: 10000, default: 1000 } },
+        ],
+        responses: {
+          '200': { description: 'A page of entries and the verification of the chain.', content: json(ref('AccessLogPage')) },
+          '400': response('BadRequest'),
+          ...COMMON_ERRORS,
+        },
+      },
+    },
+    '/v1/ledger/access-log/verify': {
+      get: {
+        operationId: 'verifyAccessLog',
+        summary: 'Verify the personal-data access log',
+        description: `Recomputes every entry's hash and checks every link and sequence number; reports the first failure. ${accessLogNote}`,
+        tags: ['ledger'],
+        'x-peil-roles': [...ACCESS_LOG_ROLES],
+        responses: {
+          '200': { description: 'The verification (200 also when tampering is found: see `ok`).', content: json(ref('AccessLogVerification')) },
+          ...COMMON_ERRORS,
+        },
+      },
+    },
   },
   schemas: {
+    AccessLogEntry: {
+      type: 'object',
+      description: 'One read that decrypted personal data: who, when, which household and which fields. Never the data itself.',
+      required: ['seq', 'at', 'principal', 'role', 'requestId', 'householdId', 'fields', 'prevHash', 'hash'],
+      properties: {
+        seq: { type: 'integer', minimum: 1 },
+        at: { type: 'string', format: 'date-time' },
+        principal: { type: 'string', description: 'The caller as the gateway identified it: `<role>:<api key id>`.' },
+        role: { type: 'string' },
+        requestId: { type: 'string' },
+        householdId: { type: 'string' },
+        fields: { type: 'array', items: { type: 'string' }, examples: [['essnId', 'participant.fullName']] },
+        prevHash: { type: ['string', 'null'], pattern: '^[0-9a-f]{64}$', description: 'hash of the previous entry (null for the first).' },
+        hash: { type: 'string', pattern: '^[0-9a-f]{64}$', description: 'SHA-256 of the canonical JSON of the entry without `hash`.' },
+      },
+    },
+    AccessLogVerification: {
+      type: 'object',
+      required: ['ok', 'checkedEntries', 'lastSeq'],
+      properties: {
+        ok: { type: 'boolean' },
+        checkedEntries: { type: 'integer', minimum: 0 },
+        lastSeq: { type: ['integer', 'null'] },
+        firstFailure: {
+          type: 'object',
+          required: ['seq', 'reason', 'detail'],
+          properties: {
+            seq: { type: 'integer' },
+            reason: { type: 'string', enum: ['hash_mismatch', 'chain_broken', 'sequence_gap', 'unreadable'] },
+            detail: { type: 'string' },
+          },
+        },
+      },
+    },
+    AccessLogPage: {
+      type: 'object',
+      required: ['entries', 'next', 'verification'],
+      properties: {
+        entries: { type: 'array', items: ref('AccessLogEntry') },
+        next: { oneOf: [{ type: 'object', required: ['after'], properties: { after: { type: 'integer' } } }, { type: 'null' }] },
+        verification: { ...ref('AccessLogVerification'), description: "This page checked: every entry's hash, every link, and the link to the entry before the page. The whole chain: `/v1/ledger/access-log/verify`." },
+      },
+    },
     StoredEvent: storedEvent,
     LedgerPage: {
       type: 'object',

@@ -1,0 +1,27 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CLOCK, KEY_STORE, type Clock, type HouseholdKeyStore } from '@peil/platform';
+
+/**
+ * Crypto-shredding of a household whose erasure is on the ledger (decision 0038): its data key is
+ * destroyed in the key store (secure_delete, WAL truncated), so its ciphertexts can never be read again.
+ */
+@Injectable()
+export class HouseholdShredder {
+  constructor(
+    @Inject(KEY_STORE) private readonly keys: Pick<HouseholdKeyStore, 'destroyKey' | 'lookupKey'>,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  /** Idempotent: a second call keeps the first destruction time. */
+  shred(householdId: string): void {
+    this.keys.destroyKey(householdId, this.clock.now().toISOString());
+  }
+
+  /**
+   * For a household the ledger says is erased: finishes the destruction if the process that recorded
+   * the erasure died before destroying the key. Cheap when there is nothing to do (one key lookup).
+   */
+  ensureShredded(householdId: string): void {
+    if (this.keys.lookupKey(householdId).status !== 'destroyed') this.shred(householdId);
+  }
+}

@@ -9,6 +9,7 @@ export * from './http/http-exception.filter';
 export * from './nest/bootstrap';
 export * from './nest/event-store.factory';
 export * from './nest/health.registry';
+export * from './integrity';
 export * from './nest/platform.module';
 export * from './nest/tokens';
 export * from './privacy';

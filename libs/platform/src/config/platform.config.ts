@@ -43,6 +43,8 @@ const platformSchema = z.object({
     message: 'must be an EventStoreDB connection string (esdb://host:2113?tls=false or esdb+discover://…)',
   }),
   PEIL_LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug']).optional().default('log'),
+  // Pause between two rounds of the integrity monitor (each verifies only what was appended since).
+  PEIL_INTEGRITY_INTERVAL_MS: intVar(1000, 50, 3_600_000),
 });
 
 export type PlatformConfig = z.infer<typeof platformSchema> & {

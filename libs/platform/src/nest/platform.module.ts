@@ -1,4 +1,4 @@
-import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, DynamicModule, Global, Inject, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import type { EventStore } from '@peil/ledger';
 import { loadInternalToken } from '../auth/internal-token';
@@ -8,7 +8,10 @@ import { loadPlatformConfig, type PlatformConfig, type ServiceName } from '../co
 import { ApiExceptionFilter } from '../http/http-exception.filter';
 import { HouseholdKeyStore, PersonalDataProtector, loadMasterKey } from '../privacy';
 import { ledgerFeedsProvider } from '../flows/ledger-feeds.provider';
-import { createEventStore, eventStoreCheck } from './event-store.factory';
+import { IntegrityMonitor } from '../integrity/integrity.monitor';
+import { IntegrityStatus } from '../integrity/integrity.status';
+import { IntegrityWriteGuard } from '../integrity/integrity-write.guard';
+import { createEventStore, eventStoreCheck, integrityPointFile } from './event-store.factory';
 import { HealthController } from './health.controller';
 import { HealthRegistry } from './health.registry';
 import { DIGEST_KEY, EVENT_STORE, KEY_STORE, LEDGER_FEEDS, PERSONAL_DATA, PLATFORM_CONFIG, SERVICE_NAME } from './tokens';
@@ -25,10 +28,23 @@ class LedgerLifecycle implements OnApplicationShutdown {
   }
 }
 
+/** The integrity monitor runs from bootstrap until just before the ledger closes. */
+class IntegrityLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  constructor(@Inject(IntegrityMonitor) private readonly monitor: IntegrityMonitor) {}
+  onApplicationBootstrap(): void {
+    this.monitor.start();
+  }
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.monitor.stop();
+  }
+}
+
 /**
  * What every service gets: validated configuration, the ledger, the clock, the key store for
- * personal data, the gateway-token guard with role checks, the error format and a health route
- * reporting every component registered with HealthRegistry.
+ * personal data, the gateway-token guard with role checks, the error format, liveness and readiness
+ * routes reporting every component registered with HealthRegistry, and the ledger's integrity: a
+ * monitor verifying the chain continuously (component `integrity`, fed by IntegrityStatus) and a
+ * guard refusing writes while a fault is held.
  */
 @Global()
 @Module({})
@@ -47,13 +63,28 @@ export class PlatformModule {
         { provide: HealthRegistry, useFactory: () => new HealthRegistry() },
         {
           provide: EVENT_STORE,
-          inject: [HealthRegistry],
-          useFactory: (health: HealthRegistry) => {
+          inject: [HealthRegistry, IntegrityStatus],
+          useFactory: (health: HealthRegistry, integrity: IntegrityStatus) => {
             const store = createEventStore(config);
             health.register('event-store', eventStoreCheck(store));
+            // Registered with the store, so every service lists it second, whatever else it adds.
+            health.register('integrity', () => integrity.check());
             return store;
           },
         },
+        { provide: IntegrityStatus, useFactory: () => new IntegrityStatus() },
+        {
+          provide: IntegrityMonitor,
+          inject: [EVENT_STORE, IntegrityStatus],
+          useFactory: (store: EventStore, integrity: IntegrityStatus) => {
+            return new IntegrityMonitor(store, integrity, {
+              intervalMs: config.PEIL_INTEGRITY_INTERVAL_MS,
+              pointFile: integrityPointFile(config.dataDir, service),
+              log: new Logger('integrity'),
+            });
+          },
+        },
+        IntegrityLifecycle,
         { provide: CLOCK, useValue: systemClock },
         { provide: INTERNAL_TOKEN, useFactory: () => loadInternalToken(config.dataDir) },
         { provide: KEY_STORE, useValue: keyStore },
@@ -61,10 +92,12 @@ export class PlatformModule {
         { provide: PERSONAL_DATA, useFactory: () => new PersonalDataProtector(keyStore) },
         ledgerFeedsProvider(service),
         { provide: APP_GUARD, useClass: RolesGuard },
+        // After RolesGuard: an unauthenticated caller learns nothing of the ledger's state.
+        { provide: APP_GUARD, useClass: IntegrityWriteGuard },
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
         LedgerLifecycle,
       ],
-      exports: [SERVICE_NAME, PLATFORM_CONFIG, HealthRegistry, EVENT_STORE, CLOCK, INTERNAL_TOKEN, KEY_STORE, DIGEST_KEY, PERSONAL_DATA, LEDGER_FEEDS],
+      exports: [SERVICE_NAME, PLATFORM_CONFIG, HealthRegistry, IntegrityStatus, EVENT_STORE, CLOCK, INTERNAL_TOKEN, KEY_STORE, DIGEST_KEY, PERSONAL_DATA, LEDGER_FEEDS],
     };
   }
 }

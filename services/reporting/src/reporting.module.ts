@@ -1,9 +1,10 @@
 import { Inject, Logger, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { EventStore } from '@peil/ledger';
-import { EVENT_STORE, HealthRegistry, KEY_STORE, LEDGER_FEEDS, PLATFORM_CONFIG, PlatformModule, type HouseholdKeyStore, type PlatformConfig } from '@peil/platform';
+import { EVENT_STORE, HealthRegistry, IntegrityStatus, KEY_STORE, LEDGER_FEEDS, PLATFORM_CONFIG, PlatformModule, type HouseholdKeyStore, type PlatformConfig } from '@peil/platform';
 import type { LedgerFeeds } from '@peil/projections';
 import { loadAsOfSnapshotsConfig } from './application/as-of-snapshots.config';
 import { householdRefFunction } from './application/household-ref';
+import { READ_MODELS } from './application/read-model-integrity';
 import { ReportEngine } from './application/report-engine';
 import { REPORT_ENGINE, ReportsController } from './http/reports.controller';
 import { loadReadStoreConfig } from './read-store/read-store.config';
@@ -49,13 +50,18 @@ class ReportingLifecycle implements OnApplicationBootstrap, BeforeApplicationShu
     },
     {
       provide: REPORT_ENGINE,
-      inject: [EVENT_STORE, READ_STORE, KEY_STORE, LEDGER_FEEDS],
-      useFactory: (store: EventStore, readStore: ReadStoreHost, keys: HouseholdKeyStore, feeds: LedgerFeeds) =>
-        new ReportEngine(store, readStore, householdRefFunction(keys.digestKey()), {
+      inject: [EVENT_STORE, READ_STORE, KEY_STORE, LEDGER_FEEDS, IntegrityStatus],
+      useFactory: (store: EventStore, readStore: ReadStoreHost, keys: HouseholdKeyStore, feeds: LedgerFeeds, integrity: IntegrityStatus) => {
+        const engine = new ReportEngine(store, readStore, householdRefFunction(keys.digestKey()), {
           source: feeds.feed('reports'),
           log: new Logger('projector'),
+          integrity,
           ...loadAsOfSnapshotsConfig(),
-        }),
+        });
+        // On every round of the integrity monitor, not only when a report is asked for: health and readiness name it.
+        integrity.register(READ_MODELS, () => engine.readModelFault());
+        return engine;
+      },
     },
     ReportingLifecycle,
   ],

@@ -1,7 +1,9 @@
 import { canonicalJson, type EventStore, type Position, type StoredEvent } from '@peil/ledger';
 import { MemoryReadStore, Projector, replay, type LedgerFeed, type Projection, type ReadStore } from '@peil/projections';
 import { allProjections, isReportName, render, ReportRequestError, reportProjections, validateRequest, type ReportName, type Rendered } from '../reports/catalogue';
+import type { IntegrityStatus } from '@peil/platform';
 import { LiveProjection, type LiveProjectionOptions } from './live-projection';
+import { READ_MODELS, readModelFault, refusal, type ReadModelFault } from './read-model-integrity';
 
 export interface ReportQuery {
   asOf?: string;
@@ -24,6 +26,12 @@ export interface ReportEngineOptions extends LiveProjectionOptions {
   asOfSnapshotEvery?: number;
   /** Snapshots kept per projection, least recently used dropped first (default 40). */
   asOfSnapshotsKept?: number;
+  /**
+   * The service's integrity faults: reports relying on what a fault affects are refused, and a read
+   * model found standing on another ledger is reported there. Without it (the CLI) the read models
+   * are still checked before a live report.
+   */
+  integrity?: IntegrityStatus;
 }
 
 /**
@@ -78,6 +86,7 @@ export class ReportEngine {
   private readonly snapshotEvery: number;
   private readonly snapshotsKept: number;
   private readonly snapshots = new Map<string, AsOfSnapshots>();
+  private readonly integrity: IntegrityStatus | undefined;
 
   constructor(
     private readonly store: EventStore,
@@ -88,6 +97,7 @@ export class ReportEngine {
     this.byReport = reportProjections(householdRef);
     this.snapshotEvery = options.asOfSnapshotEvery ?? 0;
     this.snapshotsKept = options.asOfSnapshotsKept ?? 40;
+    this.integrity = options.integrity;
     if (!Number.isSafeInteger(this.snapshotEvery) || this.snapshotEvery < 0) throw new Error('asOfSnapshotEvery: a whole number of events, 0 for none');
     if (!Number.isSafeInteger(this.snapshotsKept) || this.snapshotsKept < 1) throw new Error('asOfSnapshotsKept: at least 1');
     this.projector = new Projector(store, readStore, allProjections(householdRef), {
@@ -116,20 +126,33 @@ export class ReportEngine {
     const projection = this.byReport[name];
     if (query.asOf !== undefined && query.asOf !== '') {
       const position = await this.resolveAsOf(query.asOf);
+      const refused = refusal(this.integrity?.all ?? [], position);
+      if (refused) throw refused;
       const memory = await this.replayedTo(projection, position);
       const asOfTime = await this.recordedAt(position);
       const rendered = await memory.read((tx) => render(name, tx, { ledgerPosition: position, asOfTime, ...query }, canonicalJson));
       return { ...rendered, ledgerPosition: position };
     }
     // Caught up to the head as the request found it, then read between live batches: the
-    // documents read are exactly those at the checkpoint the report states.
+    // documents read are exactly those at the checkpoint the report states — once that checkpoint is
+    // known to stand on the ledger as it is (a checkpoint ahead of a cut-back ledger would otherwise
+    // keep being stated as current).
     await this.projector.catchUp();
     return this.projector.between(async () => {
+      const fault = await readModelFault(this.store, this.readStore, [projection]);
+      if (fault) this.integrity?.raise(READ_MODELS, fault);
+      const refused = refusal(this.integrity?.all ?? (fault ? [{ source: READ_MODELS, ...fault }] : []));
+      if (refused) throw refused;
       const position = await this.readStore.checkpoint(projection.name);
       const asOfTime = await this.recordedAt(position);
       const rendered = await this.readStore.read((tx) => render(name, tx, { ledgerPosition: position, asOfTime, ...query }, canonicalJson));
       return { ...rendered, ledgerPosition: position };
     });
+  }
+
+  /** The first read model found standing on another ledger than this one (the `read-models` integrity check). */
+  readModelFault(): Promise<ReadModelFault | undefined> {
+    return this.projector.between(() => readModelFault(this.store, this.readStore, [...new Set(Object.values(this.byReport))]));
   }
 
   /** Snapshots held for a projection (for tests and metrics). */

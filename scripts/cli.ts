@@ -3,6 +3,7 @@ import { SqliteEventStore, verifyLedger } from '@peil/ledger';
 import { ConfigError, deriveDigestKey, healthReason, ledgerFile, loadMasterKey, loadPlatformConfig } from '@peil/platform';
 import { MemoryReadStore, MongoReadStore, SqliteReadStore, type ReadStore } from '@peil/projections';
 import { householdRefFunction } from '../services/reporting/src/application/household-ref';
+import { ReportRefusedError } from '../services/reporting/src/application/read-model-integrity';
 import { ReportEngine } from '../services/reporting/src/application/report-engine';
 import { loadReadStoreConfig, type ReadStoreConfig } from '../services/reporting/src/read-store/read-store.config';
 import { ReportRequestError } from '../services/reporting/src/reports/catalogue';
@@ -99,6 +100,11 @@ main(process.argv.slice(2)).then(
     if (err instanceof ConfigError || err instanceof ReportRequestError) {
       process.stderr.write(`peil-ledger: ${err.message}\n`);
       process.exit(2);
+    }
+    // The read models stand on another ledger than this one: `rebuild` (with the system stopped) or --as-of.
+    if (err instanceof ReportRefusedError) {
+      process.stderr.write(`peil-ledger: ${err.code}: ${err.message}\n`);
+      process.exit(1);
     }
     process.stderr.write(`peil-ledger: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exit(1);

@@ -69,7 +69,7 @@ function main(): void {
 }
 
 async function announceWhenHealthy(config: PlatformConfig, stopped: () => boolean): Promise<void> {
-  const url = `http://${config.PEIL_HOST}:${config.PEIL_PORT}/v1/health`;
+  const url = `http://${config.PEIL_HOST}:${config.PEIL_PORT}/v1/ready`;
   for (let i = 0; i < 600 && !stopped(); i++) {
     try {
       const res = await fetch(url);
@@ -83,7 +83,7 @@ async function announceWhenHealthy(config: PlatformConfig, stopped: () => boolea
     await new Promise((r) => setTimeout(r, 100));
   }
   // Still starting, e.g. services waiting for an unreachable EventStoreDB: say where to look, keep running.
-  if (!stopped()) say('warn', `not healthy after 60 s; ${url} says which service and component is down`);
+  if (!stopped()) say('warn', `not ready after 60 s; ${url} says which service and component is down`);
 }
 
 main();

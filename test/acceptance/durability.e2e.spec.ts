@@ -1,6 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { get, post, removeDir, startSystem } from '@peil/testing';
+import { editLedgerBytes, get, post, removeDir, startSystem } from '@peil/testing';
 import { enrolment } from './fixtures';
 
 describe('durability and tamper evidence of the embedded ledger', () => {
@@ -46,23 +44,25 @@ describe('durability and tamper evidence of the embedded ledger', () => {
     events[2]!.data.district = 'Zgharta-Ehden';
     const res = await post(system, '/enrolment/events', { events });
     const target = res.body.results[2].position as number;
+    const head = (await get(system, '/ledger/verify')).body.headPosition as number;
     await system.stop();
 
-    // Change one byte of that event's data in the SQLite file itself, as a hex editor would.
-    const file = join(system.dataDir, 'ledger.sqlite');
-    const bytes = readFileSync(file);
-    const needle = Buffer.from('Zgharta-Ehden');
-    const at = bytes.indexOf(needle);
-    expect(at).toBeGreaterThan(0);
-    expect(bytes.indexOf(needle, at + 1)).toBe(-1);
-    bytes[at] = 'z'.charCodeAt(0);
-    writeFileSync(file, bytes);
+    // Change one byte of that event's data in the SQLite file itself, as a hex editor would — after
+    // checkpointing the WAL, so the bytes edited are the ones SQLite reads (they may still sit in
+    // the WAL after a stop, with a stale copy, or none, in the main file).
+    expect(editLedgerBytes(system.dataDir, 'Zgharta-Ehden', 'zgharta-Ehden')).toBeGreaterThan(0);
 
-    const again = await startSystem({ dataDir: system.dataDir });
+    // Started on a tampered ledger: alive, not ready (integrity), so wait for liveness only.
+    const again = await startSystem({ dataDir: system.dataDir, waitFor: 'live' });
     try {
+      // What the edit means: the ledger now reads the changed byte in that event, and only there.
+      const stored = (await get(again, '/ledger/events?limit=1000')).body.events as Array<{ position: number; data: { district?: string } }>;
+      expect(stored.filter((e) => e.data.district === 'zgharta-Ehden').map((e) => e.position)).toEqual([target]);
+      expect(stored.filter((e) => e.data.district === 'Zgharta-Ehden')).toEqual([]);
+
       const verify = await get(again, '/ledger/verify');
       expect(verify.status).toBe(200);
-      expect(verify.body).toMatchObject({ ok: false, firstFailure: { position: target, reason: 'hash_mismatch' } });
+      expect(verify.body).toMatchObject({ ok: false, firstFailure: { position: target, reason: 'hash_mismatch' }, headPosition: head, verifiedThrough: target - 1 });
       // Auditor endpoints keep answering after tampering is found.
       expect((await get(again, `/ledger/events?after=${target - 1}&limit=1`)).body.events[0].data.district).toBe('zgharta-Ehden');
     } finally {

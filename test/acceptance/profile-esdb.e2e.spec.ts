@@ -10,7 +10,8 @@ import { enrolment } from './fixtures';
  * Issue 6, profile wiring: the whole system (`npm start`'s supervisor, from dist/) on
  * PEIL_EVENT_STORE=esdb with EventStoreDB unreachable — a closed loopback port, so no Docker is
  * needed. Every service starts and stays up, retrying with back-off and saying so in its log; the
- * gateway's /v1/health names each service's `event-store` as down with the reason, and the
+ * gateway's /v1/ready names each service's `event-store` as down with the reason (503; /v1/health
+ * stays 200, every process answering), and the
  * password in the connection string appears nowhere. (The EventStoreDB happy path is the adapter's
  * contract suite, which runs where a Docker engine exists.)
  */
@@ -52,16 +53,16 @@ describe('distributed event store unreachable at start', () => {
     removeDir(dataDir);
   });
 
-  const health = async (): Promise<{ status: number; body: any } | undefined> => {
+  const ready = async (): Promise<{ status: number; body: any } | undefined> => {
     try {
-      const res = await fetch(`${base}/health`);
+      const res = await fetch(`${base}/ready`);
       return { status: res.status, body: await res.json() };
     } catch {
       return undefined; // the gateway is not listening yet
     }
   };
 
-  it('keeps every service up, reports event-store down per service on /v1/health, and logs the retries', async () => {
+  it('keeps every service up, reports event-store down per service on /v1/ready, and logs the retries', async () => {
     const everyServiceWaits = (body: any) =>
       Object.keys(SERVICES).every((name) => body?.services?.[name]?.components?.some((c: any) => c.name === 'event-store' && !c.ok));
     let seen: { status: number; body: any } | undefined;
@@ -70,13 +71,15 @@ describe('distributed event store unreachable at start', () => {
       if (child.exitCode !== null) throw new Error(`the system exited:\n${log}`);
       if (Date.now() > deadline) throw new Error(`no health report naming every event store down; last ${JSON.stringify(seen)}\n${log}`);
       await new Promise((r) => setTimeout(r, 200));
-      seen = await health();
+      seen = await ready();
     }
     expect(seen.status).toBe(503);
-    expect(seen.body.ok).toBe(false);
+    expect(seen.body).toMatchObject({ ok: false, live: true, ready: false });
     for (const name of Object.keys(SERVICES)) {
       expect(seen.body.services[name]).toEqual({
+        live: true,
         ok: false,
+        ms: expect.any(Number),
         error: 'down: event-store',
         components: [{ name: 'event-store', ok: false, error: expect.stringMatching(/UNAVAILABLE|ECONNREFUSED/) }],
       });
@@ -101,5 +104,9 @@ describe('distributed event store unreachable at start', () => {
 
     expect(log).not.toContain(password);
     expect(JSON.stringify(seen.body)).not.toContain(password);
+    // Liveness: every process answers, so /v1/health is 200 with the same components.
+    const live = await fetch(`${base}/health`);
+    expect(live.status).toBe(200);
+    expect(JSON.stringify(await live.json())).not.toContain(password);
   }, 60_000);
 });

@@ -55,7 +55,7 @@ describe('reporting service with its MongoDB read store unreachable', () => {
       const deadline = Date.now() + 15_000;
       while (Date.now() < deadline) {
         try {
-          const res = await fetch(`${url}/internal/health`);
+          const res = await fetch(`${url}/internal/ready`);
           health = { status: res.status, body: await res.json() };
           break;
         } catch {

@@ -9,3 +9,4 @@ export * from './sqlite/open-sqlite-file';
 export * from './sqlite/private-files';
 export * from './verify/verify-ledger';
 export * from './esdb/esdb-event-store';
+export * from './verify/ledger-follower';

@@ -12,6 +12,7 @@ export * from './http/query';
 export * from './nest/bootstrap';
 export * from './nest/event-store.factory';
 export * from './nest/health.registry';
+export * from './integrity';
 export * from './nest/platform.module';
 export * from './nest/access-log.provider';
 export * from './nest/tokens';

@@ -5,7 +5,7 @@ import type { ReadStore } from './read-store.port';
 
 /**
  * Applies one batch of ledger events (in position order) to one projection whose checkpoint is
- * `expected`, and moves the checkpoint to the batch's last position in the same commit — also when the
+ * `expected`, and moves the checkpoint to the batch's last position (and hash) in the same commit — also when the
  * projection handles none of the events, so a restart does not read them again. Events at or below
  * the checkpoint were applied by an earlier batch and are skipped. Returns the new checkpoint.
  */
@@ -18,13 +18,20 @@ export async function applyBatch(
   const fresh = expected === null ? events : events.filter((e) => e.position > expected);
   const last = fresh[fresh.length - 1];
   if (!last) return expected;
-  await readStore.commit(projection.name, expected, last.position, async (tx) => {
-    // The first commit from an empty checkpoint records which version of the code built the documents.
-    if (expected === null) await tx.put(PROJECTIONS_META, projection.name, { version: projection.version });
-    for (const event of fresh) {
-      if (projection.handles(event)) await projection.apply(event, tx);
-    }
-  });
+  // The last event's hash goes with the checkpoint: a ledger cut back or rewritten behind the read model shows.
+  await readStore.commit(
+    projection.name,
+    expected,
+    last.position,
+    async (tx) => {
+      // The first commit from an empty checkpoint records which version of the code built the documents.
+      if (expected === null) await tx.put(PROJECTIONS_META, projection.name, { version: projection.version });
+      for (const event of fresh) {
+        if (projection.handles(event)) await projection.apply(event, tx);
+      }
+    },
+    last.hash,
+  );
   return last.position;
 }
 

@@ -1,7 +1,7 @@
 import type { Position } from '@peil/ledger';
 import { ReadOnlyTx, runInOverlay, type BaseReader, type DocWrite } from './overlay-tx';
 import { compareIds, PROJECTIONS_META } from './read-model-names';
-import { CheckpointMovedError, type Doc, type ReadStore, type ReadTx } from './read-store.port';
+import { CheckpointMovedError, type CheckpointMark, type Doc, type ReadStore, type ReadTx } from './read-store.port';
 
 /**
  * A ReadStore in process memory, with the same semantics as the durable ones: reports "as of" a past
@@ -13,7 +13,7 @@ export class MemoryReadStore implements ReadStore {
   private readonly collections = new Map<string, Map<string, string>>();
   /** Sorted ids per collection, dropped when an id is added or removed (all() is read far more than ids change). */
   private readonly sortedIds = new Map<string, string[]>();
-  private readonly checkpoints = new Map<string, Position>();
+  private readonly checkpoints = new Map<string, CheckpointMark>();
   private readonly base: BaseReader = {
     get: (collection, id) => {
       const json = this.collections.get(collection)?.get(id);
@@ -27,16 +27,21 @@ export class MemoryReadStore implements ReadStore {
   };
 
   async checkpoint(projection: string): Promise<Position | null> {
-    return this.checkpoints.get(projection) ?? null;
+    return this.checkpoints.get(projection)?.position ?? null;
   }
 
-  async commit(projection: string, expected: Position | null, position: Position, fn: (tx: ReadTx) => Promise<void>): Promise<void> {
+  async checkpointMark(projection: string): Promise<CheckpointMark | null> {
+    const mark = this.checkpoints.get(projection);
+    return mark ? { ...mark } : null;
+  }
+
+  async commit(projection: string, expected: Position | null, position: Position, fn: (tx: ReadTx) => Promise<void>, hash?: string): Promise<void> {
     this.guard(projection, expected);
     const writes = await runInOverlay(this.base, fn);
     // From here on nothing awaits: the check and the writes happen as one step of the event loop.
     this.guard(projection, expected);
     for (const w of writes) this.write(w);
-    this.checkpoints.set(projection, position);
+    this.checkpoints.set(projection, { position, hash: hash ?? null });
   }
 
   async read<T>(fn: (tx: ReadTx) => Promise<T>): Promise<T> {
@@ -65,12 +70,12 @@ export class MemoryReadStore implements ReadStore {
   clone(): MemoryReadStore {
     const copy = new MemoryReadStore();
     for (const [collection, docs] of this.collections) copy.collections.set(collection, new Map(docs));
-    for (const [projection, position] of this.checkpoints) copy.checkpoints.set(projection, position);
+    for (const [projection, mark] of this.checkpoints) copy.checkpoints.set(projection, mark);
     return copy;
   }
 
   private guard(projection: string, expected: Position | null): void {
-    const actual = this.checkpoints.get(projection) ?? null;
+    const actual = this.checkpoints.get(projection)?.position ?? null;
     if (actual !== expected) throw new CheckpointMovedError(projection, expected, actual);
   }
 

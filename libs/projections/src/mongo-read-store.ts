@@ -2,7 +2,7 @@ import type { Position } from '@peil/ledger';
 import type { ClientSession, Connection, Model, Schema } from 'mongoose';
 import { ReadOnlyTx, runInOverlay, type BaseReader, type DocWrite } from './overlay-tx';
 import { PROJECTIONS_META } from './read-model-names';
-import { CheckpointMovedError, type Doc, type ReadStore, type ReadTx } from './read-store.port';
+import { CheckpointMovedError, type CheckpointMark, type Doc, type ReadStore, type ReadTx } from './read-store.port';
 
 type MongooseModule = typeof import('mongoose');
 
@@ -14,6 +14,8 @@ interface StoredDoc {
 interface StoredCheckpoint {
   _id: string;
   position: number;
+  /** The hash of the ledger event at `position`; absent on checkpoints written before it was kept. */
+  hash?: string | null;
 }
 
 let loaded: { mongoose: MongooseModule; docSchema: Schema<StoredDoc>; checkpointSchema: Schema<StoredCheckpoint> } | undefined;
@@ -41,7 +43,7 @@ function mongooseAndSchemas(): NonNullable<typeof loaded> {
     options,
   );
   const checkpointSchema = new mongoose.Schema<StoredCheckpoint>(
-    { _id: { type: String, required: true }, position: { type: Number, required: true } },
+    { _id: { type: String, required: true }, position: { type: Number, required: true }, hash: { type: String, required: false } },
     options,
   );
   return (loaded = { mongoose, docSchema, checkpointSchema });
@@ -106,7 +108,12 @@ export class MongoReadStore implements ReadStore {
     return found?.position ?? null;
   }
 
-  async commit(projection: string, expected: Position | null, position: Position, fn: (tx: ReadTx) => Promise<void>): Promise<void> {
+  async checkpointMark(projection: string): Promise<CheckpointMark | null> {
+    const found = await this.checkpoints.findById(projection).lean<StoredCheckpoint>();
+    return found ? { position: found.position, hash: found.hash ?? null } : null;
+  }
+
+  async commit(projection: string, expected: Position | null, position: Position, fn: (tx: ReadTx) => Promise<void>, hash?: string): Promise<void> {
     await this.assertTransactions();
     // connection.transaction() retries the whole callback on a transient error (a write conflict with a
     // concurrent commit, a primary stepping down): each attempt re-checks the checkpoint and runs the
@@ -118,7 +125,7 @@ export class MongoReadStore implements ReadStore {
         const writes = await runInOverlay(this.reader(session), fn);
         await this.apply(writes, session);
         // Writing the checkpoint document also makes two racing commits conflict: one of them aborts.
-        await this.checkpoints.updateOne({ _id: projection }, { $set: { position } }, { upsert: true, session });
+        await this.checkpoints.updateOne({ _id: projection }, { $set: { position, hash: hash ?? null } }, { upsert: true, session });
       },
       { readConcern: { level: 'snapshot' }, writeConcern: { w: 'majority' } },
     );

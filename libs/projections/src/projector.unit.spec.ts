@@ -55,9 +55,9 @@ const counts = (readStore: ReadStore, name?: string) => readCounts((fn) => readS
 function spyCommits(readStore: ReadStore): Array<[string, number | null, number]> {
   const calls: Array<[string, number | null, number]> = [];
   const commit = readStore.commit.bind(readStore);
-  readStore.commit = (projection, expected, position, fn) => {
+  readStore.commit = (projection, expected, position, fn, hash) => {
     calls.push([projection, expected, position]);
-    return commit(projection, expected, position, fn);
+    return commit(projection, expected, position, fn, hash);
   };
   return calls;
 }
@@ -98,6 +98,9 @@ describe('Projector catch-up', () => {
     await new Projector(store, readStore, [betaOnly], { batchSize: 4 }).catchUp();
 
     expect(await readStore.checkpoint('beta')).toBe(8);
+    // With the hash of the event at the checkpoint, so a ledger cut back or rewritten behind it shows.
+    const [eighth] = await store.readAll(7, 1);
+    expect(await readStore.checkpointMark('beta')).toEqual({ position: 8, hash: eighth!.hash });
     expect(await counts(readStore, 'beta')).toEqual(expectedCounts(8, 'Beta'));
   });
 

@@ -57,6 +57,18 @@ export function readStoreContract(name: string, factory: () => Promise<ReadStore
       expect(await store.read((tx) => tx.all(c))).toEqual([{ id: 'a', doc: { n: 10 } }]);
     }, T);
 
+    it('keeps the hash of the event at the checkpoint with it; a commit without one leaves it null', async () => {
+      const { p, c } = names();
+      expect(await store.checkpointMark(p)).toBeNull();
+      await store.commit(p, null, 3, async (tx) => tx.put(c, 'a', { n: 1 }), 'a'.repeat(64));
+      expect(await store.checkpointMark(p)).toEqual({ position: 3, hash: 'a'.repeat(64) });
+      await store.commit(p, 3, 4, async () => undefined);
+      expect(await store.checkpointMark(p)).toEqual({ position: 4, hash: null });
+      // A refused commit changes neither.
+      await expect(store.commit(p, 3, 9, async () => undefined, 'b'.repeat(64))).rejects.toBeInstanceOf(CheckpointMovedError);
+      expect(await store.checkpointMark(p)).toEqual({ position: 4, hash: null });
+    }, T);
+
     it('reads inside a commit see the batch’s own writes, and nobody else sees them before it lands', async () => {
       const { p, c } = names();
       await store.commit(p, null, 1, async (tx) => {

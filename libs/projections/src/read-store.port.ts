@@ -16,6 +16,17 @@ export interface ReadTx {
   all<T extends Doc = Doc>(collection: string): Promise<Array<{ id: string; doc: T }>>;
 }
 
+/**
+ * A projection's checkpoint with the hash of the ledger event at that position, as the projection
+ * saw it: a read model can then tell that the ledger behind it was cut back (no event there any
+ * more) or rewritten (another event there). `hash` is null for checkpoints written before hashes were
+ * recorded, and for commits that did not give one.
+ */
+export interface CheckpointMark {
+  position: Position;
+  hash: string | null;
+}
+
 export interface ReadStore {
   /**
    * Most events the store wants in one commit when a projector catches up (default 10,000). A
@@ -24,12 +35,15 @@ export interface ReadStore {
   readonly maxCatchUpBatch?: number;
   /** Position of the last event the named projection has applied, or null before the first. */
   checkpoint(projection: string): Promise<Position | null>;
+  /** The checkpoint with the hash of the event at it, or null before the first commit. */
+  checkpointMark(projection: string): Promise<CheckpointMark | null>;
   /**
-   * Runs `fn` and then sets the projection's checkpoint to `position`, atomically. Refuses (throws
-   * CheckpointMovedError) when the stored checkpoint is no longer `expected` — another projector
-   * instance got there first — so a batch is never applied twice.
+   * Runs `fn` and then sets the projection's checkpoint to `position` (with `hash`, the hash of the
+   * ledger event at that position), atomically. Refuses (throws CheckpointMovedError) when the stored
+   * checkpoint is no longer `expected` — another projector instance got there first — so a batch is
+   * never applied twice.
    */
-  commit(projection: string, expected: Position | null, position: Position, fn: (tx: ReadTx) => Promise<void>): Promise<void>;
+  commit(projection: string, expected: Position | null, position: Position, fn: (tx: ReadTx) => Promise<void>, hash?: string): Promise<void>;
   /** Read-only access for queries (no checkpoint change). */
   read<T>(fn: (tx: ReadTx) => Promise<T>): Promise<T>;
   /**

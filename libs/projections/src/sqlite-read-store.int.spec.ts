@@ -57,4 +57,18 @@ describe('SqliteReadStore specifics', () => {
     expect(await one.read((tx) => tx.get('docs', 'by'))).toEqual({ store: 'two' });
     await Promise.all([one.close(), two.close()]);
   });
+
+  it('opens a read store written before checkpoints kept a hash: the checkpoint stays, its hash is empty until the next commit', async () => {
+    const file = tempFile();
+    const old = new Database(file);
+    old.exec(`CREATE TABLE documents (collection TEXT NOT NULL, id TEXT NOT NULL, json TEXT NOT NULL, PRIMARY KEY (collection, id)) WITHOUT ROWID;
+      CREATE TABLE checkpoints (projection TEXT PRIMARY KEY, position INTEGER NOT NULL);
+      INSERT INTO checkpoints VALUES ('p', 12);`);
+    old.close();
+    const store = new SqliteReadStore(file);
+    expect(await store.checkpointMark('p')).toEqual({ position: 12, hash: null });
+    await store.commit('p', 12, 13, async () => undefined, 'c'.repeat(64));
+    expect(await store.checkpointMark('p')).toEqual({ position: 13, hash: 'c'.repeat(64) });
+    await store.close();
+  });
 });

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { openSqliteFile, type Position } from '@peil/ledger';
 import { ReadOnlyTx, runInOverlay, type BaseReader } from './overlay-tx';
 import { PROJECTIONS_META } from './read-model-names';
-import { CheckpointMovedError, type Doc, type ReadStore, type ReadTx } from './read-store.port';
+import { CheckpointMovedError, type CheckpointMark, type Doc, type ReadStore, type ReadTx } from './read-store.port';
 
 // WITHOUT ROWID: documents are clustered by (collection, id), so all() is one ordered range scan and
 // get() one b-tree descent. TEXT compares with the BINARY collation, i.e. by UTF-8 bytes.
@@ -15,7 +15,8 @@ CREATE TABLE IF NOT EXISTS documents (
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS checkpoints (
   projection TEXT    PRIMARY KEY,
-  position   INTEGER NOT NULL
+  position   INTEGER NOT NULL,
+  hash       TEXT
 );
 `;
 
@@ -37,6 +38,7 @@ export class SqliteReadStore implements ReadStore {
 
   constructor(readonly file: string, options: SqliteReadStoreOptions = {}) {
     this.db = openSqliteFile(file, { schema: SCHEMA, busyTimeoutMs: options.busyTimeoutMs });
+    addHashColumn(this.db);
     this.stmts = this.prepare();
     const { getDoc, allDocs } = this.stmts;
     this.base = {
@@ -58,9 +60,9 @@ export class SqliteReadStore implements ReadStore {
       ),
       deleteDoc: db.prepare<[string, string]>('DELETE FROM documents WHERE collection = ? AND id = ?'),
       deleteCollection: db.prepare<[string]>('DELETE FROM documents WHERE collection = ?'),
-      getCheckpoint: db.prepare<[string], { position: number }>('SELECT position FROM checkpoints WHERE projection = ?'),
-      setCheckpoint: db.prepare<[string, number]>(
-        'INSERT INTO checkpoints (projection, position) VALUES (?, ?) ON CONFLICT (projection) DO UPDATE SET position = excluded.position',
+      getCheckpoint: db.prepare<[string], { position: number; hash: string | null }>('SELECT position, hash FROM checkpoints WHERE projection = ?'),
+      setCheckpoint: db.prepare<[string, number, string | null]>(
+        'INSERT INTO checkpoints (projection, position, hash) VALUES (?, ?, ?) ON CONFLICT (projection) DO UPDATE SET position = excluded.position, hash = excluded.hash',
       ),
       deleteCheckpoint: db.prepare<[string]>('DELETE FROM checkpoints WHERE projection = ?'),
     };
@@ -70,7 +72,12 @@ export class SqliteReadStore implements ReadStore {
     return this.stmts.getCheckpoint.get(projection)?.position ?? null;
   }
 
-  async commit(projection: string, expected: Position | null, position: Position, fn: (tx: ReadTx) => Promise<void>): Promise<void> {
+  async checkpointMark(projection: string): Promise<CheckpointMark | null> {
+    const row = this.stmts.getCheckpoint.get(projection);
+    return row ? { position: row.position, hash: row.hash } : null;
+  }
+
+  async commit(projection: string, expected: Position | null, position: Position, fn: (tx: ReadTx) => Promise<void>, hash?: string): Promise<void> {
     // Early refusal saves running a batch that cannot land; the check that counts is the one below.
     this.guard(projection, expected);
     const writes = await runInOverlay(this.base, fn);
@@ -82,7 +89,7 @@ export class SqliteReadStore implements ReadStore {
           if (json === null) this.stmts.deleteDoc.run(collection, id);
           else this.stmts.putDoc.run(collection, id, json);
         }
-        this.stmts.setCheckpoint.run(projection, position);
+        this.stmts.setCheckpoint.run(projection, position, hash ?? null);
       })
       .immediate();
   }
@@ -112,5 +119,20 @@ export class SqliteReadStore implements ReadStore {
   private guard(projection: string, expected: Position | null): void {
     const actual = this.stmts.getCheckpoint.get(projection)?.position ?? null;
     if (actual !== expected) throw new CheckpointMovedError(projection, expected, actual);
+  }
+}
+
+/**
+ * Read stores created before checkpoints carried the hash of their event get the column, empty: their
+ * next commit fills it. ALTER TABLE … ADD COLUMN with no default rewrites nothing, so this is instant.
+ */
+function addHashColumn(db: Database.Database): void {
+  const columns = db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('checkpoints')").all();
+  if (columns.some((c) => c.name === 'hash')) return;
+  try {
+    db.exec('ALTER TABLE checkpoints ADD COLUMN hash TEXT');
+  } catch (err) {
+    // Another process opening the same file added it first.
+    if (!/duplicate column/i.test((err as Error).message)) throw err;
   }
 }

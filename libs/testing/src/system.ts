@@ -70,6 +70,12 @@ export interface StartOptions {
   dataDir?: string;
   env?: Record<string, string>;
   timeoutMs?: number;
+  /**
+   * What the start waits for: `ready` (default; /v1/ready, every component up) or `live` (/v1/health,
+   * every process answering) — for a system expected to start with a component down, such as a
+   * tampered ledger's `integrity`.
+   */
+  waitFor?: 'ready' | 'live';
 }
 
 /** Starts the whole embedded system exactly as `npm start` does (from dist/), on free ports. */
@@ -111,17 +117,18 @@ async function startOnce(options: StartOptions & { dataDir: string }): Promise<R
   const baseUrl = `http://127.0.0.1:${port}/v1`;
   // Generous: a start is a few seconds alone, but CI machines are shared and a start lost to load fails a whole run.
   const deadline = Date.now() + (options.timeoutMs ?? 90_000);
+  const probe = options.waitFor === 'live' ? 'health' : 'ready';
   for (;;) {
     if (child.exitCode !== null) throw new Error(`system exited during start:\n${log}`);
     try {
-      const res = await fetch(`${baseUrl}/health`);
+      const res = await fetch(`${baseUrl}/${probe}`);
       if (res.ok) break;
     } catch {
       // not up yet
     }
     if (Date.now() > deadline) {
       try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* gone */ }
-      throw new Error(`system not healthy in time:\n${log}`);
+      throw new Error(`system not ${options.waitFor === 'live' ? 'live' : 'ready'} in time:\n${log}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -27,7 +27,7 @@ interface Seen {
  */
 class FakeService {
   readonly seen: Seen[] = [];
-  health: 'ok' | 'error' | 'hang' = 'ok';
+  health: 'ok' | 'tampered' | 'error' | 'hang' = 'ok';
   private server: Server | null = null;
 
   constructor(
@@ -39,8 +39,15 @@ class FakeService {
     const server = createServer((req, res) => {
       if (req.url === '/internal/health') {
         if (this.health === 'hang') return;
-        res.writeHead(this.health === 'ok' ? 200 : 500, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ service: this.name, ok: this.health === 'ok' }));
+        if (this.health === 'error') {
+          res.writeHead(500, { 'content-type': 'text/plain' });
+          res.end('internal error');
+          return;
+        }
+        // Alive (200); a component reported down makes the service unready, not dead.
+        res.writeHead(200, { 'content-type': 'application/json' });
+        const integrity = this.health === 'ok' ? { name: 'integrity', ok: true } : { name: 'integrity', ok: false, error: 'ledger_cut_back at position 9 (ledger-chain): gone' };
+        res.end(JSON.stringify({ service: this.name, ok: this.health === 'ok', components: [{ name: 'event-store', ok: true }, integrity] }));
         return;
       }
       const entry: Seen = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.alloc(0), complete: false, closed: false };
@@ -305,32 +312,49 @@ describe('gateway (in-process, with loopback stand-ins for every service)', () =
     });
   });
 
-  describe('GET /v1/health', () => {
-    it('is 200 without a key when every service answers', async () => {
-      const res = await call('/v1/health');
-      expect(res.status).toBe(200);
-      expect(res.body.ok).toBe(true);
-      expect(Object.keys(res.body.services).sort()).toEqual(Object.keys(SERVICES).sort());
-      for (const status of Object.values(res.body.services)) expect(status).toMatchObject({ ok: true });
+  describe('GET /v1/health (liveness) and GET /v1/ready (readiness)', () => {
+    it('are 200 without a key when every service answers with every component up', async () => {
+      for (const path of ['/v1/health', '/v1/ready']) {
+        const res = await call(path);
+        expect(res.status).toBe(200);
+        expect(res.body).toMatchObject({ ok: true, live: true, ready: true });
+        expect(Object.keys(res.body.services).sort()).toEqual(Object.keys(SERVICES).sort());
+        for (const status of Object.values(res.body.services)) expect(status).toMatchObject({ live: true, ok: true });
+      }
     });
 
-    it('is 503 naming the services that are down, failing or too slow', async () => {
+    it('with a component down: health 200 naming it, ready 503', async () => {
+      const name = (Object.keys(SERVICES) as ServiceName[])[0]!;
+      backend(name).health = 'tampered';
+      const live = await call('/v1/health');
+      expect(live.status).toBe(200);
+      expect(live.body).toMatchObject({ ok: true, live: true, ready: false });
+      expect(live.body.services[name]).toMatchObject({ live: true, ok: false, error: 'down: integrity' });
+      expect(live.body.services[name].components).toContainEqual({ name: 'integrity', ok: false, error: 'ledger_cut_back at position 9 (ledger-chain): gone' });
+      const ready = await call('/v1/ready');
+      expect(ready.status).toBe(503);
+      expect(ready.body).toMatchObject({ ok: false, live: true, ready: false });
+    });
+
+    it('are 503 naming the services that are down, failing or too slow', async () => {
       const names = Object.keys(SERVICES) as ServiceName[];
       await backend(names[0]!).stop();
       try {
         if (names[1]) backend(names[1]).health = 'error';
-        const res = await call('/v1/health');
-        expect(res.status).toBe(503);
-        expect(res.body.ok).toBe(false);
-        expect(res.body.services[names[0]!]).toEqual({ ok: false, error: 'not answering' });
-        if (names[1]) expect(res.body.services[names[1]]).toEqual({ ok: false, error: 'answered 500' });
+        for (const path of ['/v1/health', '/v1/ready']) {
+          const res = await call(path);
+          expect(res.status).toBe(503);
+          expect(res.body).toMatchObject({ ok: false, live: false, ready: false });
+          expect(res.body.services[names[0]!]).toEqual({ live: false, ok: false, error: 'not answering' });
+          if (names[1]) expect(res.body.services[names[1]]).toEqual({ live: false, ok: false, error: 'answered 500' });
+        }
       } finally {
         await backend(names[0]!).start();
       }
       backend(names[0]!).health = 'hang';
       const slow = await call('/v1/health');
       expect(slow.status).toBe(503);
-      expect(slow.body.services[names[0]!]).toEqual({ ok: false, error: 'no answer within 300 ms' });
+      expect(slow.body.services[names[0]!]).toEqual({ live: false, ok: false, error: 'no answer within 300 ms' });
     });
   });
 

@@ -5,6 +5,7 @@
  */
 export const PUBLIC_ROUTES: ReadonlyArray<{ method: 'GET'; path: string }> = [
   { method: 'GET', path: '/v1/health' },
+  { method: 'GET', path: '/v1/ready' },
   { method: 'GET', path: '/v1/docs' },
   { method: 'GET', path: '/v1/docs/openapi.json' },
   { method: 'GET', path: '/v1/docs/ui' },

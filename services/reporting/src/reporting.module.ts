@@ -1,9 +1,10 @@
 import { Inject, Logger, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { EventStore } from '@peil/ledger';
-import { EVENT_STORE, HealthRegistry, KEY_STORE, LEDGER_FEEDS, METRICS, PLATFORM_CONFIG, PlatformModule, type HouseholdKeyStore, type PlatformConfig, type ServiceMetrics } from '@peil/platform';
+import { EVENT_STORE, HealthRegistry, IntegrityStatus, KEY_STORE, LEDGER_FEEDS, METRICS, PLATFORM_CONFIG, PlatformModule, type HouseholdKeyStore, type PlatformConfig, type ServiceMetrics } from '@peil/platform';
 import type { LedgerFeeds } from '@peil/projections';
 import { loadAsOfSnapshotsConfig } from './application/as-of-snapshots.config';
 import { householdRefFunction } from './application/household-ref';
+import { READ_MODELS } from './application/read-model-integrity';
 import { ReportEngine } from './application/report-engine';
 import { REPORT_ENGINE, ReportsController } from './http/reports.controller';
 import { loadReadStoreConfig } from './read-store/read-store.config';
@@ -50,14 +51,17 @@ class ReportingLifecycle implements OnApplicationBootstrap, BeforeApplicationShu
     },
     {
       provide: REPORT_ENGINE,
-      inject: [EVENT_STORE, READ_STORE, KEY_STORE, LEDGER_FEEDS, METRICS],
-      useFactory: (store: EventStore, readStore: ReadStoreHost, keys: HouseholdKeyStore, feeds: LedgerFeeds, metrics: ServiceMetrics) => {
+      inject: [EVENT_STORE, READ_STORE, KEY_STORE, LEDGER_FEEDS, IntegrityStatus, METRICS],
+      useFactory: (store: EventStore, readStore: ReadStoreHost, keys: HouseholdKeyStore, feeds: LedgerFeeds, integrity: IntegrityStatus, metrics: ServiceMetrics) => {
         const engine = new ReportEngine(store, readStore, householdRefFunction(keys.digestKey()), {
           source: feeds.feed('reports'),
           log: new Logger('projector'),
+          integrity,
           ...loadAsOfSnapshotsConfig(),
           iatiPublisher: loadIatiPublisher(),
         });
+        // On every round of the integrity monitor, not only when a report is asked for: health and readiness name it.
+        integrity.register(READ_MODELS, () => engine.readModelFault());
         // On EventStoreDB positions are log offsets: there the lag is in positions, not events.
         metrics.gaugeFamily('peil_projector_lag', 'Ledger positions a read model has not applied yet (head − checkpoint)', ['read_model'], async () =>
           (await engine.projectorLag()).map((l) => ({ labels: { read_model: l.readModel }, value: l.lag })),

@@ -84,7 +84,7 @@ describe('SqliteEventStore specifics', () => {
 
   it('verifyLedger accepts an intact ledger', async () => {
     const store = new SqliteEventStore(await ledgerWithSixEvents());
-    expect(await verifyLedger(store, 4)).toEqual({ ok: true, checkedEvents: 6, headPosition: 6 });
+    expect(await verifyLedger(store, 4)).toEqual({ ok: true, checkedEvents: 6, headPosition: 6, verifiedThrough: 6 });
     await store.close();
   });
 
@@ -97,6 +97,9 @@ describe('SqliteEventStore specifics', () => {
     expect(report.ok).toBe(false);
     expect(report.firstFailure).toMatchObject({ position: 4, reason: 'hash_mismatch' });
     expect(report.checkedEvents).toBe(3);
+    // The head is the ledger's real head; the last good position is reported apart from it.
+    expect(report.headPosition).toBe(6);
+    expect(report.verifiedThrough).toBe(3);
     await store.close();
   });
 
@@ -333,7 +336,7 @@ process.send('ready');
         const revisions = all.filter((e) => e.streamId === streamId).map((e) => e.revision);
         expect(revisions).toEqual(revisions.map((_, i) => i));
       }
-      expect(await verifyLedger(store)).toEqual({ ok: true, checkedEvents: all.length, headPosition: all.length });
+      expect(await verifyLedger(store)).toEqual({ ok: true, checkedEvents: all.length, headPosition: all.length, verifiedThrough: all.length });
 
       for (const r of results) {
         expect(r.resubmitted.map((a) => a.status)).toEqual(r.resubmitted.map(() => 'duplicate'));

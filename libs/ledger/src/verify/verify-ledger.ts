@@ -11,11 +11,25 @@ export type VerificationFailureReason =
   | 'position_order'
   | 'unreadable';
 
+export interface VerificationFailure {
+  position: Position;
+  reason: VerificationFailureReason;
+  detail: string;
+}
+
 export interface VerificationReport {
   ok: boolean;
   checkedEvents: number;
+  /** The ledger's real head when the report was made — also when verification stopped before it. */
   headPosition: Position | null;
-  firstFailure?: { position: Position; reason: VerificationFailureReason; detail: string };
+  /** The last position that verified (the head when ok; null when none did). */
+  verifiedThrough: Position | null;
+  firstFailure?: VerificationFailure;
+}
+
+/** Where a verifier resumes: the last verified position, before which nothing is checked again. */
+export interface VerifierResume {
+  after: Position;
 }
 
 /**
@@ -24,14 +38,47 @@ export interface VerificationReport {
  */
 export class LedgerVerifier {
   private readonly streams = new Map<string, { revision: number; hash: string }>();
-  private lastPosition: Position | null = null;
+  private lastPosition: Position | null;
   private checked = 0;
-  private failure: VerificationReport['firstFailure'];
+  private failure: VerificationFailure | undefined;
 
-  constructor(private readonly contiguousPositions: boolean) {}
+  /**
+   * From the first event, or — `resume` — after a position verified earlier: the next event must then
+   * follow it, and a stream's earlier events must be made known (knowStream) before its next one.
+   */
+  constructor(private readonly contiguousPositions: boolean, resume?: VerifierResume) {
+    this.lastPosition = resume ? resume.after : null;
+  }
 
   get failed(): boolean {
     return this.failure !== undefined;
+  }
+
+  /** The last position that verified. */
+  get verifiedThrough(): Position | null {
+    return this.lastPosition;
+  }
+
+  /** Whether the verifier holds the last revision and hash of this stream. */
+  knows(streamId: string): boolean {
+    return this.streams.has(streamId);
+  }
+
+  /**
+   * The last verified event of a stream whose earlier events this verifier did not see (it resumed
+   * after them, or forgot them): its next event must chain onto it.
+   */
+  knowStream(streamId: string, last: { revision: number; hash: string }): void {
+    this.streams.set(streamId, { revision: last.revision, hash: last.hash });
+  }
+
+  /** How many streams are held; a long-running verifier forgets them all (forgetStreams) past a bound. */
+  get knownStreams(): number {
+    return this.streams.size;
+  }
+
+  forgetStreams(): void {
+    this.streams.clear();
   }
 
   /** Returns false once a failure is found; later events are not checked. */
@@ -71,15 +118,30 @@ export class LedgerVerifier {
     if (!this.failure) this.failure = { position, reason: 'unreadable', detail };
   }
 
-  report(): VerificationReport {
-    const report: VerificationReport = { ok: !this.failure, checkedEvents: this.checked, headPosition: this.lastPosition };
+  /** `headPosition`: the ledger's head, when the caller knows it; else the last verified position. */
+  report(headPosition: Position | null = this.lastPosition): VerificationReport {
+    const report: VerificationReport = {
+      ok: !this.failure,
+      checkedEvents: this.checked,
+      headPosition,
+      verifiedThrough: this.lastPosition,
+    };
     if (this.failure) report.firstFailure = this.failure;
     return report;
   }
 }
 
-/** Verifies a whole store from its first event; stops at the first failure. */
+/**
+ * Verifies a whole store from its first event; stops at the first failure. The report names the
+ * ledger's real head, read after the pages: an auditor must see how much lies beyond a failure, not
+ * only where verification stopped.
+ */
 export async function verifyLedger(store: EventStore, pageSize = 5000): Promise<VerificationReport> {
+  const verifier = await verifyPages(store, pageSize);
+  return verifier.report(await store.headPosition());
+}
+
+async function verifyPages(store: EventStore, pageSize: number): Promise<LedgerVerifier> {
   const verifier = new LedgerVerifier(store.capabilities.contiguousPositions);
   let after: Position | null = null;
   for (;;) {
@@ -94,10 +156,10 @@ export async function verifyLedger(store: EventStore, pageSize = 5000): Promise<
       throw err;
     }
     for (const { event, dataJson } of page) {
-      if (!verifier.check(event, dataJson)) return verifier.report();
+      if (!verifier.check(event, dataJson)) return verifier;
     }
     if (page.length < pageSize) break;
     after = page[page.length - 1]!.event.position;
   }
-  return verifier.report();
+  return verifier;
 }

@@ -47,6 +47,8 @@ const platformSchema = z.object({
   PEIL_LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug']).optional().default('log'),
   // JSON lines for files and log shippers; `pretty` for a person at a terminal.
   PEIL_LOG_FORMAT: z.enum(['json', 'pretty']).optional().default('json'),
+  // Pause between two rounds of the integrity monitor (each verifies only what was appended since).
+  PEIL_INTEGRITY_INTERVAL_MS: intVar(1000, 50, 3_600_000),
 });
 
 export type PlatformConfig = z.infer<typeof platformSchema> & {

@@ -16,6 +16,8 @@ export class SubmissionIntake {
     private readonly writers: readonly CallerRole[],
     private readonly principals: ReadonlyMap<string, Role>,
     private readonly processor: SubmissionProcessor,
+    /** Why writes are refused right now (an integrity fault), or undefined: checked per message. */
+    private readonly refusal: () => ApiError | undefined = () => undefined,
   ) {}
 
   /** `value` null is a tombstone (or a producer that sent nothing): malformed, like an empty value. */
@@ -26,6 +28,9 @@ export class SubmissionIntake {
     const auth = authorise(claimedPrincipal, this.principals, this.writers, this.context);
     // Nothing of a refused message is written; each event it names still gets its answer.
     if (!auth.ok) return refusedAll(parsed.events, auth.error, input);
+    // Answered, not redelivered: a partition held until the ledger is repaired would stall every producer behind it.
+    const refused = this.refusal();
+    if (refused) return refusedAll(parsed.events, refused, input);
 
     const results = await this.processor.processBatch(parsed.events, auth.principal);
     return results.map((result, i) => {

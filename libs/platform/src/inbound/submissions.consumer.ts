@@ -3,6 +3,8 @@ import { Ctx, EventPattern, KafkaContext, Payload, Transport } from '@nestjs/mic
 import type { EventContext } from '@peil/messaging';
 import type { CallerRole } from '../auth/roles';
 import { Public } from '../auth/roles.guard';
+import { integrityRefusal } from '../integrity/integrity-write.guard';
+import { IntegrityStatus } from '../integrity/integrity.status';
 import type { SubmissionProcessor } from '../submissions/submission-processor';
 import { loadKafkaPrincipals, PRINCIPAL_HEADER } from './kafka-principals';
 import { recordsFor, submissionsTopic, type MessageOrigin, type OutgoingRecord } from './submission-message';
@@ -28,7 +30,10 @@ export function submissionsConsumer(options: SubmissionsConsumerOptions): Type<u
     private readonly logger = new Logger(`${context}-submissions`);
     private intake: SubmissionIntake | undefined;
 
-    constructor(@Inject(options.submissions) private readonly owner: { readonly processor: SubmissionProcessor }) {}
+    constructor(
+      @Inject(options.submissions) private readonly owner: { readonly processor: SubmissionProcessor },
+      @Inject(IntegrityStatus) private readonly integrity: IntegrityStatus,
+    ) {}
 
     // Authentication is the message's principal, checked by the intake; the gateway-token guard is for HTTP.
     @Public()
@@ -44,7 +49,7 @@ export function submissionsConsumer(options: SubmissionsConsumerOptions): Type<u
       };
       try {
         // Validated at start (bootstrapService), so this cannot fail here.
-        this.intake ??= new SubmissionIntake(context, writers, loadKafkaPrincipals(), this.owner.processor);
+        this.intake ??= new SubmissionIntake(context, writers, loadKafkaPrincipals(), this.owner.processor, () => integrityRefusal(this.integrity));
         // The value as produced (the server keeps it binary); a null value reaches here as the whole message.
         const answers = await this.intake.take(Buffer.isBuffer(payload) ? payload : null, claimed);
         await ctx.getProducer().sendBatch({ acks: -1, topicMessages: byTopic(recordsFor(context, origin, answers)) });

@@ -7,6 +7,9 @@ import type { HealthCheck } from './health.registry';
 /** The embedded ledger file every service process shares. */
 export const ledgerFile = (dataDir: string): string => join(dataDir, 'ledger.sqlite');
 
+/** Where one process keeps the last ledger position it verified, re-checked at its next start. */
+export const integrityPointFile = (dataDir: string, process: string): string => join(dataDir, 'integrity', `${process}.verified.json`);
+
 /**
  * The event store of this profile (PEIL_EVENT_STORE): the SQLite file in the data dir, or
  * EventStoreDB at PEIL_ESDB_URL (decisions 0005, 0016). The EventStoreDB client connects lazily,

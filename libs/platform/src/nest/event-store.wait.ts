@@ -13,8 +13,9 @@ const RETRY = { initialMs: 500, maxMs: 15_000 };
  * Crashing would only become a restart loop under a supervisor; starting the application would fail
  * anyway, since its parts read the ledger as they boot. So the service waits: it retries with
  * exponential back-off, logging each failure, and meanwhile holds its port with a stand-in that
- * answers /internal/health with 503 and the reason (the gateway's /v1/health shows which service
- * waits for what) and every other request with 503. Resolves once the store answers; the
+ * answers /internal/health (200: the process is alive) and /internal/ready (503) with the reason
+ * (the gateway's /v1/health and /v1/ready show which service waits for what) and every other
+ * request with 503. Resolves once the store answers; the
  * application then takes over the port. Returns at once on the embedded profile.
  */
 export async function untilEventStoreReachable(config: PlatformConfig, service: ServiceName): Promise<void> {
@@ -49,8 +50,10 @@ async function listenStandIn(config: PlatformConfig, service: ServiceName, healt
       res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
       res.end(JSON.stringify(body));
     };
-    if (req.method === 'GET' && req.url?.split('?')[0] === '/internal/health') {
-      void health.report().then((report) => send(report.ok ? 200 : 503, { service, ...report } satisfies ServiceHealthBody));
+    const path = req.url?.split('?')[0];
+    if (req.method === 'GET' && (path === '/internal/health' || path === '/internal/ready')) {
+      const live = path === '/internal/health';
+      void health.report().then((report) => send(live || report.ok ? 200 : 503, { service, ...report } satisfies ServiceHealthBody));
       return;
     }
     send(503, { error: { code: 'unavailable', message: `${service} is waiting for its event store` } });

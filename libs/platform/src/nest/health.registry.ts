@@ -13,7 +13,7 @@ export interface ComponentsReport {
   components: ComponentHealth[];
 }
 
-/** What a service's /internal/health answers (200 when ok, else 503); the gateway reads it. */
+/** What a service's /internal/health (always 200) and /internal/ready (200 when ok, else 503) answer; the gateway reads it. */
 export type ServiceHealthBody = { service: string } & ComponentsReport;
 
 const COMPONENT_NAME = /^[a-z][a-z0-9-]{0,39}$/;
@@ -21,8 +21,8 @@ const MAX_ERROR_CHARS = 200;
 
 /**
  * The components one service depends on (event store, broker, read store…), each with its own
- * check. A service is healthy only when all are: /internal/health answers 503 naming the ones down,
- * and the gateway's /v1/health passes that on. Checks run in parallel, each bounded by a timeout,
+ * check. A service is ready only when all are: /internal/ready answers 503 naming the ones down,
+ * and the gateway's /v1/ready passes that on (its /v1/health shows them too, as liveness). Checks run in parallel, each bounded by a timeout,
  * so one hung server cannot make the health route hang past the gateway's own limit (1 s).
  * PlatformModule provides one per service (inject it by its class) and registers `event-store`;
  * whatever else a service depends on registers itself at construction.

@@ -1,4 +1,4 @@
-import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, DynamicModule, Global, Inject, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import type { EventStore } from '@peil/ledger';
 import { loadInternalToken } from '../auth/internal-token';
@@ -8,7 +8,10 @@ import { loadPlatformConfig, type PlatformConfig, type ServiceName } from '../co
 import { ApiExceptionFilter } from '../http/http-exception.filter';
 import { HouseholdKeyStore, PersonalDataProtector, loadMasterKey } from '../privacy';
 import { ledgerFeedsProvider } from '../flows/ledger-feeds.provider';
-import { createEventStore, eventStoreCheck } from './event-store.factory';
+import { IntegrityMonitor } from '../integrity/integrity.monitor';
+import { IntegrityStatus } from '../integrity/integrity.status';
+import { IntegrityWriteGuard } from '../integrity/integrity-write.guard';
+import { createEventStore, eventStoreCheck, integrityPointFile } from './event-store.factory';
 import { HealthController } from './health.controller';
 import { HealthRegistry } from './health.registry';
 import { DIGEST_KEY, EVENT_STORE, KEY_STORE, LEDGER_FEEDS, METRICS, PERSONAL_DATA, PLATFORM_CONFIG, SERVICE_NAME } from './tokens';
@@ -28,10 +31,23 @@ class LedgerLifecycle implements OnApplicationShutdown {
   }
 }
 
+/** The integrity monitor runs from bootstrap until just before the ledger closes. */
+class IntegrityLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  constructor(@Inject(IntegrityMonitor) private readonly monitor: IntegrityMonitor) {}
+  onApplicationBootstrap(): void {
+    this.monitor.start();
+  }
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.monitor.stop();
+  }
+}
+
 /**
  * What every service gets: validated configuration, the ledger, the clock, the key store for
- * personal data, the gateway-token guard with role checks, the error format and a health route
- * reporting every component registered with HealthRegistry.
+ * personal data, the gateway-token guard with role checks, the error format, liveness and readiness
+ * routes reporting every component registered with HealthRegistry, and the ledger's integrity: a
+ * monitor verifying the chain continuously (component `integrity`, fed by IntegrityStatus) and a
+ * guard refusing writes while a fault is held.
  */
 @Global()
 @Module({})
@@ -51,8 +67,8 @@ export class PlatformModule {
         { provide: METRICS, useFactory: () => new ServiceMetrics(service) },
         {
           provide: EVENT_STORE,
-          inject: [HealthRegistry, METRICS],
-          useFactory: (health: HealthRegistry, metrics: ServiceMetrics) => {
+          inject: [HealthRegistry, IntegrityStatus, METRICS],
+          useFactory: (health: HealthRegistry, integrity: IntegrityStatus, metrics: ServiceMetrics) => {
             const store = observeAppends(createEventStore(config), (_stream, events, appended, seconds) => {
               metrics.appendSeconds.observe({ context: service }, seconds);
               appended.forEach((a, i) => {
@@ -60,10 +76,26 @@ export class PlatformModule {
               });
             });
             health.register('event-store', eventStoreCheck(store));
+            // Registered with the store, so every service lists it second, whatever else it adds.
+            health.register('integrity', () => integrity.check());
             metrics.gauge('peil_ledger_head_position', 'Position of the newest event in the ledger', () => store.headPosition());
+            metrics.gauge('peil_integrity_ok', 'Whether this service finds the ledger intact (1) or holds an integrity fault (0)', async () => ((await integrity.check().then(() => true, () => false)) ? 1 : 0));
             return store;
           },
         },
+        { provide: IntegrityStatus, useFactory: () => new IntegrityStatus() },
+        {
+          provide: IntegrityMonitor,
+          inject: [EVENT_STORE, IntegrityStatus],
+          useFactory: (store: EventStore, integrity: IntegrityStatus) => {
+            return new IntegrityMonitor(store, integrity, {
+              intervalMs: config.PEIL_INTEGRITY_INTERVAL_MS,
+              pointFile: integrityPointFile(config.dataDir, service),
+              log: new Logger('integrity'),
+            });
+          },
+        },
+        IntegrityLifecycle,
         { provide: CLOCK, useValue: systemClock },
         { provide: INTERNAL_TOKEN, useFactory: () => loadInternalToken(config.dataDir) },
         { provide: KEY_STORE, useValue: keyStore },
@@ -71,10 +103,12 @@ export class PlatformModule {
         { provide: PERSONAL_DATA, useFactory: () => new PersonalDataProtector(keyStore) },
         ledgerFeedsProvider(service),
         { provide: APP_GUARD, useClass: RolesGuard },
+        // After RolesGuard: an unauthenticated caller learns nothing of the ledger's state.
+        { provide: APP_GUARD, useClass: IntegrityWriteGuard },
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
         LedgerLifecycle,
       ],
-      exports: [METRICS, SERVICE_NAME, PLATFORM_CONFIG, HealthRegistry, EVENT_STORE, CLOCK, INTERNAL_TOKEN, KEY_STORE, DIGEST_KEY, PERSONAL_DATA, LEDGER_FEEDS],
+      exports: [METRICS, SERVICE_NAME, PLATFORM_CONFIG, HealthRegistry, IntegrityStatus, EVENT_STORE, CLOCK, INTERNAL_TOKEN, KEY_STORE, DIGEST_KEY, PERSONAL_DATA, LEDGER_FEEDS],
     };
   }
 }

@@ -9,17 +9,20 @@ import { loadGatewayConfig } from '../gateway.config';
 import { ServiceHealth } from './service-health';
 
 /**
- * /v1/health's aggregation over real HTTP: one loopback server per service, each reached at its
+ * /v1/health's and /v1/ready's aggregation over real HTTP: one loopback server per service, each reached at its
  * PEIL_SERVICE_URL_<NAME> (as in docker-compose.yml), each told what its /internal/health answers.
  */
-describe('ServiceHealth (gateway /v1/health)', () => {
+describe('ServiceHealth (gateway /v1/health and /v1/ready)', () => {
   const names = Object.keys(SERVICES) as ServiceName[];
   const answers = new Map<ServiceName, { status: number; body: string }>();
   const servers: Server[] = [];
   let dir: string;
   let health: ServiceHealth;
 
-  const healthy = (service: string) => ({ status: 200, body: JSON.stringify({ service, ok: true, components: [{ name: 'event-store', ok: true }] }) });
+  const healthy = (service: string) => ({
+    status: 200,
+    body: JSON.stringify({ service, ok: true, components: [{ name: 'event-store', ok: true }, { name: 'integrity', ok: true }] }),
+  });
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'peil-gateway-health-'));
@@ -46,10 +49,20 @@ describe('ServiceHealth (gateway /v1/health)', () => {
     removeDir(dir);
   });
 
-  it('is ok when every service and component is up, and shows the components', async () => {
+  it('is live and ready when every service and component is up, and shows the components', async () => {
     const report = await health.check();
-    expect(report.ok).toBe(true);
-    for (const name of names) expect(report.services[name]).toMatchObject({ ok: true, components: [{ name: 'event-store', ok: true }] });
+    expect(report).toMatchObject({ live: true, ready: true });
+    for (const name of names) {
+      expect(report.services[name]).toMatchObject({ live: true, ok: true, components: [{ name: 'event-store', ok: true }, { name: 'integrity', ok: true }] });
+    }
+  });
+
+  it('is live but not ready when a service reports its integrity failed, naming the first failing position', async () => {
+    const integrity = { name: 'integrity', ok: false, error: 'hash_mismatch at position 3 (ledger-chain): stored hash a but content hashes to b' };
+    answers.set('grant', { status: 200, body: JSON.stringify({ service: 'grant', ok: false, components: [{ name: 'event-store', ok: true }, integrity] }) });
+    const report = await health.check();
+    expect(report).toMatchObject({ live: true, ready: false });
+    expect(report.services.grant).toEqual({ live: true, ok: false, ms: expect.any(Number), error: 'down: integrity', components: [{ name: 'event-store', ok: true }, integrity] });
   });
 
   it('names the service and the component that is down, passing on only the schema’s fields', async () => {
@@ -67,9 +80,11 @@ describe('ServiceHealth (gateway /v1/health)', () => {
       }),
     });
     const report = await health.check();
-    expect(report.ok).toBe(false);
+    expect(report).toMatchObject({ live: true, ready: false });
     expect(report.services.enrolment).toEqual({
+      live: true,
       ok: false,
+      ms: expect.any(Number),
       error: 'down: event-store, relay',
       components: [
         { name: 'event-store', ok: false, error: 'connect ECONNREFUSED' },
@@ -77,15 +92,15 @@ describe('ServiceHealth (gateway /v1/health)', () => {
         { name: 'read-store', ok: true },
       ],
     });
-    expect(report.services.ledger).toMatchObject({ ok: true });
+    expect(report.services.ledger).toMatchObject({ live: true, ok: true });
   });
 
-  it('treats a component reported down as down even under a 200, and a body without components by its status', async () => {
+  it('treats a component reported down as down even under a 200, and a body without components by its status (not the service answering)', async () => {
     answers.set('grant', { status: 200, body: JSON.stringify({ service: 'grant', ok: true, components: [{ name: 'event-store', ok: false, error: 'stale' }] }) });
     answers.set('ledger', { status: 502, body: '<html>bad gateway</html>' });
     const report = await health.check();
-    expect(report.ok).toBe(false);
-    expect(report.services.grant).toEqual({ ok: false, error: 'down: event-store', components: [{ name: 'event-store', ok: false, error: 'stale' }] });
-    expect(report.services.ledger).toEqual({ ok: false, error: 'answered 502' });
+    expect(report).toMatchObject({ live: false, ready: false });
+    expect(report.services.grant).toEqual({ live: true, ok: false, ms: expect.any(Number), error: 'down: event-store', components: [{ name: 'event-store', ok: false, error: 'stale' }] });
+    expect(report.services.ledger).toEqual({ live: false, ok: false, error: 'answered 502' });
   });
 });

@@ -3,32 +3,43 @@ import { SERVICES, serviceUrl, type ComponentHealth, type ServiceName } from '@p
 import type { GatewayConfig } from '../gateway.config';
 import { GATEWAY_CONFIG } from '../gateway.tokens';
 
+/**
+ * One service as the gateway sees it: `live` when its process answers its health route, `ok` when
+ * it also reports every component up (ready).
+ */
 export type ServiceStatus =
-  | { ok: true; ms: number; components?: ComponentHealth[] }
-  | { ok: false; error: string; components?: ComponentHealth[] };
+  | { live: true; ok: true; ms: number; components?: ComponentHealth[] }
+  | { live: true; ok: false; ms: number; error: string; components?: ComponentHealth[] }
+  | { live: false; ok: false; error: string };
 
 export interface HealthReport {
+  /** The route's verdict: `live` on /v1/health, `ready` on /v1/ready (and so its status code). */
   ok: boolean;
+  /** Every service process answers. */
+  live: boolean;
+  /** Every service answers with every component up — `integrity` included. */
+  ready: boolean;
   services: Record<string, ServiceStatus>;
 }
 
 /**
- * The system is healthy only when every service of SERVICES answers its health check and reports
- * every component it depends on up: a gateway that is up in front of a dead service, or of one
- * whose event store is unreachable, is not a working system. Each service's components are passed
- * on, so the answer says which service and which component is down. Checks run in parallel, each
- * with its own short timeout, so one hung service cannot make /v1/health hang.
+ * Liveness and readiness of the whole system. /v1/health is liveness: 200 while every service
+ * process answers, even when a component is down — a process that found its ledger tampered is up,
+ * and must stay so for auditors — with every component's state in the body. /v1/ready is readiness:
+ * 503 while any service does not answer or reports any component down, naming which and why. Both
+ * come from one probe per service, in parallel, each with its own short timeout, so one hung
+ * service cannot make either route hang.
  */
 @Injectable()
 export class ServiceHealth {
   constructor(@Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig) {}
 
-  async check(): Promise<HealthReport> {
+  async check(): Promise<Omit<HealthReport, 'ok'>> {
     const names = Object.keys(SERVICES) as ServiceName[];
     const statuses = await Promise.all(names.map((name) => this.probe(name)));
     const services: Record<string, ServiceStatus> = {};
     names.forEach((name, i) => (services[name] = statuses[i]!));
-    return { ok: statuses.every((s) => s.ok), services };
+    return { live: statuses.every((s) => s.live), ready: statuses.every((s) => s.ok), services };
   }
 
   private async probe(name: ServiceName): Promise<ServiceStatus> {
@@ -37,15 +48,19 @@ export class ServiceHealth {
     try {
       const res = await fetch(`${serviceUrl(this.config, name)}/internal/health`, { signal: AbortSignal.timeout(timeoutMs) });
       const components = componentsOf(await res.text());
+      const ms = Math.round(performance.now() - started);
+      // A body listing components is the service itself answering (a stand-in waiting for its event
+      // store answers one too, with 503 from older builds); anything else is something in the way.
+      if (res.status !== 200 && !components) return { live: false, ok: false, error: `answered ${res.status}` };
       const down = components?.filter((c) => !c.ok) ?? [];
       const reported = components ? { components } : {};
-      if (res.status === 200 && down.length === 0) return { ok: true, ms: Math.round(performance.now() - started), ...reported };
+      if (res.status === 200 && down.length === 0) return { live: true, ok: true, ms, ...reported };
       const error = down.length > 0 ? `down: ${down.map((c) => c.name).join(', ')}` : `answered ${res.status}`;
-      return { ok: false, error, ...reported };
+      return { live: true, ok: false, ms, error, ...reported };
     } catch (err) {
       // By name, not instanceof: the abort reason is a DOMException, whose class depends on the realm.
       const timedOut = (err as { name?: unknown } | null)?.name === 'TimeoutError';
-      return { ok: false, error: timedOut ? `no answer within ${timeoutMs} ms` : 'not answering' };
+      return { live: false, ok: false, error: timedOut ? `no answer within ${timeoutMs} ms` : 'not answering' };
     }
   }
 }

@@ -22,7 +22,7 @@ export const API_SECTIONS: readonly ApiSection[] = [
 ];
 
 const DESCRIPTION = [
-  'Event-sourced ledger of the PEIL pilot. Every route except /v1/health and /v1/docs needs `Authorization: Bearer <API key>`;',
+  'Event-sourced ledger of the PEIL pilot. Every route except /v1/health, /v1/ready and /v1/docs needs `Authorization: Bearer <API key>`;',
   `each key belongs to one role (${ROLES.join(', ')}) and each route states the roles it accepts.`,
   'Errors are `{ "error": { "code", "message", "path"? } }`.',
 ].join(' ');

@@ -40,7 +40,7 @@ describe('the OpenAPI document', () => {
       expect.arrayContaining(['/v1/enrolment/households/{householdId}', '/v1/ledger/events', '/v1/ledger/streams/{streamId}', '/v1/ledger/verify']),
     );
     expect(doc.paths['/v1/ledger/events']?.get?.parameters?.map((p) => p.name)).toEqual(['after', 'limit']);
-    expect(Object.keys(schemas.VerificationReport.properties)).toEqual(['ok', 'checkedEvents', 'headPosition', 'firstFailure']);
+    expect(Object.keys(schemas.VerificationReport.properties)).toEqual(['ok', 'checkedEvents', 'headPosition', 'verifiedThrough', 'firstFailure']);
   });
 
   it('describes the personal-data access log as the auditor\'s alone', () => {

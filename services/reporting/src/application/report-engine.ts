@@ -4,7 +4,9 @@ import { canonicalJson, type EventStore, type Position, type StoredEvent } from 
 import { MemoryReadStore, Projector, replay, type LedgerFeed, type Projection, type ReadStore } from '@peil/projections';
 import { allProjections, isReportName, render, ReportRequestError, reportProjections, validateRequest, type ReportName, type Rendered } from '../reports/catalogue';
 import type { IatiPublisher } from '../reports/iati.config';
+import type { IntegrityStatus } from '@peil/platform';
 import { LiveProjection, type LiveProjectionOptions } from './live-projection';
+import { READ_MODELS, readModelFault, refusal, type ReadModelFault } from './read-model-integrity';
 
 export interface ReportQuery {
   asOf?: string;
@@ -31,6 +33,12 @@ export interface ReportEngineOptions extends LiveProjectionOptions {
   asOfSnapshotsKept?: number;
   /** The IATI reporting organisation (PEIL_IATI_REPORTING_ORG_*); unset, the IATI report answers 503 `iati_not_configured`. */
   iatiPublisher?: IatiPublisher | null;
+  /**
+   * The service's integrity faults: reports relying on what a fault affects are refused, and a read
+   * model found standing on another ledger is reported there. Without it (the CLI) the read models
+   * are still checked before a live report.
+   */
+  integrity?: IntegrityStatus;
 }
 
 /**
@@ -86,6 +94,7 @@ export class ReportEngine {
   private readonly snapshotsKept: number;
   private readonly snapshots = new Map<string, AsOfSnapshots>();
   private readonly iatiPublisher: IatiPublisher | null;
+  private readonly integrity: IntegrityStatus | undefined;
 
   constructor(
     private readonly store: EventStore,
@@ -97,6 +106,7 @@ export class ReportEngine {
     this.iatiPublisher = options.iatiPublisher ?? null;
     this.snapshotEvery = options.asOfSnapshotEvery ?? 0;
     this.snapshotsKept = options.asOfSnapshotsKept ?? 40;
+    this.integrity = options.integrity;
     if (!Number.isSafeInteger(this.snapshotEvery) || this.snapshotEvery < 0) throw new Error('asOfSnapshotEvery: a whole number of events, 0 for none');
     if (!Number.isSafeInteger(this.snapshotsKept) || this.snapshotsKept < 1) throw new Error('asOfSnapshotsKept: at least 1');
     this.projector = new Projector(store, readStore, allProjections(householdRef), {
@@ -125,15 +135,23 @@ export class ReportEngine {
     const projection = this.byReport[name];
     if (query.asOf !== undefined && query.asOf !== '') {
       const position = await this.resolveAsOf(query.asOf);
+      const refused = refusal(this.integrity?.all ?? [], position);
+      if (refused) throw refused;
       const memory = await this.replayedTo(projection, position);
       const asOfTime = await this.recordedAt(position);
       const rendered = await memory.read((tx) => render(name, tx, { ledgerPosition: position, asOfTime, ...query, iatiPublisher: this.iatiPublisher }, canonicalJson));
       return { ...rendered, ledgerPosition: position };
     }
     // Caught up to the head as the request found it, then read between live batches: the
-    // documents read are exactly those at the checkpoint the report states.
+    // documents read are exactly those at the checkpoint the report states — once that checkpoint is
+    // known to stand on the ledger as it is (a checkpoint ahead of a cut-back ledger would otherwise
+    // keep being stated as current).
     await this.projector.catchUp();
     return this.projector.between(async () => {
+      const fault = await readModelFault(this.store, this.readStore, [projection]);
+      if (fault) this.integrity?.raise(READ_MODELS, fault);
+      const refused = refusal(this.integrity?.all ?? (fault ? [{ source: READ_MODELS, ...fault }] : []));
+      if (refused) throw refused;
       const position = await this.readStore.checkpoint(projection.name);
       const asOfTime = await this.recordedAt(position);
       const rendered = await this.readStore.read((tx) => render(name, tx, { ledgerPosition: position, asOfTime, ...query, iatiPublisher: this.iatiPublisher }, canonicalJson));
@@ -146,6 +164,11 @@ export class ReportEngine {
     const head = (await this.store.headPosition()) ?? 0;
     const projections = [...new Set(Object.values(this.byReport))];
     return Promise.all(projections.map(async (p) => ({ readModel: p.name, lag: Math.max(0, head - ((await this.readStore.checkpoint(p.name)) ?? 0)) })));
+  }
+
+  /** The first read model found standing on another ledger than this one (the `read-models` integrity check). */
+  readModelFault(): Promise<ReadModelFault | undefined> {
+    return this.projector.between(() => readModelFault(this.store, this.readStore, [...new Set(Object.values(this.byReport))]));
   }
 
   /** Snapshots held for a projection (for tests and metrics). */

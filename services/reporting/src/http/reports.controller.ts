@@ -1,6 +1,7 @@
 import { BadRequestException, Controller, Get, Inject, NotFoundException, Param, Res, ServiceUnavailableException } from '@nestjs/common';
 import { QueryParams, Roles, type QueryValues } from '@peil/platform';
 import type { Response } from 'express';
+import { ReportRefusedError } from '../application/read-model-integrity';
 import { ReportEngine } from '../application/report-engine';
 import { ReadStoreUnavailableError } from '../read-store/read-store.host';
 import { ReportRequestError } from '../reports/catalogue';
@@ -36,6 +37,8 @@ export class ReportsController {
       }
       // Live reports need the read store; reports asOf a position do not, and still answer.
       if (err instanceof ReadStoreUnavailableError) throw new ServiceUnavailableException({ error: { code: 'read_store_unavailable', message: err.message } });
+      // Figures known to rest on a ledger that is not this one's: refused rather than stated (decision 0041).
+      if (err instanceof ReportRefusedError) throw new ServiceUnavailableException({ error: { code: err.code, message: err.message } });
       throw err;
     }
   }

@@ -1,7 +1,7 @@
 import type { Position } from '@peil/ledger';
 import { backoffDelay } from '@peil/messaging';
 import { healthReason } from '@peil/platform';
-import { MongoReadStore, SqliteReadStore, type ReadStore, type ReadTx } from '@peil/projections';
+import { MongoReadStore, SqliteReadStore, type CheckpointMark, type ReadStore, type ReadTx } from '@peil/projections';
 import type { ReadStoreConfig } from './read-store.config';
 
 /** Live reports need the read store; the service answers 503 with this while it is not connected. */
@@ -54,8 +54,12 @@ export class ReadStoreHost implements ReadStore {
     return this.current().checkpoint(projection);
   }
 
-  commit(projection: string, expected: Position | null, position: Position, fn: (tx: ReadTx) => Promise<void>): Promise<void> {
-    return this.current().commit(projection, expected, position, fn);
+  checkpointMark(projection: string): Promise<CheckpointMark | null> {
+    return this.current().checkpointMark(projection);
+  }
+
+  commit(projection: string, expected: Position | null, position: Position, fn: (tx: ReadTx) => Promise<void>, hash?: string): Promise<void> {
+    return this.current().commit(projection, expected, position, fn, hash);
   }
 
   read<T>(fn: (tx: ReadTx) => Promise<T>): Promise<T> {

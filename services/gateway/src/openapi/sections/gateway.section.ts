@@ -7,13 +7,27 @@ export const GATEWAY_SECTION: ApiSection = {
     '/v1/health': {
       get: {
         operationId: 'health',
-        summary: 'Health of every service',
-        description: 'Each service is asked for its health within 1 s, in parallel, and reports the components it depends on (always `event-store`; `relay`, brokers, read stores by profile). 200 only when every service answers with every component up.',
+        summary: 'Liveness of every service, with the state of each component',
+        description:
+          'Each service is asked within 1 s, in parallel, and reports the components it depends on (always `event-store` and `integrity`; `relay`, brokers, read stores by profile). 200 while every service process answers, even when a component is down (e.g. `integrity` after tampering is found): the body says which, with the reason.',
         tags: ['system'],
         security: [],
         responses: {
-          '200': { description: 'All services answer.', content: json(ref('Health')) },
-          '503': { description: 'A service does not answer or a component is down; `services` says which, with the reason.', content: json(ref('Health')) },
+          '200': { description: 'Every service answers; `ready` says whether every component is up.', content: json(ref('Health')) },
+          '503': { description: 'A service does not answer; `services` says which.', content: json(ref('Health')) },
+        },
+      },
+    },
+    '/v1/ready': {
+      get: {
+        operationId: 'ready',
+        summary: 'Readiness: every service answers with every component up',
+        description: 'The same probe and body as /v1/health. 503 while any service does not answer or reports any component down — `integrity` included: the ledger failed verification, or a read model is ahead of it.',
+        tags: ['system'],
+        security: [],
+        responses: {
+          '200': { description: 'Ready.', content: json(ref('Health')) },
+          '503': { description: 'Not ready; `services` says which service and component, with the reason.', content: json(ref('Health')) },
         },
       },
     },
@@ -31,15 +45,18 @@ export const GATEWAY_SECTION: ApiSection = {
   schemas: {
     Health: {
       type: 'object',
-      required: ['ok', 'services'],
+      required: ['ok', 'live', 'ready', 'services'],
       properties: {
-        ok: { type: 'boolean' },
+        ok: { type: 'boolean', description: "This route's verdict: `live` on /v1/health, `ready` on /v1/ready." },
+        live: { type: 'boolean', description: 'Every service process answers.' },
+        ready: { type: 'boolean', description: 'Every service answers with every component up.' },
         services: {
           type: 'object',
           additionalProperties: {
             oneOf: [
-              { type: 'object', required: ['ok', 'ms'], properties: { ok: { const: true }, ms: { type: 'integer' }, components: ref('HealthComponents') } },
-              { type: 'object', required: ['ok', 'error'], properties: { ok: { const: false }, error: { type: 'string' }, components: ref('HealthComponents') } },
+              { type: 'object', required: ['live', 'ok', 'ms'], properties: { live: { const: true }, ok: { const: true }, ms: { type: 'integer' }, components: ref('HealthComponents') } },
+              { type: 'object', required: ['live', 'ok', 'ms', 'error'], properties: { live: { const: true }, ok: { const: false }, ms: { type: 'integer' }, error: { type: 'string' }, components: ref('HealthComponents') } },
+              { type: 'object', required: ['live', 'ok', 'error'], properties: { live: { const: false }, ok: { const: false }, error: { type: 'string' } } },
             ],
           },
         },

@@ -187,11 +187,12 @@ export const LEDGER_SECTION: ApiSection = {
     },
     VerificationReport: {
       type: 'object',
-      required: ['ok', 'checkedEvents', 'headPosition'],
+      required: ['ok', 'checkedEvents', 'headPosition', 'verifiedThrough'],
       properties: {
         ok: { type: 'boolean' },
         checkedEvents: { type: 'integer', minimum: 0 },
-        headPosition: { type: ['integer', 'null'] },
+        headPosition: { type: ['integer', 'null'], description: "The ledger's head, also when verification stopped at a failure before it." },
+        verifiedThrough: { type: ['integer', 'null'], description: 'The last position that verified.' },
         firstFailure: {
           type: 'object',
           required: ['position', 'reason', 'detail'],

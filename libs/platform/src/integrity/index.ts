@@ -1,0 +1,3 @@
+export * from './integrity.status';
+export * from './integrity.monitor';
+export * from './integrity-write.guard';

@@ -49,13 +49,14 @@ describe('durability and tamper evidence of the embedded ledger', () => {
     await system.stop();
 
     // Change one byte of that event's data in the SQLite file itself, as a hex editor would.
+    // Every copy: SQLite leaves stale cell images in the free space of pages it split (the row's
+    // length decides where), and only the live one matters; which one that is, the verifier must find.
     const file = join(system.dataDir, 'ledger.sqlite');
     const bytes = readFileSync(file);
     const needle = Buffer.from('Zgharta-Ehden');
-    const at = bytes.indexOf(needle);
-    expect(at).toBeGreaterThan(0);
-    expect(bytes.indexOf(needle, at + 1)).toBe(-1);
-    bytes[at] = 'z'.charCodeAt(0);
+    let copies = 0;
+    for (let at = bytes.indexOf(needle); at >= 0; at = bytes.indexOf(needle, at + 1), copies++) bytes[at] = 'z'.charCodeAt(0);
+    expect(copies).toBeGreaterThan(0);
     writeFileSync(file, bytes);
 
     const again = await startSystem({ dataDir: system.dataDir });

@@ -69,7 +69,8 @@ describe('personal data (embedded profile)', () => {
       fields: ['essnId', 'participant.fullName', 'participant.phone', 'participant.birthDate'],
       hash: expect.stringMatching(/^[0-9a-f]{64}$/),
     })]);
-    if (requestId) expect(mine[0].requestId).toBe(requestId);
+    expect(requestId).toBeTruthy();
+    expect(mine[0].requestId).toBe(requestId); // the id the gateway answered with: a read can be traced to its request
     expect(log.body.verification).toMatchObject({ ok: true });
     const text = JSON.stringify(log.body);
     expect(text).not.toContain('Layal');

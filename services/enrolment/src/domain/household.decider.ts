@@ -110,7 +110,7 @@ function enrol(
   }
   const holder = programme.essnPseudonyms.get(data.essnPseudonym);
   if (holder !== undefined) {
-    return reject('essn_already_enrolled', `ESSN id ${data.essnId} is already enrolled with another household`, 'data.essnId');
+    return reject('essn_already_enrolled', 'this ESSN id is already enrolled with another household', 'data.essnId');
   }
   if (data.consent !== true) {
     return reject('consent_required', 'the participant must give informed consent', 'data.consent');

@@ -57,13 +57,13 @@ interface Row {
 /**
  * The gateway's API keys, in `<data dir>/key-registry.sqlite` (mode 0600): SHA-256 digests only,
  * so that the file (or a backup of it) does not let anyone call the API. A plain SHA-256 suffices
- * because every key has at least 24 characters and generated ones 256 random bits: a slow password
- * hash protects guessable secrets, and these are not guessable — while the check runs on every
- * request (docs/decisions/0028).
+ * because the keys are random — generated ones carry 256 bits; declared ones must have at least 24
+ * characters and should be generated too: a slow password hash protects guessable secrets, and it
+ * would cost milliseconds on every request (docs/decisions/0028).
  *
- * The gateway checks every request against an in-memory map of the live digests, refreshed when SQLite's data_version
- * says another connection (the `peil-ledger keys` CLI) committed a change: a revocation is refused
- * from the next request on, without a restart, at the cost of one PRAGMA per request.
+ * The gateway checks every request against an in-memory map of the live digests, refreshed when
+ * SQLite's data_version says another connection (the `peil-ledger keys` CLI) committed a change: a
+ * revocation is refused from the next request on, without a restart, for one PRAGMA per request.
  */
 export class KeyRegistry {
   private readonly db: Database.Database;

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,6 +44,20 @@ describe('peil-ledger keys (in process, on a data dir)', () => {
     const second = run('add', '--role', 'finance', '--name', 'erp');
     const secondId = /id {4}(\S+)/.exec(second.out)![1]!;
     expect(run('revoke', secondId).code).toBe(0);
+  });
+
+  it('keeps revocations final and keys forever, even against a direct write to the registry file', () => {
+    run('add', '--role', 'ngo', '--name', 'gone');
+    run('revoke', 'gone');
+    const db = new Database(join(dir, KEY_REGISTRY_FILE_NAME));
+    try {
+      expect(() => db.prepare('UPDATE api_keys SET revoked_at = NULL').run()).toThrow(/can only be revoked, once/);
+      expect(() => db.prepare("UPDATE api_keys SET role = 'admin'").run()).toThrow(/can only be revoked, once/);
+      expect(() => db.prepare('DELETE FROM api_keys').run()).toThrow(/revoked, never deleted/);
+    } finally {
+      db.close();
+    }
+    expect(JSON.parse(run('list', '--json').out)).toEqual([expect.objectContaining({ name: 'gone', role: 'ngo', revoked: expect.any(String) })]);
   });
 
   it.each([

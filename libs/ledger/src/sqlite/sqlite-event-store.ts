@@ -336,11 +336,15 @@ function checkExpected(streamId: string, expected: ExpectedRevision, actual: num
  * write lock, as every service process opens the file at start.
  */
 function addPrincipalColumns(db: Database.Database): void {
+  const wanted = ['principal_key_id', 'principal_role', 'principal_via'];
+  const missing = () => {
+    const columns = new Set(db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('events')").all().map((c) => c.name));
+    return wanted.filter((c) => !columns.has(c));
+  };
+  // The usual case, without taking the write lock every service process would otherwise queue for at start.
+  if (missing().length === 0) return;
   db.transaction(() => {
-    const columns = new Set(db.prepare<[], { name: string }>('SELECT name FROM pragma_table_info(\'events\')').all().map((c) => c.name));
-    for (const column of ['principal_key_id', 'principal_role', 'principal_via']) {
-      if (!columns.has(column)) db.exec(`ALTER TABLE events ADD COLUMN ${column} TEXT`);
-    }
+    for (const column of missing()) db.exec(`ALTER TABLE events ADD COLUMN ${column} TEXT`);
   }).immediate();
 }
 

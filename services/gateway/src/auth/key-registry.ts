@@ -1,10 +1,9 @@
-import { createHash } from 'node:crypto';
 import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { openSqliteFile } from '@peil/ledger';
 import { isRole, type Role } from '@peil/platform';
-import { ApiKeyVerifier, type Caller } from './api-key.verifier';
+import { ApiKeyVerifier, sha256Hex, type Caller } from './api-key.verifier';
 import { KEY_NAME, type ApiKey } from './api-key';
 
 export const KEY_REGISTRY_FILE_NAME = 'key-registry.sqlite';
@@ -58,13 +57,13 @@ interface Row {
 /**
  * The gateway's API keys, in `<data dir>/key-registry.sqlite` (mode 0600): SHA-256 digests only,
  * so that the file (or a backup of it) does not let anyone call the API. A plain SHA-256 suffices
- * because every key has at least 24 characters and generated ones 256 random bits: a slow password
- * hash protects guessable secrets, and these are not guessable — while the check runs on every
- * request (docs/decisions/0028).
+ * because the keys are random — generated ones carry 256 bits; declared ones must have at least 24
+ * characters and should be generated too: a slow password hash protects guessable secrets, and it
+ * would cost milliseconds on every request (docs/decisions/0028).
  *
- * The gateway checks every request against an in-memory copy, refreshed when SQLite's data_version
- * says another connection (the `peil-ledger keys` CLI) committed a change: a revocation is refused
- * from the next request on, without a restart, at the cost of one PRAGMA per request.
+ * The gateway checks every request against an in-memory map of the live digests, refreshed when
+ * SQLite's data_version says another connection (the `peil-ledger keys` CLI) committed a change: a
+ * revocation is refused from the next request on, without a restart, for one PRAGMA per request.
  */
 export class KeyRegistry {
   private readonly db: Database.Database;
@@ -207,7 +206,7 @@ export class KeyRegistry {
   private reload(version: number): void {
     const rows = this.db.prepare<[], Row>('SELECT * FROM api_keys WHERE revoked_at IS NULL').all();
     this.verifier = new ApiKeyVerifier(
-      rows.filter((r) => isRole(r.role)).map((r) => ({ sha256: Buffer.from(r.key_sha256, 'hex'), caller: { role: r.role as Role, keyId: r.id } })),
+      rows.filter((r) => isRole(r.role)).map((r) => ({ sha256: r.key_sha256, caller: { role: r.role as Role, keyId: r.id } })),
     );
     this.seenVersion = version;
   }
@@ -215,10 +214,6 @@ export class KeyRegistry {
 
 function toRegistered(row: Row): RegisteredKey {
   return { id: row.id, name: row.name, role: row.role as Role, origin: row.origin, createdAt: row.created_at, revokedAt: row.revoked_at };
-}
-
-function sha256Hex(key: string): string {
-  return createHash('sha256').update(key, 'utf8').digest('hex');
 }
 
 /** Created owner-only before SQLite opens it; SQLite gives its -wal and -shm files the same mode. */

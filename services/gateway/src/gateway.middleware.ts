@@ -72,11 +72,6 @@ export class GatewayMiddleware implements NestMiddleware {
       next();
       return;
     }
-    if (route && !route.methods.has(req.method) && req.originalUrl !== '/metrics') {
-      sendError(res, 405, 'method_not_allowed', `${req.method} is not allowed on ${route.template}`, { allow: [...route.methods].join(', ') });
-      return;
-    }
-
     const address = req.socket.remoteAddress ?? 'unknown';
     const key = bearerKey(req.headers.authorization);
     caller = key === null ? null : this.keys.verify(key);
@@ -96,6 +91,11 @@ export class GatewayMiddleware implements NestMiddleware {
     const wait = this.perKey.take(caller.keyId);
     if (wait !== null) {
       sendError(res, 429, 'too_many_requests', `rate limit of ${this.config.rateLimitPerKey} requests per minute for this key; retry in ${wait} s`, { 'retry-after': String(wait) });
+      return;
+    }
+    // After authentication: without a key, nobody learns which paths exist.
+    if (route && !route.methods.has(req.method)) {
+      sendError(res, 405, 'method_not_allowed', `${req.method} is not allowed on ${route.template}`, { allow: [...route.methods].join(', ') });
       return;
     }
     if (req.originalUrl.split('?', 1)[0] === '/metrics') {

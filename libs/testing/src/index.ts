@@ -3,3 +3,4 @@ export * from './system';
 export * from './docker';
 export * from './kafka-mock';
 export * from './kafka-broker';
+export * from './counting-reads';

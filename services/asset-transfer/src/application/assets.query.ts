@@ -21,9 +21,6 @@ export class AssetsQuery {
   }
 
   async catalogue() {
-    const events = await this.reads.catalogueEvents();
-    const items = new Map<string, unknown>();
-    for (const e of events) items.set((e.data as { itemCode: string }).itemCode, { ...e.data, approvedAt: e.occurredAt });
-    return [...items.values()];
+    return (await this.reads.catalogueItems()).map((a) => ({ ...a.item, approvedAt: a.approvedAt }));
   }
 }

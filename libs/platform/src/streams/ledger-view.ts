@@ -26,7 +26,7 @@ export class LedgerView<State> {
     options: LedgerViewOptions = {},
   ) {
     this.state = fold.initialState();
-    this.pageSize = options.pageSize ?? 5_000;
+    this.pageSize = options.pageSize ?? 1_000;
     if (!(this.pageSize >= 2)) throw new RangeError('pageSize must be at least 2');
   }
 

@@ -12,6 +12,8 @@ export class AssetsQuery {
     const [{ assets, expectedRevision }, plan] = await Promise.all([this.reads.assets(householdId), this.reads.plan(householdId)]);
     const deliveries = [...assets.deliveries.values()].map((d) => ({
       ...d,
+      // A copy: the folded state may take later events before this answer is serialised.
+      verifications: [...d.verifications],
       latestVerification: d.verifications[d.verifications.length - 1]?.status ?? null,
     }));
     const remaining = plan

@@ -27,7 +27,8 @@ export class HouseholdQuery {
       sdcId: household.sdcId,
       participant: (participant as { participant: unknown }).participant,
       enrolledAt: household.enrolledAt,
-      participantHistory: household.participantHistory,
+      // A copy: the folded state may take later events before this answer is serialised.
+      participantHistory: [...household.participantHistory],
       ...(household.withdrawn ? { withdrawn: household.withdrawn } : {}),
       revision: expectedRevision,
     };

@@ -129,6 +129,17 @@ describe('StreamStateCache on a SQLite ledger', () => {
     expect(results[2]!.state).toEqual(all);
   });
 
+  it('lets the event loop run between pages of a long fold, so other requests are not held up', async () => {
+    const cache = new StreamStateCache(reads.store, ids, { pageSize: 100 });
+    await appendMany('counter-long', 2_000);
+    const order: string[] = [];
+    const fold = cache.aggregateStream('counter-long').then(() => order.push('fold done'));
+    // Stands for another request: it runs on a later turn of the event loop.
+    setImmediate(() => order.push('other work'));
+    await fold;
+    expect(order).toEqual(['other work', 'fold done']);
+  });
+
   it('drops a stream whose evolve throws, so a later read does not build on a half-applied event', async () => {
     let failOn: string | undefined;
     const cache = new StreamStateCache(reads.store, {

@@ -29,3 +29,4 @@ export * from './inbound';
 export * from './observability/json-logger';
 export * from './observability/request-context';
 export * from './observability/metrics';
+export * from './streams';

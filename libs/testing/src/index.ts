@@ -4,3 +4,4 @@ export * from './docker';
 export * from './kafka-mock';
 export * from './kafka-broker';
 export * from './ledger-file';
+export * from './counting-reads';

@@ -1,76 +1,60 @@
 import { Inject, Injectable } from '@nestjs/common';
-import {
-  CATALOGUE_STREAM_ID,
-  livelihoodStreamId,
-  marketStreamId,
-  type AssetCatalogueItemApproved,
-} from '@peil/contracts';
+import { marketStreamId } from '@peil/contracts';
 import type { EventStore, ExpectedRevision, StoredEvent } from '@peil/ledger';
-import { EVENT_STORE } from '@peil/platform';
-import { readHouseholdStatus, type HouseholdStatus } from '../../../enrolment/src';
-import {
-  evolveLivelihood,
-  evolveMarket,
-  initialLivelihood,
-  type Livelihood,
-  type Market,
-  type StoredAssessmentEvent,
-} from '../domain/livelihood.decider';
+import { EVENT_STORE, StreamStateCache } from '@peil/platform';
+import { HouseholdStatusReader, type HouseholdStatus } from '../../../enrolment/src';
+import { evolveMarket, type Livelihood, type Market, type StoredAssessmentEvent } from '../domain/livelihood.decider';
+import { CatalogueReader, LivelihoodReader } from './livelihood.reader';
+
+/** A district's market stream: its newest assessment and every assessment id recorded. */
+interface MarketStream {
+  market: Market;
+  ids: Set<string>;
+}
 
 /**
- * Everything a plan decision reads, straight from the ledger (never from a read model that may be
- * behind): the household's enrolment stream, its livelihood stream, its district's market
- * assessments and the asset catalogue.
+ * Everything a plan decision reads, from the ledger (never from a read model that may be behind):
+ * the household's enrolment stream, its livelihood stream, its district's market assessments and
+ * the asset catalogue. Each stream is kept folded and caught up before every read.
  */
 @Injectable()
 export class AssessmentReads {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  private readonly households: HouseholdStatusReader;
+  private readonly catalogueReader: CatalogueReader;
+  private readonly livelihoods: LivelihoodReader;
+  private readonly markets: StreamStateCache<MarketStream>;
+
+  constructor(@Inject(EVENT_STORE) store: EventStore) {
+    this.households = new HouseholdStatusReader(store);
+    this.catalogueReader = new CatalogueReader(store);
+    this.livelihoods = new LivelihoodReader(store, this.catalogueReader);
+    this.markets = new StreamStateCache<MarketStream>(store, {
+      initialState: () => ({ market: undefined, ids: new Set() }),
+      evolve: (folded, e) => {
+        const event = asAssessmentEvent(e);
+        folded.market = evolveMarket(folded.market, event);
+        if (event.type === 'MarketAssessmentCompleted') folded.ids.add(event.data.assessmentId);
+        return folded;
+      },
+    });
+  }
 
   async household(householdId: string): Promise<HouseholdStatus> {
-    return readHouseholdStatus(this.store, householdId);
+    return this.households.read(householdId);
   }
 
-  /**
-   * The plan's kit is priced at the catalogue ceilings in force when the plan was approved: that is
-   * what was committed, and what each delivery later consumes, even if a ceiling changes afterwards.
-   */
-  async livelihood(householdId: string): Promise<{ livelihood: Livelihood; expectedRevision: ExpectedRevision }> {
-    const events = await this.store.readStream(livelihoodStreamId(householdId));
-    let livelihood = initialLivelihood();
-    for (const e of events) {
-      const event = asAssessmentEvent(e);
-      const ceilings = event.type === 'LivelihoodPlanApproved' ? await this.catalogue(e.position) : new Map<string, number>();
-      livelihood = evolveLivelihood(livelihood, event, ceilings);
-    }
-    const last = events[events.length - 1];
-    return { livelihood, expectedRevision: last ? last.revision : 'no_stream' };
+  livelihood(householdId: string): Promise<{ livelihood: Livelihood; expectedRevision: ExpectedRevision }> {
+    return this.livelihoods.read(householdId);
   }
 
-  async market(district: string): Promise<{ market: Market; ids: Set<string>; expectedRevision: ExpectedRevision }> {
-    const events = await this.store.readStream(marketStreamId(district));
-    let market: Market;
-    const ids = new Set<string>();
-    for (const e of events) {
-      const event = asAssessmentEvent(e);
-      market = evolveMarket(market, event);
-      if (event.type === 'MarketAssessmentCompleted') ids.add(event.data.assessmentId);
-    }
-    const last = events[events.length - 1];
-    return { market, ids, expectedRevision: last ? last.revision : 'no_stream' };
+  async market(district: string): Promise<{ market: Market; ids: ReadonlySet<string>; expectedRevision: ExpectedRevision }> {
+    const { state, expectedRevision } = await this.markets.aggregateStream(marketStreamId(district));
+    return { market: state.market, ids: state.ids, expectedRevision };
   }
 
   /** itemCode → unit cost ceiling (US cents); a later approval of the same code replaces the earlier one. */
-  async catalogue(asOfPosition?: number): Promise<Map<string, number>> {
-    const events = await this.store.readStream(CATALOGUE_STREAM_ID);
-    const items = new Map<string, number>();
-    for (const e of events) {
-      if (asOfPosition !== undefined && e.position > asOfPosition) break;
-      if (e.type === 'AssetCatalogueItemApproved') {
-        const item = e.data as unknown as AssetCatalogueItemApproved;
-        items.set(item.itemCode, item.unitCostCeilingMinor);
-      }
-    }
-    return items;
+  catalogue(asOfPosition?: number): Promise<Map<string, number>> {
+    return this.catalogueReader.ceilings(asOfPosition);
   }
 }
 

@@ -12,6 +12,8 @@ export class AssetsQuery {
     const [{ assets, expectedRevision }, plan] = await Promise.all([this.reads.assets(householdId), this.reads.plan(householdId)]);
     const deliveries = [...assets.deliveries.values()].map((d) => ({
       ...d,
+      // A copy: the folded state may take later events before this answer is serialised.
+      verifications: [...d.verifications],
       latestVerification: d.verifications[d.verifications.length - 1]?.status ?? null,
     }));
     const remaining = plan
@@ -21,9 +23,6 @@ export class AssetsQuery {
   }
 
   async catalogue() {
-    const events = await this.reads.catalogueEvents();
-    const items = new Map<string, unknown>();
-    for (const e of events) items.set((e.data as { itemCode: string }).itemCode, { ...e.data, approvedAt: e.occurredAt });
-    return [...items.values()];
+    return (await this.reads.catalogueItems()).map((a) => ({ ...a.item, approvedAt: a.approvedAt }));
   }
 }

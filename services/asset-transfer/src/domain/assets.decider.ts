@@ -33,12 +33,15 @@ export type StoredAssetEvent = AssetTransferEvent & { occurredAt: string; eventI
 /** US cents of an amount in its currency; injected so the domain stays free of the money library's choices. */
 export type ToUsdMinor = (amountMinor: number, currency: 'USD' | 'LBP', fxRateToUsd?: string) => number;
 
+/**
+ * Changes `state` in place and returns it (the caller owns the state it passes): a household's stream
+ * may hold many verifications, and copying its maps at each event made folding it quadratic.
+ */
 export function evolveAssets(state: HouseholdAssets, event: StoredAssetEvent, toUsd: ToUsdMinor): HouseholdAssets {
   switch (event.type) {
     case 'AssetDelivered': {
       const d = event.data;
-      const deliveries = new Map(state.deliveries);
-      deliveries.set(d.deliveryId, {
+      state.deliveries.set(d.deliveryId, {
         deliveryId: d.deliveryId,
         eventId: event.eventId,
         itemCode: d.itemCode,
@@ -48,22 +51,16 @@ export function evolveAssets(state: HouseholdAssets, event: StoredAssetEvent, to
         deliveredAt: event.occurredAt,
         verifications: [],
       });
-      const deliveredByItem = new Map(state.deliveredByItem);
-      deliveredByItem.set(d.itemCode, (deliveredByItem.get(d.itemCode) ?? 0) + d.quantity);
-      return { deliveries, deliveredByItem };
+      state.deliveredByItem.set(d.itemCode, (state.deliveredByItem.get(d.itemCode) ?? 0) + d.quantity);
+      return state;
     }
     case 'AssetReceiptAcknowledged':
     case 'AssetVerified': {
       const current = state.deliveries.get(event.data.deliveryId);
       if (!current) return state;
-      const deliveries = new Map(state.deliveries);
-      deliveries.set(
-        current.deliveryId,
-        event.type === 'AssetReceiptAcknowledged'
-          ? { ...current, acknowledged: { method: event.data.method, at: event.occurredAt } }
-          : { ...current, verifications: [...current.verifications, { status: event.data.status, at: event.occurredAt }] },
-      );
-      return { ...state, deliveries };
+      if (event.type === 'AssetReceiptAcknowledged') current.acknowledged = { method: event.data.method, at: event.occurredAt };
+      else current.verifications.push({ status: event.data.status, at: event.occurredAt });
+      return state;
     }
     case 'AssetCatalogueItemApproved':
       return state;

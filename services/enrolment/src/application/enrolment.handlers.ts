@@ -77,7 +77,10 @@ export class EnrolmentSubmissions {
     }, digestKey, clock, {
       // decide reads only the ledger and the key store of this process (no other service).
       groupCommit: true,
-      onUnitAborted: () => this.registry.reset(),
+      onUnitAborted: () => {
+        this.registry.reset();
+        this.households.forget();
+      },
       // A batch's new household keys are written in one transaction, committed before its events.
       innerUnits: keys.unitOfWork ? [(work) => keys.unitOfWork!(work)] : [],
     });

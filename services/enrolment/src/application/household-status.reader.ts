@@ -1,6 +1,8 @@
-import { householdStreamId, type EnrolmentEvent } from '@peil/contracts';
+import { householdStreamId } from '@peil/contracts';
 import type { EventStore } from '@peil/ledger';
-import { evolve, initialState } from '../domain/household.decider';
+import { StreamStateCache } from '@peil/platform';
+import type { Household } from '../domain/household.decider';
+import { householdFold } from './household.fold';
 
 export interface HouseholdStatus {
   status: 'unknown' | 'active' | 'withdrawn';
@@ -10,16 +12,20 @@ export interface HouseholdStatus {
 }
 
 /**
- * Whether a household is enrolled and active, read fresh from its enrolment stream. Other contexts
- * use this for their "needs an active household" rules: a withdrawal is seen by the very next
- * decision, with no read model in between.
+ * Whether a household is enrolled and active, read from its enrolment stream (kept folded, caught up
+ * before every answer). Other contexts use this for their "needs an active household" rules: a
+ * withdrawal is seen by the very next decision, with no read model in between.
  */
-export async function readHouseholdStatus(store: EventStore, householdId: string): Promise<HouseholdStatus> {
-  const events = await store.readStream(householdStreamId(householdId));
-  const household = events.reduce(
-    (s, e) => evolve(s, { type: e.type, data: e.data, occurredAt: e.occurredAt } as unknown as EnrolmentEvent & { occurredAt: string }),
-    initialState(),
-  );
-  if (household.status === 'unknown') return { status: 'unknown' };
-  return { status: household.status, district: household.district, governorate: household.governorate, enrolledAt: household.enrolledAt };
+export class HouseholdStatusReader {
+  private readonly households: StreamStateCache<Household>;
+
+  constructor(store: EventStore) {
+    this.households = new StreamStateCache(store, householdFold);
+  }
+
+  async read(householdId: string): Promise<HouseholdStatus> {
+    const { state: household } = await this.households.aggregateStream(householdStreamId(householdId));
+    if (household.status === 'unknown') return { status: 'unknown' };
+    return { status: household.status, district: household.district, governorate: household.governorate, enrolledAt: household.enrolledAt };
+  }
 }

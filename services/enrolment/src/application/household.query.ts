@@ -42,7 +42,8 @@ export class HouseholdQuery {
       sdcId: household.sdcId,
       participant: shown.participant,
       enrolledAt: household.enrolledAt,
-      participantHistory: household.participantHistory,
+      // A copy: the folded state may take later events before this answer is serialised.
+      participantHistory: [...household.participantHistory],
       ...(household.withdrawn ? { withdrawn: household.withdrawn } : {}),
       ...(household.personalDataErased ? { personalDataErased: household.personalDataErased } : {}),
       revision: expectedRevision,

@@ -1,21 +1,26 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { householdStreamId, type EnrolmentEvent } from '@peil/contracts';
+import { householdStreamId } from '@peil/contracts';
 import type { EventStore, ExpectedRevision } from '@peil/ledger';
-import { EVENT_STORE } from '@peil/platform';
-import { evolve, initialState, type Household } from '../domain/household.decider';
+import { EVENT_STORE, StreamStateCache } from '@peil/platform';
+import type { Household } from '../domain/household.decider';
+import { householdFold } from './household.fold';
 
-/** Loads a household by folding its stream; the revision is what the next append expects. */
+/** Loads a household by folding its stream (kept folded, caught up on each load); the revision is what the next append expects. */
 @Injectable()
 export class HouseholdRepository {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  private readonly households: StreamStateCache<Household>;
+
+  constructor(@Inject(EVENT_STORE) store: EventStore) {
+    this.households = new StreamStateCache(store, householdFold);
+  }
 
   async load(householdId: string): Promise<{ household: Household; expectedRevision: ExpectedRevision }> {
-    const events = await this.store.readStream(householdStreamId(householdId));
-    let household = initialState();
-    for (const e of events) {
-      household = evolve(household, { type: e.type, data: e.data, occurredAt: e.occurredAt } as unknown as EnrolmentEvent & { occurredAt: string });
-    }
-    const last = events[events.length - 1];
-    return { household, expectedRevision: last ? last.revision : 'no_stream' };
+    const { state, expectedRevision } = await this.households.aggregateStream(householdStreamId(householdId));
+    return { household: state, expectedRevision };
+  }
+
+  /** Frees the folded households at once (a unit of work rolled back); the cache would also notice by itself. */
+  forget(): void {
+    this.households.clear();
   }
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HOUSEHOLD_CATEGORY, type EnrolmentEvent } from '@peil/contracts';
 import { categoryOf, type EventStore, type Position } from '@peil/ledger';
-import { EVENT_STORE } from '@peil/platform';
+import { EVENT_STORE, LedgerView } from '@peil/platform';
 import { evolveProgramme, initialProgramme, type Programme, type PseudonymisedEvent } from '../domain/programme';
 import { EssnPseudonyms } from './essn-pseudonyms';
 
@@ -12,30 +12,27 @@ import { EssnPseudonyms } from './essn-pseudonyms';
  */
 @Injectable()
 export class ProgrammeRegistry {
-  private programme: Programme = initialProgramme();
-  private position: Position | null = null;
+  private readonly view: LedgerView<Programme>;
 
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(EVENT_STORE) store: EventStore,
     private readonly pseudonyms: EssnPseudonyms,
-  ) {}
-
-  async current(): Promise<{ programme: Programme; lastPositionSeen: Position | null }> {
-    for (;;) {
-      const page = await this.store.readAll(this.position, 5000);
-      for (const event of page) {
-        // Two requests may catch up at once (each awaits its read); apply every position once.
-        if (this.position !== null && event.position <= this.position) continue;
-        if (categoryOf(event.streamId) === HOUSEHOLD_CATEGORY) {
-          this.programme = evolveProgramme(this.programme, this.pseudonymised({ type: event.type, data: event.data } as unknown as EnrolmentEvent));
-        }
-        this.position = event.position;
-      }
-      if (page.length < 5000) break;
-    }
-    return { programme: this.programme, lastPositionSeen: this.position };
+  ) {
+    this.view = new LedgerView(store, {
+      initialState: initialProgramme,
+      evolve: (programme, event) =>
+        categoryOf(event.streamId) === HOUSEHOLD_CATEGORY
+          ? evolveProgramme(programme, this.pseudonymised({ type: event.type, data: event.data } as unknown as EnrolmentEvent))
+          : programme,
+    });
   }
 
+  async current(): Promise<{ programme: Programme; lastPositionSeen: Position | null }> {
+    const { state, lastPositionSeen } = await this.view.current();
+    return { programme: state, lastPositionSeen };
+  }
+
+  /** Events recorded before ESSN ids were pseudonymised carry the id in clear: their pseudonym is computed here. */
   private pseudonymised(event: EnrolmentEvent): PseudonymisedEvent {
     if (event.type !== 'HouseholdEnrolled' || event.data.essnPseudonym !== undefined) return event as PseudonymisedEvent;
     return { type: event.type, data: { ...event.data, essnPseudonym: this.pseudonyms.ofRecorded(event.data) } };
@@ -46,7 +43,6 @@ export class ProgrammeRegistry {
    * that rolled back: this view may hold its events, and their positions will be reused.
    */
   reset(): void {
-    this.programme = initialProgramme();
-    this.position = null;
+    this.view.reset();
   }
 }

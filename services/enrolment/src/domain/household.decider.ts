@@ -41,14 +41,9 @@ export function evolve(state: Household, event: EnrolmentEvent & { occurredAt: s
     }
     case 'ParticipantReplaced':
       if (state.status === 'unknown') return state;
-      return {
-        ...state,
-        participant: event.data.participant,
-        participantHistory: [
-          ...state.participantHistory,
-          { participantId: state.participant.participantId, replacedAt: event.occurredAt, reason: event.data.reason },
-        ],
-      };
+      // Pushed, not copied: the caller owns the state it passes, and a copy per replacement grows with the stream.
+      state.participantHistory.push({ participantId: state.participant.participantId, replacedAt: event.occurredAt, reason: event.data.reason });
+      return { ...state, participant: event.data.participant };
     case 'HouseholdWithdrawn':
       if (state.status === 'unknown') return state;
       return { ...state, status: 'withdrawn', withdrawn: { at: event.occurredAt, reason: event.data.reason } };

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { SurveyRecorded, evaluationStreamId, toUsdMinor } from '@peil/contracts';
 import type { EventStore, ExpectedRevision, JsonValue } from '@peil/ledger';
-import { CLOCK, DIGEST_KEY, EVENT_STORE, SubmissionProcessor, apiError, type Clock, type Decision, type ValidSubmission } from '@peil/platform';
-import { readHouseholdStatus } from '../../../enrolment/src';
+import { CLOCK, DIGEST_KEY, EVENT_STORE, StreamStateCache, SubmissionProcessor, apiError, type Clock, type Decision, type ValidSubmission } from '@peil/platform';
+import { HouseholdStatusReader } from '../../../enrolment/src';
 import { decideSurvey, evolveEvaluation, initialEvaluation, type Evaluation, type EvaluationPolicy } from '../domain/survey.decider';
 
 export const EVALUATION_POLICY = Symbol('EvaluationPolicy');
@@ -10,27 +10,31 @@ export const EVALUATION_POLICY = Symbol('EvaluationPolicy');
 @Injectable()
 export class EvaluationSubmissions {
   readonly processor: SubmissionProcessor;
+  private readonly households: HouseholdStatusReader;
+  /** Evaluation streams, kept folded and caught up before each read. */
+  private readonly evaluations: StreamStateCache<Evaluation>;
 
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(EVENT_STORE) store: EventStore,
     @Inject(CLOCK) clock: Clock,
     @Inject(DIGEST_KEY) digestKey: Buffer,
     @Inject(EVALUATION_POLICY) private readonly policy: EvaluationPolicy,
   ) {
+    this.households = new HouseholdStatusReader(store);
+    this.evaluations = new StreamStateCache(store, {
+      initialState: initialEvaluation,
+      evolve: (state, e) => evolveEvaluation(state, { type: 'SurveyRecorded', data: e.data as unknown as SurveyRecorded, occurredAt: e.occurredAt }, toUsdMinor),
+    });
     this.processor = new SubmissionProcessor(store, { SurveyRecorded: { schema: SurveyRecorded, decide: (s) => this.survey(s) } }, digestKey, clock);
   }
 
   async evaluation(householdId: string): Promise<{ evaluation: Evaluation; expectedRevision: ExpectedRevision }> {
-    const events = await this.store.readStream(evaluationStreamId(householdId));
-    const evaluation = events.reduce(
-      (s, e) => evolveEvaluation(s, { type: 'SurveyRecorded', data: e.data as unknown as SurveyRecorded, occurredAt: e.occurredAt }, toUsdMinor),
-      initialEvaluation(),
-    );
-    return { evaluation, expectedRevision: events.length ? events[events.length - 1]!.revision : 'no_stream' };
+    const { state, expectedRevision } = await this.evaluations.aggregateStream(evaluationStreamId(householdId));
+    return { evaluation: state, expectedRevision };
   }
 
   private async survey(s: ValidSubmission<SurveyRecorded>): Promise<Decision> {
-    const [household, { evaluation, expectedRevision }] = await Promise.all([readHouseholdStatus(this.store, s.data.householdId), this.evaluation(s.data.householdId)]);
+    const [household, { evaluation, expectedRevision }] = await Promise.all([this.households.read(s.data.householdId), this.evaluation(s.data.householdId)]);
     const outcome = decideSurvey(s.data, s.occurredAt, { household, evaluation }, this.policy);
     if (!outcome.ok) return { kind: 'reject', error: apiError(outcome.rejection.code, outcome.rejection.message, outcome.rejection.path) };
     return {

@@ -22,13 +22,14 @@ export interface SurveyFacts {
 /** A household's evaluation stream: at most one survey per round. */
 export interface Evaluation {
   rounds: Partial<Record<SurveyRound, SurveyFacts>>;
-  surveyIds: ReadonlySet<string>;
+  surveyIds: Set<string>;
 }
 
 export const initialEvaluation = (): Evaluation => ({ rounds: {}, surveyIds: new Set() });
 
 export type ToUsdMinor = (amountMinor: number, currency: 'USD' | 'LBP', fxRateToUsd?: string) => number;
 
+/** Changes `state` in place and returns it (the caller owns the state it passes): no copy per event. */
 export function evolveEvaluation(state: Evaluation, event: { type: 'SurveyRecorded'; data: SurveyRecorded; occurredAt: string }, toUsd: ToUsdMinor): Evaluation {
   const d = event.data;
   const facts: SurveyFacts = {
@@ -40,7 +41,9 @@ export function evolveEvaluation(state: Evaluation, event: { type: 'SurveyRecord
     businessOperating: d.businessOperating,
     employed: d.employed,
   };
-  return { rounds: { ...state.rounds, [d.round]: facts }, surveyIds: new Set([...state.surveyIds, d.surveyId]) };
+  state.rounds[d.round] = facts;
+  state.surveyIds.add(d.surveyId);
+  return state;
 }
 
 /** `day` plus `months` calendar months, clamped to the month's last day (31 January + 1 month = 28/29 February). */

@@ -21,6 +21,7 @@ export class EvaluationController {
   async household(@Param('householdId') householdId: string) {
     const { evaluation, expectedRevision } = await this.submissions.evaluation(householdId);
     if (expectedRevision === 'no_stream') throw new NotFoundException({ error: { code: 'no_surveys', message: `household ${householdId} has no survey` } });
-    return { householdId, rounds: evaluation.rounds, revision: expectedRevision };
+    // A copy: the folded state may take later events before this answer is serialised.
+    return { householdId, rounds: { ...evaluation.rounds }, revision: expectedRevision };
   }
 }

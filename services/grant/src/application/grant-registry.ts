@@ -1,10 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { GRANT_CATEGORY, type GrantEvent } from '@peil/contracts';
 import { categoryOf, type EventStore, type Position } from '@peil/ledger';
-import { EVENT_STORE } from '@peil/platform';
+import { EVENT_STORE, LedgerView } from '@peil/platform';
 import { evolveDirectory, initialDirectory, type GrantDirectory } from '../domain/grant-directory';
-
-const PAGE = 5000;
 
 /**
  * The directory of grants (line → grant, commitment → grant, expenditure → grant), caught up from the
@@ -15,24 +13,18 @@ const PAGE = 5000;
  */
 @Injectable()
 export class GrantRegistry {
-  private readonly directory: GrantDirectory = initialDirectory();
-  private position: Position | null = null;
+  private readonly view: LedgerView<GrantDirectory>;
 
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(@Inject(EVENT_STORE) store: EventStore) {
+    this.view = new LedgerView(store, {
+      initialState: initialDirectory,
+      evolve: (directory, event) =>
+        categoryOf(event.streamId) === GRANT_CATEGORY ? evolveDirectory(directory, { type: event.type, data: event.data } as unknown as GrantEvent) : directory,
+    });
+  }
 
   async current(): Promise<{ directory: GrantDirectory; lastPositionSeen: Position | null }> {
-    for (;;) {
-      const page = await this.store.readAll(this.position, PAGE);
-      for (const event of page) {
-        // A concurrent caller may have applied part of this page while it was read.
-        if (this.position !== null && event.position <= this.position) continue;
-        if (categoryOf(event.streamId) === GRANT_CATEGORY) {
-          evolveDirectory(this.directory, { type: event.type, data: event.data } as unknown as GrantEvent);
-        }
-        this.position = event.position;
-      }
-      if (page.length < PAGE) break;
-    }
-    return { directory: this.directory, lastPositionSeen: this.position };
+    const { state, lastPositionSeen } = await this.view.current();
+    return { directory: state, lastPositionSeen };
   }
 }

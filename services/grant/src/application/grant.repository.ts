@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { grantStreamId } from '@peil/contracts';
 import type { EventStore, ExpectedRevision, StoredEvent } from '@peil/ledger';
-import { EVENT_STORE } from '@peil/platform';
+import { EVENT_STORE, StreamStateCache } from '@peil/platform';
 import { evolve, initialState, type Grant, type RecordedGrantEvent } from '../domain/grant.decider';
 
 const asGrantEvent = (e: StoredEvent): RecordedGrantEvent =>
@@ -12,26 +12,19 @@ const asGrantEvent = (e: StoredEvent): RecordedGrantEvent =>
  *
  * A grant stream holds every commitment and expenditure of the programme, so the fold is kept and
  * only the events after it are read on each load: the state is always the fold of the ledger stream
- * up to the revision returned, never a read model. A load that races another only ever sees the
- * state move forward; a decision made on a state newer than its expected revision fails the append
- * and is decided again, so nothing is overwritten.
+ * up to the revision returned, never a read model. A decision made on a state newer than its
+ * expected revision fails the append and is decided again, so nothing is overwritten.
  */
 @Injectable()
 export class GrantRepository {
-  private readonly folded = new Map<string, { grant: Grant; revision: number }>();
+  private readonly grants: StreamStateCache<Grant>;
 
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(@Inject(EVENT_STORE) store: EventStore) {
+    this.grants = new StreamStateCache(store, { initialState, evolve: (grant, e) => evolve(grant, asGrantEvent(e)) });
+  }
 
   async load(grantId: string): Promise<{ grant: Grant; expectedRevision: ExpectedRevision }> {
-    const before = this.folded.get(grantId);
-    const events = await this.store.readStream(grantStreamId(grantId), { fromRevision: before ? before.revision + 1 : 0 });
-    const entry = this.folded.get(grantId) ?? { grant: initialState(), revision: -1 };
-    for (const e of events) {
-      if (e.revision <= entry.revision) continue; // folded meanwhile by a concurrent load
-      entry.grant = evolve(entry.grant, asGrantEvent(e));
-      entry.revision = e.revision;
-    }
-    if (entry.revision >= 0) this.folded.set(grantId, entry);
-    return { grant: entry.grant, expectedRevision: entry.revision < 0 ? 'no_stream' : entry.revision };
+    const { state, expectedRevision } = await this.grants.aggregateStream(grantStreamId(grantId));
+    return { grant: state, expectedRevision };
   }
 }

@@ -1,10 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { toUsdMinor } from '@peil/contracts';
 import type { EventStore } from '@peil/ledger';
-import { EVENT_STORE } from '@peil/platform';
+import { EVENT_STORE, LedgerView } from '@peil/platform';
 import { ReconciliationFold, type ReconciliationReport } from './reconciliation';
-
-const PAGE = 5000;
 
 /**
  * GET /v1/grant/reconciliation (docs/decisions/0009): deliveries without their expenditure (a flow in
@@ -13,20 +11,19 @@ const PAGE = 5000;
  */
 @Injectable()
 export class ReconciliationQuery {
-  private readonly fold = new ReconciliationFold(toUsdMinor);
+  private readonly view: LedgerView<ReconciliationFold>;
 
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(@Inject(EVENT_STORE) store: EventStore) {
+    this.view = new LedgerView(store, {
+      initialState: () => new ReconciliationFold(toUsdMinor),
+      evolve: (fold, event) => {
+        fold.apply(event);
+        return fold;
+      },
+    });
+  }
 
   async report(): Promise<ReconciliationReport> {
-    for (;;) {
-      const page = await this.store.readAll(this.fold.ledgerPosition, PAGE);
-      for (const event of page) {
-        // A concurrent request may have folded part of this page while it was read.
-        const seen = this.fold.ledgerPosition;
-        if (seen === null || event.position > seen) this.fold.apply(event);
-      }
-      if (page.length < PAGE) break;
-    }
-    return this.fold.report();
+    return (await this.view.current()).state.report();
   }
 }

@@ -3,6 +3,7 @@ import { verifyLedger, type EventStore, type StoredEvent } from '@peil/ledger';
 import { EVENT_STORE, QueryParams, Roles, truncated, type QueryValues } from '@peil/platform';
 
 const MAX_PAGE = 10_000;
+const DEFAULT_PAGE = 1_000;
 
 /**
  * The auditors' window on the ledger: raw envelopes (personal data stays ciphertext, which is
@@ -17,20 +18,22 @@ export class LedgerController {
   @Get('events')
   async events(@QueryParams(['after', 'limit']) { after, limit }: QueryValues) {
     const afterPosition = after === undefined ? null : parseNonNegative(after, 'after');
-    const pageSize = limit === undefined ? 1000 : parseNonNegative(limit, 'limit');
-    if (pageSize < 1 || pageSize > MAX_PAGE) throw badQuery('limit', `limit must be between 1 and ${MAX_PAGE}`);
+    const pageSize = parsePageSize(limit);
     const events = await this.store.readAll(afterPosition, pageSize);
     return page(events, pageSize);
   }
 
+  /** A page of one stream: a stream may hold tens of thousands of events, read and sent one page at a time. */
   @Get('streams/:streamId')
-  async stream(@Param('streamId') streamId: string, @QueryParams(['fromRevision']) { fromRevision }: QueryValues) {
+  async stream(@Param('streamId') streamId: string, @QueryParams(['fromRevision', 'limit']) { fromRevision, limit }: QueryValues) {
     const from = fromRevision === undefined ? 0 : parseNonNegative(fromRevision, 'fromRevision');
-    const events = await this.store.readStream(streamId, { fromRevision: from });
+    const pageSize = parsePageSize(limit);
+    const events = await this.store.readStream(streamId, { fromRevision: from, limit: pageSize });
     if (events.length === 0 && from === 0) {
       throw new NotFoundException({ error: { code: 'stream_not_found', message: `no stream ${truncated(streamId)}`, path: 'streamId' } });
     }
-    return { streamId, events };
+    const last = events[events.length - 1];
+    return { streamId, events, next: events.length === pageSize && last ? { fromRevision: last.revision + 1 } : null };
   }
 
   @Get('verify')
@@ -42,6 +45,12 @@ export class LedgerController {
 function page(events: StoredEvent[], pageSize: number) {
   const last = events[events.length - 1];
   return { events, next: events.length === pageSize && last ? { after: last.position } : null };
+}
+
+function parsePageSize(limit: string | undefined): number {
+  const pageSize = limit === undefined ? DEFAULT_PAGE : parseNonNegative(limit, 'limit');
+  if (pageSize < 1 || pageSize > MAX_PAGE) throw badQuery('limit', `limit must be between 1 and ${MAX_PAGE}`);
+  return pageSize;
 }
 
 function parseNonNegative(value: string, name: string): number {

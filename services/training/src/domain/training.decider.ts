@@ -37,20 +37,21 @@ export function evolveSession(state: Session, event: StoredTrainingEvent): Sessi
   return event.type === 'TrainingSessionHeld' ? { status: 'held', heldAt: event.occurredAt, eventId: event.eventId, ...event.data } : state;
 }
 
+/**
+ * Changes `state` in place and returns it: a participation stream grows with every visit and nudge,
+ * and copying its sets at each event made folding it quadratic. The caller owns the state it passes.
+ */
 export function evolveParticipation(state: Participation, event: StoredTrainingEvent): Participation {
   switch (event.type) {
-    case 'TrainingAttended': {
-      const attended = new Map(state.attended);
-      attended.set(event.data.sessionId, { module: event.data.module ?? 'technical', at: event.occurredAt, inPlan: event.data.inPlan ?? true });
-      return { ...state, attended };
-    }
+    case 'TrainingAttended':
+      state.attended.set(event.data.sessionId, { module: event.data.module ?? 'technical', at: event.occurredAt, inPlan: event.data.inPlan ?? true });
+      return state;
     case 'CoachingVisitRecorded':
-      return { ...state, coachingVisits: new Set([...state.coachingVisits, event.data.visitId]) };
-    case 'SavingsNudgeSent': {
-      const nudges = new Map(state.nudges);
-      nudges.set(event.data.nudgeId, { channel: event.data.channel, template: event.data.template, at: event.occurredAt });
-      return { ...state, nudges };
-    }
+      state.coachingVisits.add(event.data.visitId);
+      return state;
+    case 'SavingsNudgeSent':
+      state.nudges.set(event.data.nudgeId, { channel: event.data.channel, template: event.data.template, at: event.occurredAt });
+      return state;
     case 'TrainingSessionHeld':
       return state;
     default: {

@@ -67,12 +67,13 @@ export const LEDGER_SECTION: ApiSection = {
       get: {
         operationId: 'readStream',
         summary: 'One stream, in revision order',
-        description: note,
+        description: `Page through with \`next.fromRevision\` until \`next\` is null. ${note}`,
         tags: ['ledger'],
         'x-peil-roles': [...ROLES],
         parameters: [
           { name: 'streamId', in: 'path', required: true, schema: { type: 'string' }, description: 'e.g. household-HH-000123' },
           { name: 'fromRevision', in: 'query', schema: { type: 'integer', minimum: 0, default: 0 } },
+          { name: 'limit', in: 'query', description: 'Page size, 1 to 10,000 (default 1,000).', schema: { type: 'integer', minimum: 1, maximum: 10000, default: 1000 } },
         ],
         responses: {
           '200': { description: 'The stream.', content: json(ref('LedgerStream')) },
@@ -182,8 +183,12 @@ export const LEDGER_SECTION: ApiSection = {
     },
     LedgerStream: {
       type: 'object',
-      required: ['streamId', 'events'],
-      properties: { streamId: { type: 'string' }, events: { type: 'array', items: ref('StoredEvent') } },
+      required: ['streamId', 'events', 'next'],
+      properties: {
+        streamId: { type: 'string' },
+        events: { type: 'array', items: ref('StoredEvent') },
+        next: { oneOf: [{ type: 'object', required: ['fromRevision'], properties: { fromRevision: { type: 'integer' } } }, { type: 'null' }] },
+      },
     },
     VerificationReport: {
       type: 'object',

@@ -1,0 +1,3 @@
+export * from './stream-fold';
+export * from './stream-state-cache';
+export * from './ledger-view';

@@ -1,0 +1,54 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CATALOGUE_STREAM_ID, livelihoodStreamId } from '@peil/contracts';
+import { SqliteEventStore, type NewEvent } from '@peil/ledger';
+import { countingReads, type ReadCounter } from '@peil/testing';
+import { CatalogueReader, LivelihoodReader } from './livelihood.reader';
+
+const ON = '2026-03-02T09:00:00.000Z';
+const stored = (type: string, data: NewEvent['data']): NewEvent => {
+  const eventId = randomUUID();
+  return { eventId, type, schemaVersion: 1, occurredAt: ON, recordedAt: ON, source: 'spec', actor: 'spec', correlationId: eventId, causationId: null, data, contentDigest: eventId };
+};
+const item = (unitCostCeilingMinor: number) => stored('AssetCatalogueItemApproved', { itemCode: 'SEW-01', name: 'Sewing machine', category: 'equipment', unitCostCeilingMinor });
+
+describe('LivelihoodReader', () => {
+  let dir: string;
+  let sqlite: SqliteEventStore;
+  let reads: ReadCounter;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'peil-livelihood-'));
+    sqlite = new SqliteEventStore(join(dir, 'ledger.sqlite'));
+    reads = countingReads(sqlite);
+  });
+  afterEach(async () => {
+    await sqlite.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('prices a plan at the ceilings in force when it was approved, and later reads cost only the new events', async () => {
+    const catalogue = new CatalogueReader(reads.store);
+    const livelihoods = new LivelihoodReader(reads.store, catalogue);
+    await sqlite.append(CATALOGUE_STREAM_ID, [item(35_000)], 'no_stream');
+    await sqlite.append(livelihoodStreamId('H1'), [
+      stored('SkillsProfileRecorded', { householdId: 'H1' }),
+      stored('LivelihoodPlanApproved', { householdId: 'H1', planId: 'P1', sector: 'tailoring', assetKit: [{ itemCode: 'SEW-01', quantity: 2 }], trainingModules: [] }),
+    ], 'no_stream');
+    await sqlite.append(CATALOGUE_STREAM_ID, [item(40_000)], 0);
+
+    const { livelihood, expectedRevision } = await livelihoods.read('H1');
+    expect(expectedRevision).toBe(1);
+    expect(livelihood.plan).toMatchObject({ planId: 'P1', unitCeilings: { 'SEW-01': 35_000 }, kitCostMinor: 70_000 });
+    expect(await catalogue.ceilings()).toEqual(new Map([['SEW-01', 40_000]]));
+
+    // A later skills profile keeps the priced plan; the read costs the re-checked event and the new one.
+    await sqlite.append(livelihoodStreamId('H1'), [stored('SkillsProfileRecorded', { householdId: 'H1', note: 'updated' })], 1);
+    reads.reset();
+    const later = await livelihoods.read('H1');
+    expect(reads.streamEvents).toBe(2);
+    expect(later.livelihood.plan).toMatchObject({ unitCeilings: { 'SEW-01': 35_000 }, kitCostMinor: 70_000 });
+    expect(later.livelihood.skills).toMatchObject({ note: 'updated' });
+  });
+});

@@ -19,9 +19,15 @@ const STAGES: Array<[string, Stage]> = [
   ...ROUNDS.map((r): [string, Stage] => [`surveyed:${r}`, (h) => h.surveyedRounds.includes(r)]),
 ];
 
+/**
+ * A governorate as a report key: the name as submitted, in NFC, so "Akkār" typed with a combining
+ * macron and with a precomposed ā is counted once. The ledger keeps the text as submitted.
+ */
+export const governorateKey = (name: string): string => name.normalize('NFC');
+
 /** The beneficiary funnel: each stage counted overall, by sex and by governorate. Counts only. */
 export async function beneficiaries(tx: ReadTx) {
-  const households = (await tx.all<BfHousehold>(BF.households)).map((h) => h.doc);
+  const households = (await tx.all<BfHousehold>(BF.households)).map((h) => ({ ...h.doc, governorate: governorateKey(h.doc.governorate) }));
   const governorates = [...new Set(households.map((h) => h.governorate))].sort();
   const count = (list: BfHousehold[], stage: Stage) => list.filter(stage).length;
   return {

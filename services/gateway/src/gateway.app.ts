@@ -4,6 +4,7 @@ import { Logger, type INestApplication, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { loadInternalToken } from '@peil/platform';
 import { loadApiKeys } from './auth/api-keys';
+import { guardFraming } from './http/framing-guard';
 import type { GatewayConfig } from './gateway.config';
 import { GatewayModule } from './gateway.module';
 
@@ -35,6 +36,7 @@ export async function createGateway(config: GatewayConfig): Promise<INestApplica
   });
   app.enableShutdownHooks();
   const server = app.getHttpServer() as Server;
+  guardFraming(server, logger);
   // Longer than the upstream timeout, so a slow batch is answered 504 by the proxy rather than cut by the server.
   server.requestTimeout = config.upstreamTimeoutMs + 30_000;
   return app;

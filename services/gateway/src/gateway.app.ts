@@ -4,6 +4,7 @@ import { Logger, type INestApplication, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { loadInternalToken } from '@peil/platform';
 import { loadApiKeys } from './auth/api-keys';
+import { limitConnections } from './http/connection-limits';
 import { guardFraming } from './http/framing-guard';
 import type { GatewayConfig } from './gateway.config';
 import { GatewayModule } from './gateway.module';
@@ -37,8 +38,12 @@ export async function createGateway(config: GatewayConfig): Promise<INestApplica
   app.enableShutdownHooks();
   const server = app.getHttpServer() as Server;
   guardFraming(server, logger);
-  // Longer than the upstream timeout, so a slow batch is answered 504 by the proxy rather than cut by the server.
-  server.requestTimeout = config.upstreamTimeoutMs + 30_000;
+  limitConnections(
+    server,
+    // Longer than the upstream timeout, so a slow batch is answered 504 by the proxy rather than cut by the server.
+    { ...config.connections, requestTimeoutMs: config.upstreamTimeoutMs + 30_000 },
+    logger,
+  );
   return app;
 }
 

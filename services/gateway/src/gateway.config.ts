@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError, intVar, loadConfig, loadPlatformConfig, type PlatformConfig } from '@peil/platform';
+import type { ConnectionLimits } from './http/connection-limits';
 
 const MIB = 1024 * 1024;
 
@@ -15,6 +16,13 @@ const gatewaySchema = z.object({
   // Parsed and validated by auth/api-keys.ts, which knows the roles; here only "is it set".
   PEIL_API_KEYS: optionalText,
   PEIL_API_KEYS_FILE: optionalText,
+  // Each connection is a file descriptor; these leave room under a 1,024 descriptor limit for the
+  // gateway's own connections to the services. Behind a reverse proxy every client has its address.
+  PEIL_MAX_CONNECTIONS: intVar(512, 1, 1_000_000),
+  PEIL_MAX_CONNECTIONS_PER_CLIENT: intVar(64, 1, 1_000_000),
+  PEIL_IDLE_TIMEOUT_MS: intVar(10_000, 100, 3_600_000),
+  // At most 60 s: the request timeout (upstream limit + 30 s) must stay the longer one.
+  PEIL_HEADERS_TIMEOUT_MS: intVar(10_000, 100, 60_000),
 });
 
 export type GatewayConfig = PlatformConfig & {
@@ -27,6 +35,8 @@ export type GatewayConfig = PlatformConfig & {
   upstreamTimeoutMs: number;
   /** Per-service limit of /v1/health: a service that cannot answer a health check in 1 s is not healthy. */
   healthTimeoutMs: number;
+  /** Client connections: counts and timeouts (http/connection-limits.ts). */
+  connections: Omit<ConnectionLimits, 'requestTimeoutMs'>;
 };
 
 /**
@@ -58,5 +68,11 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     apiKeysFile: own.PEIL_API_KEYS_FILE === undefined ? undefined : resolve(own.PEIL_API_KEYS_FILE),
     upstreamTimeoutMs: 60_000,
     healthTimeoutMs: 1_000,
+    connections: {
+      maxConnections: own.PEIL_MAX_CONNECTIONS,
+      maxPerClient: own.PEIL_MAX_CONNECTIONS_PER_CLIENT,
+      idleTimeoutMs: own.PEIL_IDLE_TIMEOUT_MS,
+      headersTimeoutMs: own.PEIL_HEADERS_TIMEOUT_MS,
+    },
   };
 }

@@ -7,6 +7,8 @@ import { sendError } from './send-error';
 
 /** How long a refused connection may take to flush its answer (it may queue behind a slow pipelined one). */
 const LINGER_MS = 5_000;
+/** Refusals are logged at most this often, with a count: a stream of attacks must not flood the log. */
+const LOG_EVERY_MS = 10_000;
 
 type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -24,13 +26,19 @@ export function guardFraming(server: Server, logger: Logger): void {
   const application = server.listeners('request') as RequestListener[];
   server.removeAllListeners('request');
   const condemned = new WeakSet<object>();
+  const refusals = { since: 0, lastLog: 0 };
 
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     if (condemned.has(req.socket)) return; // closed once the refusal before it has left
     const framing = requestFraming(req);
     if (framing.kind === 'refused') {
       condemned.add(req.socket);
-      logger.warn(`refused ${req.method ?? '?'} from ${req.socket.remoteAddress ?? '?'}: ${framing.code}; closing the connection`);
+      refusals.since += 1;
+      if (Date.now() - refusals.lastLog >= LOG_EVERY_MS) {
+        logger.warn(`refused ${refusals.since} request(s) for their framing and closed the connections; latest: ${req.method ?? '?'} from ${req.socket.remoteAddress ?? '?'}, ${framing.code}`);
+        refusals.since = 0;
+        refusals.lastLog = Date.now();
+      }
       // `connection: close` makes Node end the socket right after this answer, even with more queued behind it.
       sendError(res, framing.status, framing.code, framing.message, { connection: 'close' });
       lingerThenDestroy(req.socket);

@@ -21,6 +21,8 @@ import { loadGatewayConfig } from '../gateway.config';
 interface Seen {
   method: string;
   url: string;
+  framing: { 'content-length'?: string; 'transfer-encoding'?: string };
+  bodyBytes: number;
   complete: boolean;
 }
 
@@ -35,12 +37,14 @@ class StandInEnrolment {
 
   async start(): Promise<void> {
     const server = createServer((req, res) => {
-      const entry: Seen = { method: req.method ?? '', url: req.url ?? '', complete: false };
+      const framing = { 'content-length': req.headers['content-length'], 'transfer-encoding': req.headers['transfer-encoding'] };
+      const entry: Seen = { method: req.method ?? '', url: req.url ?? '', framing: JSON.parse(JSON.stringify(framing)) as Seen['framing'], bodyBytes: 0, complete: false };
       this.seen.push(entry);
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         entry.complete = true;
+        entry.bodyBytes = Buffer.concat(chunks).length;
         const household = /^\/v1\/enrolment\/households\/([^/?]+)$/.exec(req.url ?? '');
         if (req.method === 'GET' && household) {
           res.writeHead(200, { 'content-type': 'application/json' });
@@ -325,6 +329,21 @@ describe('request framing through the gateway (raw sockets, real gateway and a r
     expect(enrolment.recorded).not.toContain(eventId);
     // It did reach the service, chunk by chunk, and was cut there: never completed, never recorded.
     expect(enrolment.seen.filter((s) => s.method === 'POST').map((s) => s.complete)).toEqual([false, true]);
+  });
+
+  it('frames every forwarded request itself: the length it counted, chunked, or nothing', async () => {
+    const body = eventsBody(randomUUID());
+    const length = Buffer.byteLength(body);
+    await exchange(port, head('POST /v1/enrolment/events HTTP/1.1', [`Content-Length: ${length}`]) + body, { expect: 1 });
+    await exchange(port, head('POST /v1/enrolment/events HTTP/1.1', ['Transfer-Encoding: chunked']) + chunk(body.slice(0, 7)) + chunk(body.slice(7)) + '0\r\n\r\n', { expect: 1 });
+    await exchange(port, head('POST /v1/enrolment/events HTTP/1.1'), { expect: 1 });
+    await exchange(port, head('GET /v1/enrolment/households/A HTTP/1.1', ['Content-Length: 0']), { expect: 1 });
+    expect(enrolment.seen.map((s) => [s.method, s.framing, s.bodyBytes, s.complete])).toEqual([
+      ['POST', { 'content-length': String(length) }, length, true],
+      ['POST', { 'transfer-encoding': 'chunked' }, length, true],
+      ['POST', { 'content-length': '0' }, 0, true],
+      ['GET', {}, 0, true],
+    ]);
   });
 
   it('answers pipelined requests on one connection in order, each with its own answer', async () => {

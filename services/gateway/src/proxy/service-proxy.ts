@@ -190,8 +190,6 @@ type BodyFraming = Exclude<RequestFraming, { kind: 'refused' }>;
  */
 function framed(headers: OutgoingHttpHeaders, framing: BodyFraming): OutgoingHttpHeaders {
   const out = { ...headers };
-  delete out['content-length'];
-  delete out['transfer-encoding'];
   if (framing.kind === 'length') out['content-length'] = String(framing.bytes);
   if (framing.kind === 'chunked') out['transfer-encoding'] = 'chunked';
   return out;

@@ -70,12 +70,27 @@ export function limitConnections(server: Server, limits: ConnectionLimits, logge
   });
 
   const inFlight = new WeakMap<object, number>();
+  const stalls = new WeakMap<object, number>();
   server.on('request', (req, res) => {
     const socket = req.socket;
     inFlight.set(socket, (inFlight.get(socket) ?? 0) + 1);
+    stalls.delete(socket);
     res.once('close', () => inFlight.set(socket, (inFlight.get(socket) ?? 1) - 1));
   });
   server.on('timeout', (socket: Socket) => {
-    if ((inFlight.get(socket) ?? 0) === 0) socket.destroy();
+    if ((inFlight.get(socket) ?? 0) === 0) {
+      socket.destroy();
+      return;
+    }
+    // Busy but silent: a slow service (answered 504 by the proxy in time) or a client that stopped
+    // reading its answer. Looked at again after each idle period, and cut once silent for as long
+    // as a whole request may take, so a client that never reads cannot hold the connection forever.
+    const silentFor = ((stalls.get(socket) ?? 0) + 1) * limits.idleTimeoutMs;
+    if (silentFor >= limits.requestTimeoutMs) {
+      socket.destroy();
+      return;
+    }
+    stalls.set(socket, silentFor / limits.idleTimeoutMs);
+    socket.setTimeout(limits.idleTimeoutMs);
   });
 }

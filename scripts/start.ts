@@ -1,15 +1,26 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
+import { z } from 'zod';
 import { ensurePrivateDir } from '@peil/ledger';
-import { ConfigError, loadPlatformConfig, SERVICES, type PlatformConfig } from '@peil/platform';
+import { ConfigError, intVar, loadConfig, loadPlatformConfig, SERVICES, type PlatformConfig } from '@peil/platform';
+import type { RestartPolicy } from './supervisor/restart-policy';
+import { Supervisor } from './supervisor/supervisor';
 
 /**
- * `npm start`: every service of the embedded profile as its own process, the gateway last.
- * One Ctrl-C (SIGINT) or SIGTERM stops them all; if one dies, the others are stopped too, so a
- * half-running system never pretends to be healthy.
+ * `npm start`: every service of the embedded profile as its own process, the gateway last, under
+ * a supervisor. A service that crashes is restarted with back-off; one that keeps crashing is
+ * given up (its routes answer 503) while the others keep serving; giving up on the gateway, or a
+ * configuration error in any process, stops them all. One Ctrl-C (SIGINT) or SIGTERM stops them all.
  */
 const root = resolve(__dirname, '..');
 const processes = [...(Object.keys(SERVICES) as Array<keyof typeof SERVICES>), 'gateway'] as const;
+const EX_CONFIG = 78;
+
+const supervisorSchema = z.object({
+  // 5 crashes in a minute: a service that boots in ~2 s and dies at once is given up after ~25 s of trying.
+  PEIL_RESTART_LIMIT: intVar(5, 0, 1000),
+  PEIL_RESTART_WINDOW_MS: intVar(60_000, 1_000, 24 * 3_600_000),
+  PEIL_RESTART_DELAY_MS: intVar(500, 10, 60_000),
+});
 
 /** The supervisor's own lines: JSON like every other process's (plain text with PEIL_LOG_FORMAT=pretty). */
 function say(level: 'info' | 'warn' | 'error', msg: string): void {
@@ -20,52 +31,46 @@ function say(level: 'info' | 'warn' | 'error', msg: string): void {
 
 function main(): void {
   let config: PlatformConfig;
+  let policy: RestartPolicy;
   try {
     config = loadPlatformConfig();
+    const own = loadConfig(supervisorSchema, process.env);
+    policy = { limit: own.PEIL_RESTART_LIMIT, windowMs: own.PEIL_RESTART_WINDOW_MS, initialDelayMs: own.PEIL_RESTART_DELAY_MS, maxDelayMs: 30_000 };
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);
-      process.exit(78);
+      process.exit(EX_CONFIG);
     }
     throw err;
   }
   // 0700 also when the directory already existed (mkdir's mode applies only to a new one, minus the umask).
   ensurePrivateDir(config.dataDir);
-  const children = new Map<string, ChildProcess>();
-  let stopping = false;
-
-  const stopAll = (code: number) => {
-    if (stopping) return;
-    stopping = true;
-    for (const child of children.values()) child.kill('SIGTERM');
-    const deadline = setTimeout(() => {
-      for (const child of children.values()) child.kill('SIGKILL');
-    }, 10_000);
-    deadline.unref();
-    const wait = setInterval(() => {
-      if ([...children.values()].every((c) => c.exitCode !== null || c.signalCode !== null)) {
-        clearInterval(wait);
-        process.exit(code);
-      }
-    }, 50);
-  };
-
-  for (const name of processes) {
-    const child = spawn(process.execPath, [join(root, 'services', name, 'src', 'main.js')], {
+  const supervisor = new Supervisor(
+    processes.map((name) => ({
+      name,
+      args: [join(root, 'services', name, 'src', 'main.js')],
       env: { ...process.env, PEIL_DATA_DIR: config.dataDir },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
-    children.set(name, child);
-    child.on('exit', (code, signal) => {
-      if (stopping) return;
-      say('error', `${name} exited (${signal ?? `code ${code}`}); stopping the system`);
-      stopAll(code === 78 ? 78 : 1);
-    });
-  }
-
-  process.on('SIGINT', () => stopAll(0));
-  process.on('SIGTERM', () => stopAll(0));
-  void announceWhenHealthy(config, () => stopping);
+    })),
+    {
+      policy,
+      now: () => Date.now(),
+      log: (line) => say(/GIVING UP|exited|crash/i.test(line) ? 'warn' : 'info', line),
+      essential: new Set(['gateway']),
+      configErrorCode: EX_CONFIG,
+      stopGraceMs: 10_000,
+    },
+  );
+  let stopping = false;
+  // Asked (a signal) or decided by the supervisor (configuration error, gateway given up): leave with its code.
+  void supervisor.stopped.then((code) => process.exit(code));
+  const stop = () => {
+    stopping = true;
+    void supervisor.stop(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  supervisor.start();
+  void announceWhenHealthy(config, () => stopping || supervisor.abandoned.has('gateway'));
 }
 
 async function announceWhenHealthy(config: PlatformConfig, stopped: () => boolean): Promise<void> {

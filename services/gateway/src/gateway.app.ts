@@ -4,6 +4,8 @@ import { Logger, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { createLogger, LOG_LEVELS, loadInternalToken } from '@peil/platform';
 import { loadApiKeys } from './auth/api-keys';
+import { limitConnections } from './http/connection-limits';
+import { guardFraming } from './http/framing-guard';
 import type { GatewayConfig } from './gateway.config';
 import { GatewayModule } from './gateway.module';
 
@@ -31,8 +33,13 @@ export async function createGateway(config: GatewayConfig): Promise<INestApplica
   // Which framework answers is nobody's business (and a hint for attackers).
   (app.getHttpAdapter().getInstance() as { disable(setting: string): void }).disable('x-powered-by');
   const server = app.getHttpServer() as Server;
-  // Longer than the upstream timeout, so a slow batch is answered 504 by the proxy rather than cut by the server.
-  server.requestTimeout = config.upstreamTimeoutMs + 30_000;
+  guardFraming(server, logger);
+  limitConnections(
+    server,
+    // Longer than the upstream timeout, so a slow batch is answered 504 by the proxy rather than cut by the server.
+    { ...config.connections, requestTimeoutMs: config.upstreamTimeoutMs + 30_000 },
+    logger,
+  );
   return app;
 }
 

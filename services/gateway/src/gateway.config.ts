@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError, intVar, loadConfig, loadPlatformConfig, type PlatformConfig } from '@peil/platform';
+import type { ConnectionLimits } from './http/connection-limits';
 
 const MIB = 1024 * 1024;
 
@@ -21,6 +22,13 @@ const gatewaySchema = z.object({
   PEIL_RATE_LIMIT_AUTH_FAILURES: intVar(10, 0, 1_000_000),
   // Browser origins allowed to call the API (comma-separated, exact, e.g. https://dashboard.example.org); none by default.
   PEIL_CORS_ORIGINS: optionalText,
+  // Each connection is a file descriptor; these leave room under a 1,024 descriptor limit for the
+  // gateway's own connections to the services. Behind a reverse proxy every client has its address.
+  PEIL_MAX_CONNECTIONS: intVar(512, 1, 1_000_000),
+  PEIL_MAX_CONNECTIONS_PER_CLIENT: intVar(64, 1, 1_000_000),
+  PEIL_IDLE_TIMEOUT_MS: intVar(10_000, 100, 3_600_000),
+  // At most 60 s: the request timeout (upstream limit + 30 s) must stay the longer one.
+  PEIL_HEADERS_TIMEOUT_MS: intVar(10_000, 100, 60_000),
 });
 
 export type GatewayConfig = PlatformConfig & {
@@ -36,6 +44,8 @@ export type GatewayConfig = PlatformConfig & {
   rateLimitPerKey: number;
   rateLimitAuthFailures: number;
   corsOrigins: readonly string[];
+  /** Client connections: counts and timeouts (http/connection-limits.ts). */
+  connections: Omit<ConnectionLimits, 'requestTimeoutMs'>;
 };
 
 /**
@@ -70,6 +80,12 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     rateLimitPerKey: own.PEIL_RATE_LIMIT_PER_KEY,
     rateLimitAuthFailures: own.PEIL_RATE_LIMIT_AUTH_FAILURES,
     corsOrigins: parseOrigins(own.PEIL_CORS_ORIGINS),
+    connections: {
+      maxConnections: own.PEIL_MAX_CONNECTIONS,
+      maxPerClient: own.PEIL_MAX_CONNECTIONS_PER_CLIENT,
+      idleTimeoutMs: own.PEIL_IDLE_TIMEOUT_MS,
+      headersTimeoutMs: own.PEIL_HEADERS_TIMEOUT_MS,
+    },
   };
 }
 

@@ -5,6 +5,14 @@ describe('loadGatewayConfig', () => {
   it('has the documented defaults', () => {
     const config = loadGatewayConfig({});
     expect(config).toMatchObject({ PEIL_HOST: '127.0.0.1', PEIL_PORT: 8080, maxBodyBytes: 8 * 1024 * 1024, apiKeysJson: undefined, apiKeysFile: undefined });
+    expect(config.connections).toEqual({ maxConnections: 512, maxPerClient: 64, idleTimeoutMs: 10_000, headersTimeoutMs: 10_000 });
+  });
+
+  it('reads the connection limits and refuses a header timeout the request timeout could not cover', () => {
+    const config = loadGatewayConfig({ PEIL_MAX_CONNECTIONS: '100', PEIL_MAX_CONNECTIONS_PER_CLIENT: '10', PEIL_IDLE_TIMEOUT_MS: '2000', PEIL_HEADERS_TIMEOUT_MS: '3000' });
+    expect(config.connections).toEqual({ maxConnections: 100, maxPerClient: 10, idleTimeoutMs: 2_000, headersTimeoutMs: 3_000 });
+    expect(() => loadGatewayConfig({ PEIL_HEADERS_TIMEOUT_MS: '600000' })).toThrow(/PEIL_HEADERS_TIMEOUT_MS/);
+    expect(() => loadGatewayConfig({ PEIL_MAX_CONNECTIONS: '0' })).toThrow(/PEIL_MAX_CONNECTIONS/);
   });
 
   it('reads PEIL_MAX_BODY_BYTES and resolves PEIL_API_KEYS_FILE', () => {

@@ -253,12 +253,13 @@ describe('gateway (in-process, with loopback stand-ins for every service)', () =
       expect(backend('ledger').seen).toHaveLength(0);
     });
 
-    it('answers 502 naming the service when it does not answer', async () => {
+    it('answers 503 naming the service when it is not listening (down or restarting), with a Retry-After', async () => {
       await backend('ledger').stop();
       try {
         const res = await call('/v1/ledger/verify', { headers: auth('auditor') });
-        expect(res.status).toBe(502);
-        expect(res.body).toEqual({ error: { code: 'service_unavailable', message: 'ledger is not answering' } });
+        expect(res.status).toBe(503);
+        expect(res.headers.get('retry-after')).toBe('2');
+        expect(res.body).toEqual({ error: { code: 'service_unavailable', message: 'ledger is unavailable; try again shortly' } });
       } finally {
         await backend('ledger').start();
       }

@@ -36,7 +36,8 @@ export const ERROR_RESPONSES = {
   Forbidden: errorResponse("The key's role may not use this route.", { code: 'forbidden', message: 'role donor may not do this' }),
   NotFound: errorResponse('Nothing at this path, or the resource does not exist.', { code: 'not_found', message: 'no API under /v1/nothing' }),
   PayloadTooLarge: errorResponse('The body exceeds the size limit (8 MiB by default) or holds more than 1,000 events.', { code: 'payload_too_large', message: 'request body exceeds 8388608 bytes (PEIL_MAX_BODY_BYTES)' }),
-  ServiceUnavailable: errorResponse('The service behind this path is not answering.', { code: 'service_unavailable', message: 'enrolment is not answering' }),
+  BadGateway: errorResponse('The service behind this path failed before answering. A write may or may not have been recorded: send it again with the same eventId.', { code: 'bad_gateway', message: 'enrolment failed before answering' }),
+  ServiceUnavailable: errorResponse('The service behind this path is down or restarting (nothing was sent to it). Comes with `Retry-After`.', { code: 'service_unavailable', message: 'enrolment is unavailable; try again shortly' }),
   ServiceTimeout: errorResponse('The service behind this path did not answer in time.', { code: 'service_timeout', message: 'enrolment did not answer in time' }),
 } satisfies Record<string, ResponseObject>;
 export type ErrorResponseName = keyof typeof ERROR_RESPONSES;
@@ -45,7 +46,8 @@ export type ErrorResponseName = keyof typeof ERROR_RESPONSES;
 export const COMMON_ERRORS: Record<string, Reference> = {
   '401': response('Unauthenticated'),
   '403': response('Forbidden'),
-  '502': response('ServiceUnavailable'),
+  '502': response('BadGateway'),
+  '503': response('ServiceUnavailable'),
   '504': response('ServiceTimeout'),
 };
 

@@ -19,9 +19,10 @@ const HOP_BY_HOP = new Set([
 /**
  * Not forwarded either: `host` (the service gets its own), `authorization` (the key stays at the
  * gateway: services trust the token and the role, and a key that never leaves cannot leak from a
- * service's logs), `expect` (this hop already answered 100-continue).
+ * service's logs), `expect` (this hop already answered 100-continue), `content-length` (the proxy
+ * frames every upstream body itself, from what it parsed; with `transfer-encoding` above).
  */
-const REQUEST_ONLY_HERE = new Set(['host', 'authorization', 'expect']);
+const REQUEST_ONLY_HERE = new Set(['host', 'authorization', 'expect', 'content-length']);
 
 /** A client's request id is kept when it is plainly an id; anything else is replaced. */
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;

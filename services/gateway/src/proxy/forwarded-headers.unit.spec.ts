@@ -3,7 +3,7 @@ import { downstreamResponseHeaders, requestIdFor, upstreamRequestHeaders } from 
 const forwarded = { token: 'internal-token', caller: { role: 'ngo' as const, keyId: 'abc123' }, requestId: 'req-1', clientAddress: '127.0.0.1' };
 
 describe('upstreamRequestHeaders', () => {
-  it('drops every x-peil-* header the client sent and sets the gateway ones', () => {
+  it('drops every x-peil-* header the client sent and the framing headers, and sets the gateway ones', () => {
     const out = upstreamRequestHeaders(
       {
         'x-peil-role': 'admin',
@@ -19,7 +19,6 @@ describe('upstreamRequestHeaders', () => {
     );
     expect(out).toEqual({
       'content-type': 'application/json',
-      'content-length': '12',
       accept: 'application/json',
       'x-peil-gateway-token': 'internal-token',
       'x-peil-role': 'ngo',

@@ -1,9 +1,10 @@
-import { Agent, request, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
+import { Agent, request, type ClientRequest, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { INTERNAL_TOKEN, serviceUrl, type ServiceName } from '@peil/platform';
 import type { Caller } from '../auth/api-key.verifier';
 import type { GatewayConfig } from '../gateway.config';
 import { GATEWAY_CONFIG } from '../gateway.tokens';
+import { requestFraming, type RequestFraming } from '../http/request-framing';
 import { sendError } from '../http/send-error';
 import { downstreamResponseHeaders, requestIdFor, upstreamRequestHeaders } from './forwarded-headers';
 import { resolveRoute } from './service-routes';
@@ -50,18 +51,23 @@ export class ServiceProxy implements OnApplicationShutdown {
     const requestId = requestIdFor(req.headers);
     res.setHeader('x-request-id', requestId);
 
+    const framing = requestFraming(req);
+    if (framing.kind === 'refused') {
+      // The server's framing guard refuses these before any route runs; here only so the proxy never depends on it.
+      sendError(res, framing.status, framing.code, framing.message, { connection: 'close' });
+      return;
+    }
     const max = this.config.maxBodyBytes;
-    const declared = declaredLength(req);
-    if (declared !== null && declared > max) {
+    if (framing.kind === 'length' && framing.bytes > max) {
       // Refused before a byte reaches the service.
       refuseTooLarge(req, res, max);
       return;
     }
     const headers = upstreamRequestHeaders(req.headers, { token: this.token, caller, requestId, clientAddress: req.socket.remoteAddress });
-    this.stream(req, res, target, route.service, headers);
+    this.stream(req, res, target, route.service, framed(headers, framing), framing);
   }
 
-  private stream(req: IncomingMessage, res: ServerResponse, target: string, service: ServiceName, headers: OutgoingHttpHeaders): void {
+  private stream(req: IncomingMessage, res: ServerResponse, target: string, service: ServiceName, headers: OutgoingHttpHeaders, framing: BodyFraming, retry = true): void {
     const max = this.config.maxBodyBytes;
     const url = new URL(serviceUrl(this.config, service));
     const upstream = request({
@@ -73,7 +79,10 @@ export class ServiceProxy implements OnApplicationShutdown {
       agent: this.agent,
       timeout: this.config.upstreamTimeoutMs,
     });
-    // Who answers the client: nobody yet, the service (streaming), or the gateway itself (413, 502, 504).
+    // A body that is not exactly the declared length must fail here, not spill into the next request on the socket.
+    // (A property of every OutgoingMessage since Node 18.10; the types declare it on responses only.)
+    if (framing.kind === 'length') (upstream as ClientRequest & { strictContentLength: boolean }).strictContentLength = true;
+    // Who answers the client: nobody yet, the service (streaming), or the gateway itself (413, 502, 503, 504).
     let answeredBy: 'none' | 'service' | 'gateway' = 'none';
     let forwarding = true;
 
@@ -101,20 +110,40 @@ export class ServiceProxy implements OnApplicationShutdown {
         return;
       }
       if (answeredBy === 'gateway') return; // we cut the upstream ourselves, after answering
+      if (retry && isStalePooledSocket(upstream, err, req.method, framing)) {
+        // The service closed this idle pooled connection (restart, its keep-alive timeout) just as it was
+        // taken: a read without a body is sent again once, on a new connection.
+        this.stream(req, res, target, service, headers, framing, false);
+        return;
+      }
       answeredBy = 'gateway';
       if (err instanceof UpstreamTimeout) {
         this.logger.warn(`${service} did not answer within ${this.config.upstreamTimeoutMs} ms`);
         sendError(res, 504, 'service_timeout', `${service} did not answer in time`);
+      } else if (isNotListening(err)) {
+        // Down or restarting (the supervisor brings it back): nothing was sent, so trying again later is safe.
+        this.logger.warn(`${service} is unavailable (${(err as NodeJS.ErrnoException).code ?? err.message})`);
+        sendError(res, 503, 'service_unavailable', `${service} is unavailable; try again shortly`, { 'retry-after': '2' });
       } else {
-        this.logger.warn(`${service} is not answering (${(err as NodeJS.ErrnoException).code ?? err.message})`);
-        sendError(res, 502, 'service_unavailable', `${service} is not answering`);
+        this.logger.warn(`${service} failed before answering (${(err as NodeJS.ErrnoException).code ?? err.message})`);
+        sendError(res, 502, 'bad_gateway', `${service} failed before answering; a write may or may not have been recorded, so send it again with the same eventId`);
       }
     });
-    // The client went away before its answer was complete: the service need not go on.
+    // The client went away before its answer was complete: the service need not go on. destroy()
+    // also destroys the upstream socket, so a connection left mid-request is never reused.
     res.on('close', () => {
       if (!res.writableFinished) upstream.destroy();
     });
+    // The client's body broke off (reset, or a framing error Node's parser found mid-body): the
+    // service must never complete a request from part of a body.
+    req.on('close', () => {
+      if (!req.complete) upstream.destroy();
+    });
 
+    if (framing.kind === 'none') {
+      upstream.end();
+      return;
+    }
     // Counted by hand rather than piped: a chunked body has no length to check up front, and
     // on overflow the client must still get a 413 rather than a reset.
     let received = 0;
@@ -131,20 +160,53 @@ export class ServiceProxy implements OnApplicationShutdown {
         upstream.destroy();
         return;
       }
-      if (!upstream.write(chunk)) {
-        req.pause();
-        upstream.once('drain', () => req.resume());
+      try {
+        if (!upstream.write(chunk)) {
+          req.pause();
+          upstream.once('drain', () => req.resume());
+        }
+      } catch (err) {
+        // ERR_HTTP_CONTENT_LENGTH_MISMATCH: thrown, not emitted. The socket goes with the request.
+        upstream.destroy(err as Error);
       }
     });
     req.on('end', () => {
-      if (forwarding) upstream.end();
+      if (!forwarding) return;
+      try {
+        upstream.end();
+      } catch (err) {
+        upstream.destroy(err as Error);
+      }
     });
   }
 }
 
-function declaredLength(req: IncomingMessage): number | null {
-  const value = req.headers['content-length'];
-  return value !== undefined && /^\d+$/.test(value) ? Number(value) : null;
+type BodyFraming = Exclude<RequestFraming, { kind: 'refused' }>;
+
+/**
+ * The upstream request's framing, always set by the gateway: the client's Content-Length and
+ * Transfer-Encoding are never copied, and Node's client would otherwise write the bytes of a
+ * GET body unframed onto a pooled connection, where the service reads them as the next request.
+ */
+function framed(headers: OutgoingHttpHeaders, framing: BodyFraming): OutgoingHttpHeaders {
+  const out = { ...headers };
+  if (framing.kind === 'length') out['content-length'] = String(framing.bytes);
+  if (framing.kind === 'chunked') out['transfer-encoding'] = 'chunked';
+  return out;
+}
+
+/**
+ * A reset before any answer on a connection reused from the pool, for a GET or HEAD: the request
+ * never reached a live service, or reaching it again changes nothing. Writes are never retried.
+ */
+function isStalePooledSocket(upstream: ClientRequest, err: Error, method: string | undefined, framing: BodyFraming): boolean {
+  return upstream.reusedSocket && (err as NodeJS.ErrnoException).code === 'ECONNRESET' && framing.kind === 'none' && (method === 'GET' || method === 'HEAD');
+}
+
+/** Errors that mean no connection to the service was made, so the request never left the gateway. */
+function isNotListening(err: Error): boolean {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'ECONNREFUSED' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'ENOTFOUND' || code === 'EAI_AGAIN';
 }
 
 /**

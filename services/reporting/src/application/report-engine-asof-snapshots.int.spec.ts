@@ -29,8 +29,9 @@ describe('ReportEngine asOf snapshots', () => {
   let store: SqliteEventStore;
   let head: number;
   const householdRef = householdRefFunction(randomBytes(32));
-  const fromZero = () => new ReportEngine(store, new MemoryReadStore(), householdRef);
-  const withSnapshots = (kept = 40) => new ReportEngine(store, new MemoryReadStore(), householdRef, { asOfSnapshotEvery: EVERY, asOfSnapshotsKept: kept });
+  const iatiPublisher = { ref: 'LB-COA-1234', type: '22', name: 'René Moawad Foundation' };
+  const fromZero = () => new ReportEngine(store, new MemoryReadStore(), householdRef, { iatiPublisher });
+  const withSnapshots = (kept = 40) => new ReportEngine(store, new MemoryReadStore(), householdRef, { asOfSnapshotEvery: EVERY, asOfSnapshotsKept: kept, iatiPublisher });
   const bytes = async (engine: ReportEngine, r: (typeof REPORTS)[number], position: number) => {
     const answer = await engine.report(r.name, { ...r.query, asOf: String(position) });
     return JSON.stringify([answer.ledgerPosition, answer.contentType, answer.body]);

@@ -7,3 +7,4 @@ export * from './sqlite/sqlite-event-store';
 export * from './sqlite/open-sqlite-file';
 export * from './verify/verify-ledger';
 export * from './esdb/esdb-event-store';
+export * from './tlog';

@@ -8,3 +8,5 @@ export * from './sqlite/open-sqlite-file';
 export * from './verify/verify-ledger';
 export * from './esdb/esdb-event-store';
 export * from './tlog';
+export * from './sqlite/sqlite-tree-store';
+export * from './tree/ledger-tree';

@@ -10,3 +10,4 @@ export * from './esdb/esdb-event-store';
 export * from './tlog';
 export * from './sqlite/sqlite-tree-store';
 export * from './tree/ledger-tree';
+export * from './tree/sealer';

@@ -21,3 +21,4 @@ export * from './flows/follow-up.recovery';
 export * from './flows/ledger-feeds.provider';
 export * from './submissions/decision-from';
 export * from './inbound';
+export * from './ledger/ledger-identity';

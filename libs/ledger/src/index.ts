@@ -11,3 +11,4 @@ export * from './tlog';
 export * from './sqlite/sqlite-tree-store';
 export * from './tree/ledger-tree';
 export * from './tree/sealer';
+export * from './pack';

@@ -182,6 +182,37 @@ export function hashesCompletedBy(index: number, leaf: Buffer, stored: (level: n
   return out;
 }
 
+/**
+ * The right edge of a growing tree: one hash per complete subtree, O(log n) memory, so a verifier
+ * can compute the root over millions of leaves without holding them.
+ */
+export class CompactRange {
+  private readonly stack: Array<{ size: number; hash: Buffer }> = [];
+  private count = 0;
+
+  get size(): number {
+    return this.count;
+  }
+
+  append(leaf: Buffer): void {
+    let node = { size: 1, hash: leaf };
+    for (let top = this.stack[this.stack.length - 1]; top && top.size === node.size; top = this.stack[this.stack.length - 1]) {
+      this.stack.pop();
+      node = { size: node.size * 2, hash: nodeHash(top.hash, node.hash) };
+    }
+    this.stack.push(node);
+    this.count += 1;
+  }
+
+  /** MTH of the leaves appended so far: the subtrees folded right to left. */
+  root(): Buffer {
+    if (this.stack.length === 0) return EMPTY_ROOT;
+    let hash = this.stack[this.stack.length - 1]!.hash;
+    for (let i = this.stack.length - 2; i >= 0; i--) hash = nodeHash(this.stack[i]!.hash, hash);
+    return hash;
+  }
+}
+
 /** A tree held in memory (verifiers, tests, packs): every complete subtree hash, appended incrementally. */
 export class MemoryTree implements SubtreeHashes {
   private readonly levels: Buffer[][] = [[]];

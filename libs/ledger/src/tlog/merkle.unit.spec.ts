@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import {
+  CompactRange,
   consistencyProof,
   EMPTY_ROOT,
   inclusionProof,
@@ -104,6 +105,12 @@ describe('RFC 9162 Merkle tree: properties', () => {
         const tree = MemoryTree.fromLeafHashes(leaves);
         for (let n = 0; n <= leaves.length; n += Math.max(1, Math.floor(leaves.length / 7))) expect(tree.root(n)).toEqual(mth(leaves.slice(0, n)));
         expect(tree.root()).toEqual(mth(leaves));
+        const range = new CompactRange();
+        leaves.forEach((leaf, i) => {
+          range.append(leaf);
+          if (i % 13 === 0) expect(range.root()).toEqual(tree.root(i + 1));
+        });
+        expect(range.root()).toEqual(tree.root());
       }),
       { seed: SEED, numRuns: 60 },
     );

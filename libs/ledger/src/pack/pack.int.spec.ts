@@ -82,7 +82,7 @@ describe('audit pack: export and offline verification', () => {
     expect((await verifyPack(over(changed), { key })).firstFailure).toMatchObject({ index: 17, reason: 'hash_mismatch', position: 18 });
     const broken = [...lines];
     broken[9] = broken[9]!.replace('{', '[');
-    expect((await verifyPack(over(broken), { key })).firstFailure).toMatchObject({ index: 7, reason: 'unreadable' });
+    expect((await verifyPack(over(broken), { key })).firstFailure).toMatchObject({ index: 8, reason: 'unreadable' });
     expect((await verifyPack(over(lines.slice(0, -1)), { key })).firstFailure).toMatchObject({ index: 39, reason: 'missing_events' });
   });
 

@@ -6,6 +6,11 @@ import { householdRefFunction } from '../services/reporting/src/application/hous
 import { ReportEngine } from '../services/reporting/src/application/report-engine';
 import { loadReadStoreConfig, type ReadStoreConfig } from '../services/reporting/src/read-store/read-store.config';
 import { ReportRequestError } from '../services/reporting/src/reports/catalogue';
+import { auditCommand, AUDIT_USAGE } from './tlog/audit.command';
+import { UsageError } from './tlog/cli-args';
+import { exportCommand, EXPORT_USAGE } from './tlog/export.command';
+import { treeCommand, TREE_USAGE } from './tlog/tree.command';
+import { verifyPackCommand, VERIFY_PACK_USAGE } from './tlog/verify-pack.command';
 
 const USAGE = `usage: peil-ledger <command>   (data in PEIL_DATA_DIR, default ./data)
 
@@ -17,6 +22,12 @@ const USAGE = `usage: peil-ledger <command>   (data in PEIL_DATA_DIR, default ./
                                           brought up to the ledger's head first
                                           names: grant-statement, asset-register, beneficiaries, indicators, iati
   The read models are those of PEIL_READ_STORE (sqlite: <data dir>/read-models.sqlite; mongo: PEIL_MONGO_URL).
+
+  Transparency log (exit codes: 0 intact, 1 integrity failure, 2 usage error, 3 server unreachable):
+${EXPORT_USAGE}
+${VERIFY_PACK_USAGE}
+${AUDIT_USAGE}
+${TREE_USAGE}
 `;
 
 /** The configured read store; a CLI run fails (after one server-selection timeout) rather than waiting for MongoDB. */
@@ -37,6 +48,10 @@ function option(args: string[], name: string): string | undefined {
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
+  const out = (text: string) => void writeSync(1, text);
+  // These need neither a data dir nor a server of ours: dispatched before anything is opened.
+  if (command === 'verify-pack') return verifyPackCommand(args, out);
+  if (command === 'audit') return auditCommand(args, process.env, out);
   const config = loadPlatformConfig();
   const householdRef = () => householdRefFunction(deriveDigestKey(loadMasterKey(process.env, config.dataDir)));
   const store = new SqliteEventStore(ledgerFile(config.dataDir));
@@ -80,6 +95,10 @@ async function main(argv: string[]): Promise<number> {
           await readStore.close();
         }
       }
+      case 'export':
+        return await exportCommand(args, store, config.dataDir);
+      case 'tree':
+        return await treeCommand(args, store, config.dataDir, out);
       default:
         process.stderr.write(USAGE);
         return command === undefined || command === 'help' || command === '--help' ? 0 : 2;
@@ -92,6 +111,10 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
+    if (err instanceof UsageError) {
+      process.stderr.write(`peil-ledger: ${err.message}\n\n${USAGE}`);
+      process.exit(2);
+    }
     if (err instanceof ConfigError || err instanceof ReportRequestError) {
       process.stderr.write(`peil-ledger: ${err.message}\n`);
       process.exit(2);

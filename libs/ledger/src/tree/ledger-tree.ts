@@ -148,16 +148,22 @@ export class LedgerTree {
     return consistencyProof(this.nodes, from, to);
   }
 
-  /** Each event with its `leafIndex` (the tree is caught up first, so every committed event has one). */
+  /**
+   * Each event with its `leafIndex` (the tree is caught up first, so every committed event has one).
+   * While the tree disagrees with the ledger no event can be placed in it with confidence: null.
+   */
   async withLeafIndexes<E extends StoredEvent>(events: readonly E[]): Promise<Array<E & { leafIndex: number | null }>> {
     if (events.length === 0) return [];
     const positions = events.map((e) => e.position);
-    let indexes = this.nodes.indexesOf(Math.min(...positions), Math.max(...positions));
-    if (positions.some((p) => !indexes.has(p))) {
-      await this.catchUp();
-      indexes = this.nodes.indexesOf(Math.min(...positions), Math.max(...positions));
+    const lookup = () => this.nodes.indexesOf(Math.min(...positions), Math.max(...positions));
+    let indexes = lookup();
+    if (!this.faultFound && positions.some((p) => !indexes.has(p))) {
+      await this.catchUp().catch((err: unknown) => {
+        if (!(err instanceof TreeIntegrityError)) throw err;
+      });
+      indexes = lookup();
     }
-    return events.map((e) => ({ ...e, leafIndex: indexes.get(e.position) ?? null }));
+    return events.map((e) => ({ ...e, leafIndex: this.faultFound ? null : (indexes.get(e.position) ?? null) }));
   }
 
   private checkSize(size: number, name: string): void {

@@ -1,6 +1,8 @@
-import { BadRequestException, Controller, Get, Inject, NotFoundException, Param, Query } from '@nestjs/common';
+import { Controller, Get, Inject, NotFoundException, Param, Query } from '@nestjs/common';
 import { verifyLedger, type EventStore, type StoredEvent } from '@peil/ledger';
 import { EVENT_STORE, Roles } from '@peil/platform';
+import { TreeHost } from '../tree/tree.host';
+import { badQuery, parseNonNegative } from './query';
 
 const MAX_PAGE = 10_000;
 
@@ -12,14 +14,17 @@ const MAX_PAGE = 10_000;
 @Controller('v1/ledger')
 @Roles('auditor', 'admin')
 export class LedgerController {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly host: TreeHost,
+  ) {}
 
   @Get('events')
   async events(@Query('after') after?: string, @Query('limit') limit?: string) {
     const afterPosition = after === undefined || after === '' ? null : parseNonNegative(after, 'after');
     const pageSize = limit === undefined || limit === '' ? 1000 : parseNonNegative(limit, 'limit');
     if (pageSize < 1 || pageSize > MAX_PAGE) throw badQuery('limit', `limit must be between 1 and ${MAX_PAGE}`);
-    const events = await this.store.readAll(afterPosition, pageSize);
+    const events = await this.withLeafIndexes(await this.store.readAll(afterPosition, pageSize));
     return page(events, pageSize);
   }
 
@@ -30,25 +35,21 @@ export class LedgerController {
     if (events.length === 0 && from === 0) {
       throw new NotFoundException({ error: { code: 'stream_not_found', message: `no stream ${streamId}`, path: 'streamId' } });
     }
-    return { streamId, events };
+    return { streamId, events: await this.withLeafIndexes(events) };
   }
 
   @Get('verify')
   async verify() {
     return verifyLedger(this.store);
   }
+
+  /** Every event carries its leaf in the Merkle tree (null while the tree disagrees with the ledger: reads keep answering). */
+  private withLeafIndexes(events: StoredEvent[]) {
+    return this.host.tree.withLeafIndexes(events);
+  }
 }
 
-function page(events: StoredEvent[], pageSize: number) {
+function page(events: Array<StoredEvent & { leafIndex: number | null }>, pageSize: number) {
   const last = events[events.length - 1];
   return { events, next: events.length === pageSize && last ? { after: last.position } : null };
-}
-
-function parseNonNegative(value: string, name: string): number {
-  if (!/^\d+$/.test(value)) throw badQuery(name, `${name} must be a non-negative integer`);
-  return Number(value);
-}
-
-function badQuery(path: string, message: string) {
-  return new BadRequestException({ error: { code: 'invalid_query', message, path } });
 }

@@ -1,6 +1,6 @@
 import { writeSync } from 'node:fs';
-import { SqliteEventStore, verifyLedger } from '@peil/ledger';
-import { ConfigError, deriveDigestKey, healthReason, ledgerFile, loadMasterKey, loadPlatformConfig } from '@peil/platform';
+import { LedgerTree, SqliteEventStore, SqliteTreeStore, verifyLedger } from '@peil/ledger';
+import { ConfigError, deriveDigestKey, healthReason, ledgerFile, ledgerTreeFile, loadMasterKey, loadPlatformConfig } from '@peil/platform';
 import { MemoryReadStore, MongoReadStore, SqliteReadStore, type ReadStore } from '@peil/projections';
 import { householdRefFunction } from '../services/reporting/src/application/household-ref';
 import { ReportEngine } from '../services/reporting/src/application/report-engine';
@@ -16,7 +16,7 @@ const USAGE = `usage: peil-ledger <command>   (data in PEIL_DATA_DIR, default ./
 
   verify                                  check every hash, chain and position; exit 0 only when intact
   rebuild                                 with the system stopped: drop the read models, rebuild them from the ledger
-  report <name> [--as-of <position|ISO time>] [--period YYYYQn] [--format json|csv|xml]
+  report <name> [--as-of <position|size:<tree size>|ISO time>] [--period YYYYQn] [--format json|csv|xml]
                                           compute a report from the ledger (no server needed): with --as-of by
                                           replaying the ledger up to there; without, from the read models
                                           brought up to the ledger's head first
@@ -86,12 +86,14 @@ async function main(argv: string[]): Promise<number> {
         // As of a position: a replay into memory, the same projections the service runs; the read
         // store is not even opened. At the head: the read models, caught up first, as the service does.
         const readStore = asOf ? new MemoryReadStore() : await openReadStore(loadReadStoreConfig(config.dataDir));
+        const tree = new LedgerTree(store, new SqliteTreeStore(ledgerTreeFile(config.dataDir)));
         try {
-          const engine = new ReportEngine(store, readStore, householdRef());
+          const engine = new ReportEngine(store, readStore, householdRef(), { tree });
           const answer = await engine.report(name, { ...(asOf ? { asOf } : {}), ...(period ? { period } : {}), ...(format ? { format } : {}) });
           writeSync(1, answer.body);
           return 0;
         } finally {
+          tree.nodes.close();
           await readStore.close();
         }
       }

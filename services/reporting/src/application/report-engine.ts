@@ -1,7 +1,8 @@
-import { canonicalJson, type EventStore, type Position, type StoredEvent } from '@peil/ledger';
+import { canonicalJson, type EventStore, type LedgerTree, type Position, type StoredEvent } from '@peil/ledger';
 import { MemoryReadStore, Projector, replay, type LedgerFeed, type Projection, type ReadStore } from '@peil/projections';
 import { allProjections, isReportName, render, ReportRequestError, reportProjections, validateRequest, type ReportName, type Rendered } from '../reports/catalogue';
 import { LiveProjection, type LiveProjectionOptions } from './live-projection';
+import { TreeHeads, TreeSizeError } from './tree-heads';
 
 export interface ReportQuery {
   asOf?: string;
@@ -24,6 +25,8 @@ export interface ReportEngineOptions extends LiveProjectionOptions {
   asOfSnapshotEvery?: number;
   /** Snapshots kept per projection, least recently used dropped first (default 40). */
   asOfSnapshotsKept?: number;
+  /** The persisted Merkle tree, for the tree head every report cites (without: computed from the ledger). */
+  tree?: LedgerTree;
 }
 
 /**
@@ -78,6 +81,7 @@ export class ReportEngine {
   private readonly snapshotEvery: number;
   private readonly snapshotsKept: number;
   private readonly snapshots = new Map<string, AsOfSnapshots>();
+  private readonly treeHeads: TreeHeads;
 
   constructor(
     private readonly store: EventStore,
@@ -86,6 +90,7 @@ export class ReportEngine {
     options: ReportEngineOptions = {},
   ) {
     this.byReport = reportProjections(householdRef);
+    this.treeHeads = new TreeHeads(store, options.tree);
     this.snapshotEvery = options.asOfSnapshotEvery ?? 0;
     this.snapshotsKept = options.asOfSnapshotsKept ?? 40;
     if (!Number.isSafeInteger(this.snapshotEvery) || this.snapshotEvery < 0) throw new Error('asOfSnapshotEvery: a whole number of events, 0 for none');
@@ -118,7 +123,8 @@ export class ReportEngine {
       const position = await this.resolveAsOf(query.asOf);
       const memory = await this.replayedTo(projection, position);
       const asOfTime = await this.recordedAt(position);
-      const rendered = await memory.read((tx) => render(name, tx, { ledgerPosition: position, asOfTime, ...query }, canonicalJson));
+      const head = await this.treeHeads.at(position);
+      const rendered = await memory.read((tx) => render(name, tx, { ledgerPosition: position, asOfTime, ...head, ...query }, canonicalJson));
       return { ...rendered, ledgerPosition: position };
     }
     // Caught up to the head as the request found it, then read between live batches: the
@@ -127,7 +133,8 @@ export class ReportEngine {
     return this.projector.between(async () => {
       const position = await this.readStore.checkpoint(projection.name);
       const asOfTime = await this.recordedAt(position);
-      const rendered = await this.readStore.read((tx) => render(name, tx, { ledgerPosition: position, asOfTime, ...query }, canonicalJson));
+      const head = await this.treeHeads.at(position);
+      const rendered = await this.readStore.read((tx) => render(name, tx, { ledgerPosition: position, asOfTime, ...head, ...query }, canonicalJson));
       return { ...rendered, ledgerPosition: position };
     });
   }
@@ -167,8 +174,21 @@ export class ReportEngine {
     return memory;
   }
 
-  /** A ledger position ("1234") or an ISO-8601 time (the last event recorded at or before it). */
+  /**
+   * A ledger position ("1234"), a tree size ("size:1234": the position of the tree's 1234th event,
+   * so a report can be tied to a signed checkpoint) or an ISO-8601 time (the last event recorded at
+   * or before it).
+   */
   private async resolveAsOf(asOf: string): Promise<Position | null> {
+    const size = /^size:(\d{1,15})$/.exec(asOf);
+    if (size) {
+      try {
+        return await this.treeHeads.positionOf(Number(size[1]));
+      } catch (err) {
+        if (err instanceof TreeSizeError) throw new ReportRequestError('beyond_tree', err.message, 'asOf');
+        throw err;
+      }
+    }
     if (/^\d+$/.test(asOf)) {
       const position = Number(asOf);
       const head = await this.store.headPosition();
@@ -178,7 +198,7 @@ export class ReportEngine {
     }
     const time = Date.parse(asOf);
     if (!/^\d{4}-\d{2}-\d{2}/.test(asOf) || Number.isNaN(time)) {
-      throw new ReportRequestError('invalid_query', 'asOf must be a ledger position or an ISO-8601 time', 'asOf');
+      throw new ReportRequestError('invalid_query', 'asOf must be a ledger position, size:<tree size> or an ISO-8601 time', 'asOf');
     }
     let found: Position | null = null;
     for await (const e of this.eventsBetween(null, null)) {

@@ -5,8 +5,11 @@ import { join } from 'node:path';
 import type { NewEvent, StoredEvent } from '../core/envelope';
 import { SqliteTreeStore } from '../sqlite/sqlite-tree-store';
 import type { EventStore } from '../store/event-store.port';
+import { openCheckpoint } from '../tlog/checkpoint';
 import { MemoryTree, verifyConsistency, verifyInclusion } from '../tlog/merkle';
+import { generateSignerKey, parseSignerKey } from '../tlog/signed-note';
 import { eventLeafHash, LedgerTree } from './ledger-tree';
+import { CHECKPOINT_STREAM, Sealer } from './sealer';
 
 export interface TreeContractSubject {
   store: EventStore;
@@ -65,6 +68,24 @@ export function ledgerTreeContract(name: string, factory: () => Promise<TreeCont
         expect(verifyInclusion(reference.subtree(0, index), index, after, tree.inclusionProof(index, after), reference.root(after))).toBe(true);
       }
       expect(verifyConsistency(before, after, tree.consistencyProof(before, after), reference.root(before), reference.root(after))).toBe(true);
+      tree.nodes.close();
+    });
+
+    it('the sealer records a signed checkpoint on $checkpoints, read back under that name and as a leaf of the tree', async () => {
+      const signer = parseSignerKey(generateSignerKey(`peil-ledger/contract-${randomUUID().slice(0, 8)}`));
+      const tree = openTree(50);
+      await subject.store.append(`treetest-${randomUUID()}`, [event()], 'no_stream');
+      const sealer = new Sealer(subject.store, tree, { origin: signer.name, signer, every: 1, intervalMs: 3_600_000, now: () => new Date() });
+      const sealed = await sealer.tick();
+      expect(sealed).not.toBeNull();
+      const mine = (await subject.store.readStream(CHECKPOINT_STREAM)).filter((e) => e.data.origin === signer.name);
+      expect(mine).toHaveLength(1);
+      expect(mine[0]!.streamId).toBe(CHECKPOINT_STREAM);
+      expect(openCheckpoint(String(mine[0]!.data.checkpoint), signer.verifier).size).toBe(sealed);
+      const size = await tree.catchUp();
+      const [indexed] = await tree.withLeafIndexes(mine);
+      expect(indexed!.leafIndex).toBeGreaterThanOrEqual(sealed!);
+      expect(indexed!.leafIndex).toBeLessThan(size);
       tree.nodes.close();
     });
   });

@@ -16,4 +16,8 @@ export const TARGETS = {
   projectionRebuild: 100_000,
   /** Report reads at 1,000,000 events: p99 ≤ 50 ms. */
   reportReadP99Ms: 50,
+  /** Signed checkpoint, inclusion and consistency proof at 1,000,000 events: ≤ 10 ms. */
+  tlogProofMs: 10,
+  /** Offline audit-pack verification: ≥ 100,000 events/s. */
+  verifyPack: 100_000,
 } as const;

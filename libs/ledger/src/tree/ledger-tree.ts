@@ -67,7 +67,7 @@ export class LedgerTree {
         const last = this.nodes.lastLeaf();
         if (last) await this.checkLeafStillThere(last);
         const after = last?.position ?? null;
-        const page = await this.store.readAll(after, this.pageSize);
+        const page = await this.hashesAfter(after, this.pageSize);
         if (page.length === 0) return this.nodes.size();
         const from = last ? last.index + 1 : 0;
         if (this.store.capabilities.contiguousPositions) {
@@ -105,7 +105,7 @@ export class LedgerTree {
       for (;;) {
         const leaves = this.nodes.leaves(index, this.pageSize);
         if (leaves.length === 0) return;
-        const events = await this.store.readAll(after, leaves.length);
+        const events = await this.hashesAfter(after, leaves.length);
         leaves.forEach((leaf, i) => this.compare(leaf, events[i]));
         after = leaves[leaves.length - 1]!.position;
         index += leaves.length;
@@ -172,11 +172,16 @@ export class LedgerTree {
 
   private async checkLeafStillThere(leaf: TreeLeaf): Promise<void> {
     // Strictly after position-1: the event at the leaf's position itself, on either adapter.
-    const [event] = await this.store.readAll(leaf.position - 1, 1);
+    const [event] = await this.hashesAfter(leaf.position - 1, 1);
     this.compare(leaf, event);
   }
 
-  private compare(leaf: TreeLeaf, event: StoredEvent | undefined): void {
+  /** Positions and hashes in log order: the store's fast path when it has one (no data parsed). */
+  private async hashesAfter(after: number | null, limit: number): Promise<Array<Pick<StoredEvent, 'position' | 'hash'>>> {
+    return this.store.readHashes ? this.store.readHashes(after, limit) : this.store.readAll(after, limit);
+  }
+
+  private compare(leaf: TreeLeaf, event: Pick<StoredEvent, 'position' | 'hash'> | undefined): void {
     if (!event || event.position !== leaf.position) {
       throw new TreeIntegrityError(leaf.index, leaf.position, `the ledger no longer has the event at position ${leaf.position} (events were removed)`);
     }

@@ -1,4 +1,4 @@
-import { CompactRange, eventLeafHash, EMPTY_ROOT, type EventStore, type LedgerTree, type Position } from '@peil/ledger';
+import { eventLeafHash, EMPTY_ROOT, MemoryTree, type EventStore, type LedgerTree, type Position } from '@peil/ledger';
 
 /** The Merkle tree head a report cites: the tree over every event up to its ledger position. */
 export interface TreeHead {
@@ -11,10 +11,15 @@ export class TreeSizeError extends Error {}
 
 /**
  * Tree heads at ledger positions, and the position of a tree size (`asOf=size:<n>`). With the
- * persisted tree (the service and the CLI) each is a few lookups; without one (tests, benches) the
- * root is folded over the ledger's hashes up to the position, which gives the same bytes.
+ * persisted tree (the service and the CLI) each is a few lookups; without one (tests, benches) a tree
+ * is kept in memory and extended as positions are asked for: the same bytes, more memory.
  */
 export class TreeHeads {
+  private readonly memory = new MemoryTree();
+  private readonly positions: Position[] = [];
+  private exhausted = false;
+  private queue: Promise<void> = Promise.resolve();
+
   constructor(
     private readonly store: EventStore,
     private readonly tree?: LedgerTree,
@@ -31,16 +36,10 @@ export class TreeHeads {
       if (index === undefined) throw new Error(`no event at ledger position ${position}`);
       return { treeSize: index + 1, rootHash: this.tree.root(index + 1).toString('base64') };
     }
-    const range = new CompactRange();
-    for (let after: Position | null = null; ; ) {
-      const page = await this.store.readAll(after, 5000);
-      for (const e of page) {
-        if (e.position > position) return head(range);
-        range.append(eventLeafHash(e));
-      }
-      if (page.length < 5000) return head(range);
-      after = page[page.length - 1]!.position;
-    }
+    await this.extendUntil(() => this.lastPosition() >= position);
+    const index = this.indexOf(position);
+    if (index === undefined) throw new Error(`no event at ledger position ${position}`);
+    return { treeSize: index + 1, rootHash: this.memory.root(index + 1).toString('base64') };
   }
 
   /** The ledger position at which the tree has `size` leaves (null for 0). */
@@ -51,16 +50,44 @@ export class TreeHeads {
       if (size > current) throw new TreeSizeError(`the tree has ${current} events, not yet ${size}`);
       return this.tree.nodes.leaf(size - 1)!.position;
     }
-    let seen = 0;
-    for (let after: Position | null = null; ; ) {
-      const page = await this.store.readAll(after, 5000);
-      for (const e of page) if (++seen === size) return e.position;
-      if (page.length < 5000) throw new TreeSizeError(`the tree has ${seen} events, not yet ${size}`);
-      after = page[page.length - 1]!.position;
+    await this.extendUntil(() => this.memory.size >= size);
+    if (this.memory.size < size) throw new TreeSizeError(`the tree has ${this.memory.size} events, not yet ${size}`);
+    return this.positions[size - 1]!;
+  }
+
+  private lastPosition(): number {
+    return this.positions[this.positions.length - 1] ?? 0;
+  }
+
+  /** Reads the ledger after the last leaf held until `enough` (or the ledger's end, for now); one reader at a time. */
+  private extendUntil(enough: () => boolean): Promise<void> {
+    const run = this.queue.then(() => this.extend(enough));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async extend(enough: () => boolean): Promise<void> {
+    this.exhausted = false;
+    while (!enough() && !this.exhausted) {
+      const page = await this.store.readAll(this.positions.length === 0 ? null : this.lastPosition(), 5000);
+      for (const e of page) {
+        this.memory.append(eventLeafHash(e));
+        this.positions.push(e.position);
+      }
+      this.exhausted = page.length < 5000;
     }
   }
-}
 
-function head(range: CompactRange): TreeHead {
-  return { treeSize: range.size, rootHash: range.root().toString('base64') };
+  private indexOf(position: Position): number | undefined {
+    let lo = 0;
+    let hi = this.positions.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const p = this.positions[mid]!;
+      if (p === position) return mid;
+      if (p < position) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return undefined;
+  }
 }

@@ -7,3 +7,4 @@ export * from './evaluation';
 export * from './common/money';
 export * from './grant';
 export * from './common/outcome';
+export * from './ledger';

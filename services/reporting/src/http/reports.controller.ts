@@ -1,4 +1,5 @@
 import { BadRequestException, Controller, Get, Inject, NotFoundException, Param, Query, Res, ServiceUnavailableException } from '@nestjs/common';
+import { TreeIntegrityError } from '@peil/ledger';
 import { Roles } from '@peil/platform';
 import type { Response } from 'express';
 import { ReportEngine } from '../application/report-engine';
@@ -35,6 +36,8 @@ export class ReportsController {
       }
       // Live reports need the read store; reports asOf a position do not, and still answer.
       if (err instanceof ReadStoreUnavailableError) throw new ServiceUnavailableException({ error: { code: 'read_store_unavailable', message: err.message } });
+      // A report cites the Merkle tree head; over a ledger its tree disagrees with, it cites nothing.
+      if (err instanceof TreeIntegrityError) throw new ServiceUnavailableException({ error: { code: 'tree_integrity_fault', message: err.message } });
       throw err;
     }
   }

@@ -171,8 +171,10 @@ export class LedgerTree {
   }
 
   private async checkLeafStillThere(leaf: TreeLeaf): Promise<void> {
-    // Strictly after position-1: the event at the leaf's position itself, on either adapter.
-    const [event] = await this.hashesAfter(leaf.position - 1, 1);
+    // The event after the previous leaf's position is this leaf's, unless the ledger changed. (Not
+    // position-1: EventStoreDB positions are log offsets, and one below an event is not a position.)
+    const previous = leaf.index > 0 ? this.nodes.leaf(leaf.index - 1)!.position : null;
+    const [event] = await this.hashesAfter(previous, 1);
     this.compare(leaf, event);
   }
 

@@ -1,5 +1,5 @@
 import { writeSync } from 'node:fs';
-import { LedgerTree, SqliteEventStore, SqliteTreeStore, verifyLedger } from '@peil/ledger';
+import { LedgerTree, SqliteEventStore, SqliteTreeStore, TreeIntegrityError, verifyLedger } from '@peil/ledger';
 import { ConfigError, deriveDigestKey, healthReason, ledgerFile, ledgerTreeFile, loadMasterKey, loadPlatformConfig } from '@peil/platform';
 import { MemoryReadStore, MongoReadStore, SqliteReadStore, type ReadStore } from '@peil/projections';
 import { householdRefFunction } from '../services/reporting/src/application/household-ref';
@@ -116,6 +116,11 @@ main(process.argv.slice(2)).then(
     if (err instanceof UsageError) {
       process.stderr.write(`peil-ledger: ${err.message}\n\n${USAGE}`);
       process.exit(2);
+    }
+    // The tree disagrees with the ledger: an integrity finding, reported as such (see `tree status`).
+    if (err instanceof TreeIntegrityError) {
+      process.stderr.write(`peil-ledger: ${err.message}\n`);
+      process.exit(1);
     }
     if (err instanceof ConfigError || err instanceof ReportRequestError) {
       process.stderr.write(`peil-ledger: ${err.message}\n`);

@@ -1,6 +1,6 @@
 import { writeSync } from 'node:fs';
-import { SqliteEventStore, verifyLedger } from '@peil/ledger';
-import { ConfigError, deriveDigestKey, healthReason, ledgerFile, loadMasterKey, loadPlatformConfig } from '@peil/platform';
+import { LedgerTree, SqliteEventStore, SqliteTreeStore, TreeIntegrityError, verifyLedger } from '@peil/ledger';
+import { ConfigError, deriveDigestKey, healthReason, ledgerFile, ledgerTreeFile, loadMasterKey, loadPlatformConfig } from '@peil/platform';
 import { MemoryReadStore, MongoReadStore, SqliteReadStore, type ReadStore } from '@peil/projections';
 import { householdRefFunction } from '../services/reporting/src/application/household-ref';
 import { ReportRefusedError } from '../services/reporting/src/application/read-model-integrity';
@@ -9,17 +9,28 @@ import { loadReadStoreConfig, type ReadStoreConfig } from '../services/reporting
 import { ReportRequestError } from '../services/reporting/src/reports/catalogue';
 import { loadIatiPublisher } from '../services/reporting/src/reports/iati.config';
 import { KEYS_USAGE, keysCommand } from './keys';
+import { auditCommand, AUDIT_USAGE } from './tlog/audit.command';
+import { UsageError } from './tlog/cli-args';
+import { exportCommand, EXPORT_USAGE } from './tlog/export.command';
+import { treeCommand, TREE_USAGE } from './tlog/tree.command';
+import { verifyPackCommand, VERIFY_PACK_USAGE } from './tlog/verify-pack.command';
 
 const USAGE = `usage: peil-ledger <command>   (data in PEIL_DATA_DIR, default ./data)
 
   verify                                  check every hash, chain and position; exit 0 only when intact
   rebuild                                 with the system stopped: drop the read models, rebuild them from the ledger
-  report <name> [--as-of <position|ISO time>] [--period YYYYQn] [--format json|csv|xml]
+  report <name> [--as-of <position|size:<tree size>|ISO time>] [--period YYYYQn] [--format json|csv|xml]
                                           compute a report from the ledger (no server needed): with --as-of by
                                           replaying the ledger up to there; without, from the read models
                                           brought up to the ledger's head first
                                           names: grant-statement, asset-register, beneficiaries, indicators, iati
 ${KEYS_USAGE}  The read models are those of PEIL_READ_STORE (sqlite: <data dir>/read-models.sqlite; mongo: PEIL_MONGO_URL).
+
+  Transparency log (exit codes: 0 intact, 1 integrity failure, 2 usage error, 3 server unreachable):
+${EXPORT_USAGE}
+${VERIFY_PACK_USAGE}
+${AUDIT_USAGE}
+${TREE_USAGE}
 `;
 
 /** The configured read store; a CLI run fails (after one server-selection timeout) rather than waiting for MongoDB. */
@@ -40,6 +51,10 @@ function option(args: string[], name: string): string | undefined {
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
+  const out = (text: string) => void writeSync(1, text);
+  // These need neither a data dir nor a server of ours: dispatched before anything is opened.
+  if (command === 'verify-pack') return verifyPackCommand(args, out);
+  if (command === 'audit') return auditCommand(args, process.env, out);
   const config = loadPlatformConfig();
   // Before the ledger is opened: key commands touch only the gateway's key registry.
   if (command === 'keys') return keysCommand(args, config.dataDir, { out: (t) => writeSync(1, t), err: (t) => writeSync(2, t) });
@@ -76,15 +91,21 @@ async function main(argv: string[]): Promise<number> {
         // As of a position: a replay into memory, the same projections the service runs; the read
         // store is not even opened. At the head: the read models, caught up first, as the service does.
         const readStore = asOf ? new MemoryReadStore() : await openReadStore(loadReadStoreConfig(config.dataDir));
+        const tree = new LedgerTree(store, new SqliteTreeStore(ledgerTreeFile(config.dataDir)));
         try {
-          const engine = new ReportEngine(store, readStore, householdRef(), { iatiPublisher: loadIatiPublisher() });
+          const engine = new ReportEngine(store, readStore, householdRef(), { tree, iatiPublisher: loadIatiPublisher() });
           const answer = await engine.report(name, { ...(asOf ? { asOf } : {}), ...(period ? { period } : {}), ...(format ? { format } : {}) });
           writeSync(1, answer.body);
           return 0;
         } finally {
+          tree.nodes.close();
           await readStore.close();
         }
       }
+      case 'export':
+        return await exportCommand(args, store, config.dataDir);
+      case 'tree':
+        return await treeCommand(args, store, config.dataDir, out);
       default:
         process.stderr.write(USAGE);
         return command === undefined || command === 'help' || command === '--help' ? 0 : 2;
@@ -97,6 +118,15 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
+    if (err instanceof UsageError) {
+      process.stderr.write(`peil-ledger: ${err.message}\n\n${USAGE}`);
+      process.exit(2);
+    }
+    // The tree disagrees with the ledger: an integrity finding, reported as such (see `tree status`).
+    if (err instanceof TreeIntegrityError) {
+      process.stderr.write(`peil-ledger: ${err.message}\n`);
+      process.exit(1);
+    }
     if (err instanceof ConfigError || err instanceof ReportRequestError) {
       process.stderr.write(`peil-ledger: ${err.message}\n`);
       process.exit(2);

@@ -18,4 +18,8 @@ export const TARGETS = {
   reportReadP99Ms: 50,
   /** One more event, and one read, on a stream of 50,000 events: ≤ 20 ms each (p50 and p99). */
   longStreamOpMs: 20,
+  /** Signed checkpoint, inclusion and consistency proof at 1,000,000 events: ≤ 10 ms. */
+  tlogProofMs: 10,
+  /** Offline audit-pack verification: ≥ 100,000 events/s. */
+  verifyPack: 100_000,
 } as const;

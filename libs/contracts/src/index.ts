@@ -9,3 +9,4 @@ export * from './common/money';
 export * from './grant';
 export * from './common/outcome';
 export * from './common/text';
+export * from './ledger';

@@ -10,3 +10,8 @@ export * from './sqlite/private-files';
 export * from './verify/verify-ledger';
 export * from './esdb/esdb-event-store';
 export * from './verify/ledger-follower';
+export * from './tlog';
+export * from './sqlite/sqlite-tree-store';
+export * from './tree/ledger-tree';
+export * from './tree/sealer';
+export * from './pack';

@@ -5,7 +5,7 @@ export const EVENT_CONTEXTS = ['enrolment', 'assessment', 'asset-transfer', 'tra
 export type EventContext = (typeof EVENT_CONTEXTS)[number];
 
 /**
- * Streams whose category belongs to no context (today: the ledger's own `$seals`, and anything a
+ * Streams whose category belongs to no context (today: the ledger's own `$checkpoints`, and anything a
  * future context writes before it is added here) go to one catch-all topic rather than being
  * dropped: the relay never skips an event, and an unmapped category shows up on a topic an
  * operator can watch.

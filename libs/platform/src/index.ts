@@ -30,3 +30,4 @@ export * from './observability/json-logger';
 export * from './observability/request-context';
 export * from './observability/metrics';
 export * from './streams';
+export * from './ledger/ledger-identity';

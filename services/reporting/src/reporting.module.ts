@@ -1,6 +1,6 @@
 import { Inject, Logger, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import type { EventStore } from '@peil/ledger';
-import { EVENT_STORE, HealthRegistry, IntegrityStatus, KEY_STORE, LEDGER_FEEDS, METRICS, PLATFORM_CONFIG, PlatformModule, type HouseholdKeyStore, type PlatformConfig, type ServiceMetrics } from '@peil/platform';
+import { LedgerTree, SqliteTreeStore, type EventStore } from '@peil/ledger';
+import { EVENT_STORE, HealthRegistry, IntegrityStatus, KEY_STORE, LEDGER_FEEDS, METRICS, PLATFORM_CONFIG, PlatformModule, ledgerTreeFile, type HouseholdKeyStore, type PlatformConfig, type ServiceMetrics } from '@peil/platform';
 import type { LedgerFeeds } from '@peil/projections';
 import { loadAsOfSnapshotsConfig } from './application/as-of-snapshots.config';
 import { householdRefFunction } from './application/household-ref';
@@ -12,11 +12,14 @@ import { ReadStoreHost } from './read-store/read-store.host';
 import { loadIatiPublisher } from './reports/iati.config';
 
 export const READ_STORE = Symbol('ReadStore');
+/** The Merkle tree over the ledger (derived data, shared with the ledger service on the embedded profile), for the tree head reports cite. */
+const LEDGER_TREE = Symbol('LedgerTree');
 
 class ReportingLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   constructor(
     @Inject(REPORT_ENGINE) private readonly engine: ReportEngine,
     @Inject(READ_STORE) private readonly readStore: ReadStoreHost,
+    @Inject(LEDGER_TREE) private readonly tree: LedgerTree,
   ) {}
   onApplicationBootstrap(): void {
     // Follow the ledger from the checkpoints: after a crash the read models continue exactly where
@@ -32,6 +35,7 @@ class ReportingLifecycle implements OnApplicationBootstrap, BeforeApplicationShu
     await this.engine.stopLive();
   }
   async onApplicationShutdown(): Promise<void> {
+    this.tree.nodes.close();
     await this.readStore.close();
   }
 }
@@ -50,13 +54,19 @@ class ReportingLifecycle implements OnApplicationBootstrap, BeforeApplicationShu
       },
     },
     {
+      provide: LEDGER_TREE,
+      inject: [EVENT_STORE, PLATFORM_CONFIG],
+      useFactory: (store: EventStore, config: PlatformConfig) => new LedgerTree(store, new SqliteTreeStore(ledgerTreeFile(config.dataDir))),
+    },
+    {
       provide: REPORT_ENGINE,
-      inject: [EVENT_STORE, READ_STORE, KEY_STORE, LEDGER_FEEDS, IntegrityStatus, METRICS],
-      useFactory: (store: EventStore, readStore: ReadStoreHost, keys: HouseholdKeyStore, feeds: LedgerFeeds, integrity: IntegrityStatus, metrics: ServiceMetrics) => {
+      inject: [EVENT_STORE, READ_STORE, KEY_STORE, LEDGER_FEEDS, IntegrityStatus, METRICS, LEDGER_TREE],
+      useFactory: (store: EventStore, readStore: ReadStoreHost, keys: HouseholdKeyStore, feeds: LedgerFeeds, integrity: IntegrityStatus, metrics: ServiceMetrics, tree: LedgerTree) => {
         const engine = new ReportEngine(store, readStore, householdRefFunction(keys.digestKey()), {
           source: feeds.feed('reports'),
           log: new Logger('projector'),
           integrity,
+          tree,
           ...loadAsOfSnapshotsConfig(),
           iatiPublisher: loadIatiPublisher(),
         });

@@ -1,6 +1,7 @@
 import { dockerUnreachable } from '@peil/testing';
 import type { StartedTestContainer } from 'testcontainers';
 import { eventStoreContract } from '../store/event-store.contract';
+import { ledgerTreeContract } from '../tree/ledger-tree.contract';
 import { EsdbEventStore } from './esdb-event-store';
 
 /**
@@ -46,6 +47,12 @@ if (target.kind === 'skip') {
   });
 
   eventStoreContract('EsdbEventStore', async () => {
+    const store = EsdbEventStore.connect(url);
+    return { store, cleanup: () => store.close() };
+  });
+
+  // Positions are commit positions here: leaf i is the i-th ledger event of `$all`, not position i+1.
+  ledgerTreeContract('EsdbEventStore', async () => {
     const store = EsdbEventStore.connect(url);
     return { store, cleanup: () => store.close() };
   });

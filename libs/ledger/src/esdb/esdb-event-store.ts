@@ -103,7 +103,7 @@ export class EsdbEventStore implements EventStore {
     options: AppendOptions = {},
   ): Promise<AppendedEvent[]> {
     if (events.length === 0) return [];
-    if (!isLedgerStream(streamId)) throw new Error(`stream id ${streamId} is reserved (system or eventId index stream)`);
+    if (!isLedgerStreamId(streamId)) throw new Error(`stream id ${streamId} is reserved (system or eventId index stream)`);
     const known = await this.existing(events);
     if (known) return known;
     const { NO_STREAM, WrongExpectedVersionError } = esdb();
@@ -115,7 +115,7 @@ export class EsdbEventStore implements EventStore {
       await mapLimit(chained, INDEX_CONCURRENCY, (e) => this.claim({ eventId: e.eventId, streamId, revision: e.revision }));
       try {
         await this.client.appendToStream(
-          streamId,
+          nativeName(streamId),
           chained.map((e, i) => toEventData(e, events[i]!.contentDigest)),
           // Always the exact revision just read, also for 'any': the chain was computed on it.
           { expectedRevision: last ? BigInt(last.revision) : NO_STREAM },
@@ -173,7 +173,7 @@ export class EsdbEventStore implements EventStore {
 
   private async lastOf(streamId: string): Promise<{ revision: number; hash: string } | undefined> {
     const { END, BACKWARDS } = esdb();
-    const [last] = await this.collect(this.client.readStream(streamId, { fromRevision: END, direction: BACKWARDS, maxCount: 1 }));
+    const [last] = await this.collect(this.client.readStream(nativeName(streamId), { fromRevision: END, direction: BACKWARDS, maxCount: 1 }));
     if (!last?.event) return undefined;
     const stored = toStored(last.event, positionOf(last.event));
     return { revision: stored.revision, hash: stored.hash };
@@ -190,7 +190,7 @@ export class EsdbEventStore implements EventStore {
     let newer: number | undefined;
     await this.scanBackwards((e, position) => {
       if (position <= floor) return false;
-      if (isLedgerStream(e.streamId) && categoryOf(e.streamId) === category) {
+      if (isLedgerStream(e.streamId) && categoryOf(ledgerName(e.streamId)) === category) {
         newer = position;
         return false;
       }
@@ -208,7 +208,7 @@ export class EsdbEventStore implements EventStore {
     const limit = options.limit ?? Number.MAX_SAFE_INTEGER;
     if (limit <= 0) return [];
     const { FORWARDS } = esdb();
-    const read = this.client.readStream(streamId, {
+    const read = this.client.readStream(nativeName(streamId), {
       fromRevision: BigInt(options.fromRevision ?? 0),
       maxCount: limit,
       direction: FORWARDS,
@@ -252,7 +252,7 @@ export class EsdbEventStore implements EventStore {
       if (!claim || claim.eventId !== eventId || tried.has(`${claim.revision}@${claim.streamId}`)) continue;
       tried.add(`${claim.revision}@${claim.streamId}`);
       const [target] = await this.collect(
-        this.client.readStream(claim.streamId, { fromRevision: BigInt(claim.revision), maxCount: 1, direction: FORWARDS }),
+        this.client.readStream(nativeName(claim.streamId), { fromRevision: BigInt(claim.revision), maxCount: 1, direction: FORWARDS }),
       );
       // A claim whose append failed or never happened names another event (or none): not this eventId.
       if (!target?.event || target.event.id !== esdbEventId(eventId)) continue;
@@ -374,8 +374,30 @@ function checkExpected(streamId: string, expected: ExpectedRevision, actual: num
 }
 
 /** Ledger streams exclude EventStoreDB's `$` system streams and this adapter's eventId index. */
-function isLedgerStream(streamId: string): boolean {
-  return !streamId.startsWith('$') && !streamId.startsWith(INDEX_PREFIX);
+function isLedgerStream(nativeStreamId: string): boolean {
+  return nativeStreamId === NATIVE_CHECKPOINTS || (!nativeStreamId.startsWith('$') && !nativeStreamId.startsWith(INDEX_PREFIX));
+}
+
+/**
+ * The ledger's own `$checkpoints` stream (signed tree heads) cannot keep its name here: `$` streams
+ * are EventStoreDB's system streams. It is stored under a name in this adapter's reserved `peil_`
+ * prefix and read back under its ledger name, which is the one its events' hashes cover.
+ */
+const LEDGER_CHECKPOINTS = '$checkpoints';
+const NATIVE_CHECKPOINTS = 'peil_ledger-checkpoints';
+const RESERVED_PREFIX = 'peil_';
+
+/** Stream ids services may append to: `$checkpoints`, or any id outside `$` and the adapter's `peil_` names. */
+function isLedgerStreamId(streamId: string): boolean {
+  return streamId === LEDGER_CHECKPOINTS || (!streamId.startsWith('$') && !streamId.startsWith(RESERVED_PREFIX));
+}
+
+function nativeName(streamId: string): string {
+  return streamId === LEDGER_CHECKPOINTS ? NATIVE_CHECKPOINTS : streamId;
+}
+
+function ledgerName(nativeStreamId: string): string {
+  return nativeStreamId === NATIVE_CHECKPOINTS ? LEDGER_CHECKPOINTS : nativeStreamId;
 }
 
 function indexStream(eventId: string): string {
@@ -463,7 +485,7 @@ function toFound(event: Esdb.RecordedEvent, position: Position): Found {
   const meta = m as EnvelopeMetadata;
   const found: Found = {
     position,
-    streamId: event.streamId,
+    streamId: ledgerName(event.streamId),
     revision: Number(event.revision),
     eventId: meta.eventId,
     type: event.type,

@@ -258,6 +258,10 @@ export class SqliteEventStore implements EventStore {
     return this.reads().all.all(afterPosition ?? 0, limit).map((row) => ({ event: fromStoredRow(row), dataJson: row[12] }));
   }
 
+  readHashes(afterPosition: Position | null, limit: number): Array<{ position: Position; hash: string }> {
+    return this.reads().hashes.all(afterPosition ?? 0, limit);
+  }
+
   async findByEventId(eventId: string): Promise<(StoredEvent & { contentDigest: string }) | null> {
     const row = this.reads().byEventId.get(eventId);
     return row ? { ...fromStoredRow(row), contentDigest: row[18] } : null;
@@ -434,5 +438,6 @@ function readStatements(db: Database.Database) {
       .raw(true),
     all: db.prepare<[number, number], StoredRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`).raw(true),
     head: db.prepare<[], { p: number | null }>('SELECT max(position) AS p FROM events'),
+    hashes: db.prepare<[number, number], { position: number; hash: string }>('SELECT position, hash FROM events WHERE position > ? ORDER BY position LIMIT ?'),
   };
 }

@@ -78,6 +78,12 @@ export interface EventStore {
    */
   readAllStored?(afterPosition: Position | null, limit: number): Array<{ event: StoredEvent; dataJson: string }>;
 
+  /**
+   * Optional fast path for the Merkle tree: only the position and hash of each event in position
+   * order, strictly after `afterPosition` — what catching the tree up needs, without parsing data.
+   */
+  readHashes?(afterPosition: Position | null, limit: number): Array<{ position: Position; hash: string }>;
+
   /** The stored event with this id, with its content digest, or null. */
   findByEventId(eventId: string): Promise<(StoredEvent & { contentDigest: string }) | null>;
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteEventStore, type NewEvent } from '@peil/ledger';
+import { LedgerTree, SqliteEventStore, SqliteTreeStore, type NewEvent } from '@peil/ledger';
 import { countingReads, type ReadCounter } from '@peil/testing';
 import { LedgerController } from './ledger.controller';
 
@@ -21,7 +21,8 @@ describe('GET /v1/ledger/streams/:streamId', () => {
     dir = mkdtempSync(join(tmpdir(), 'peil-ledger-http-'));
     sqlite = new SqliteEventStore(join(dir, 'ledger.sqlite'));
     reads = countingReads(sqlite);
-    controller = new LedgerController(reads.store);
+    // The tree reads the ledger through its own (uncounted) store: the counts are the controller's reads.
+    controller = new LedgerController(reads.store, { tree: new LedgerTree(sqlite, new SqliteTreeStore(join(dir, 'ledger-tree.sqlite'))) });
     await sqlite.append('participation-H1', Array.from({ length: 2_500 }, stored), 'no_stream');
   });
   afterEach(async () => {

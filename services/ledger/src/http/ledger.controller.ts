@@ -1,6 +1,8 @@
-import { BadRequestException, Controller, Get, Inject, NotFoundException, Param } from '@nestjs/common';
+import { Controller, Get, Inject, NotFoundException, Param } from '@nestjs/common';
 import { verifyLedger, type EventStore, type StoredEvent } from '@peil/ledger';
 import { EVENT_STORE, QueryParams, Roles, truncated, type QueryValues } from '@peil/platform';
+import { TreeHost } from '../tree/tree.host';
+import { badQuery, parseNonNegative } from './query';
 
 const MAX_PAGE = 10_000;
 const DEFAULT_PAGE = 1_000;
@@ -13,13 +15,17 @@ const DEFAULT_PAGE = 1_000;
 @Controller('v1/ledger')
 @Roles('auditor', 'admin')
 export class LedgerController {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    // Only its tree: the leaf index of each event served.
+    @Inject(TreeHost) private readonly host: Pick<TreeHost, 'tree'>,
+  ) {}
 
   @Get('events')
   async events(@QueryParams(['after', 'limit']) { after, limit }: QueryValues) {
     const afterPosition = after === undefined ? null : parseNonNegative(after, 'after');
     const pageSize = parsePageSize(limit);
-    const events = await this.store.readAll(afterPosition, pageSize);
+    const events = await this.withLeafIndexes(await this.store.readAll(afterPosition, pageSize));
     return page(events, pageSize);
   }
 
@@ -33,16 +39,21 @@ export class LedgerController {
       throw new NotFoundException({ error: { code: 'stream_not_found', message: `no stream ${truncated(streamId)}`, path: 'streamId' } });
     }
     const last = events[events.length - 1];
-    return { streamId, events, next: events.length === pageSize && last ? { fromRevision: last.revision + 1 } : null };
+    return { streamId, events: await this.withLeafIndexes(events), next: events.length === pageSize && last ? { fromRevision: last.revision + 1 } : null };
   }
 
   @Get('verify')
   async verify() {
     return verifyLedger(this.store);
   }
+
+  /** Every event carries its leaf in the Merkle tree (null while the tree disagrees with the ledger: reads keep answering). */
+  private withLeafIndexes(events: StoredEvent[]) {
+    return this.host.tree.withLeafIndexes(events);
+  }
 }
 
-function page(events: StoredEvent[], pageSize: number) {
+function page(events: Array<StoredEvent & { leafIndex: number | null }>, pageSize: number) {
   const last = events[events.length - 1];
   return { events, next: events.length === pageSize && last ? { after: last.position } : null };
 }
@@ -51,14 +62,4 @@ function parsePageSize(limit: string | undefined): number {
   const pageSize = limit === undefined ? DEFAULT_PAGE : parseNonNegative(limit, 'limit');
   if (pageSize < 1 || pageSize > MAX_PAGE) throw badQuery('limit', `limit must be between 1 and ${MAX_PAGE}`);
   return pageSize;
-}
-
-function parseNonNegative(value: string, name: string): number {
-  // A 20-digit "position" is not one: beyond safe integers it would silently become another number.
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) throw badQuery(name, `${name} must be a non-negative integer`);
-  return Number(value);
-}
-
-function badQuery(path: string, message: string) {
-  return new BadRequestException({ error: { code: 'invalid_query', message, path } });
 }

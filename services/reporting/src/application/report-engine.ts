@@ -1,12 +1,13 @@
 import { IsoDate, IsoDateTime } from '@peil/contracts';
 import { truncated } from '@peil/platform';
-import { canonicalJson, type EventStore, type Position, type StoredEvent } from '@peil/ledger';
+import { canonicalJson, type EventStore, type LedgerTree, type Position, type StoredEvent } from '@peil/ledger';
 import { MemoryReadStore, Projector, replay, type LedgerFeed, type Projection, type ReadStore } from '@peil/projections';
 import { allProjections, isReportName, render, ReportRequestError, reportProjections, validateRequest, type ReportName, type Rendered } from '../reports/catalogue';
 import type { IatiPublisher } from '../reports/iati.config';
 import type { IntegrityStatus } from '@peil/platform';
 import { LiveProjection, type LiveProjectionOptions } from './live-projection';
 import { READ_MODELS, readModelFault, refusal, type ReadModelFault } from './read-model-integrity';
+import { TreeHeads, TreeSizeError } from './tree-heads';
 
 export interface ReportQuery {
   asOf?: string;
@@ -39,6 +40,8 @@ export interface ReportEngineOptions extends LiveProjectionOptions {
    * are still checked before a live report.
    */
   integrity?: IntegrityStatus;
+  /** The persisted Merkle tree, for the tree head every report cites (without: computed from the ledger). */
+  tree?: LedgerTree;
 }
 
 /**
@@ -95,6 +98,7 @@ export class ReportEngine {
   private readonly snapshots = new Map<string, AsOfSnapshots>();
   private readonly iatiPublisher: IatiPublisher | null;
   private readonly integrity: IntegrityStatus | undefined;
+  private readonly treeHeads: TreeHeads;
 
   constructor(
     private readonly store: EventStore,
@@ -104,6 +108,7 @@ export class ReportEngine {
   ) {
     this.byReport = reportProjections(householdRef);
     this.iatiPublisher = options.iatiPublisher ?? null;
+    this.treeHeads = new TreeHeads(store, options.tree);
     this.snapshotEvery = options.asOfSnapshotEvery ?? 0;
     this.snapshotsKept = options.asOfSnapshotsKept ?? 40;
     this.integrity = options.integrity;
@@ -139,7 +144,8 @@ export class ReportEngine {
       if (refused) throw refused;
       const memory = await this.replayedTo(projection, position);
       const asOfTime = await this.recordedAt(position);
-      const rendered = await memory.read((tx) => render(name, tx, { ledgerPosition: position, asOfTime, ...query, iatiPublisher: this.iatiPublisher }, canonicalJson));
+      const head = await this.treeHeads.at(position);
+      const rendered = await memory.read((tx) => render(name, tx, { ledgerPosition: position, asOfTime, ...head, ...query, iatiPublisher: this.iatiPublisher }, canonicalJson));
       return { ...rendered, ledgerPosition: position };
     }
     // Caught up to the head as the request found it, then read between live batches: the
@@ -154,7 +160,8 @@ export class ReportEngine {
       if (refused) throw refused;
       const position = await this.readStore.checkpoint(projection.name);
       const asOfTime = await this.recordedAt(position);
-      const rendered = await this.readStore.read((tx) => render(name, tx, { ledgerPosition: position, asOfTime, ...query, iatiPublisher: this.iatiPublisher }, canonicalJson));
+      const head = await this.treeHeads.at(position);
+      const rendered = await this.readStore.read((tx) => render(name, tx, { ledgerPosition: position, asOfTime, ...head, ...query, iatiPublisher: this.iatiPublisher }, canonicalJson));
       return { ...rendered, ledgerPosition: position };
     });
   }
@@ -206,8 +213,21 @@ export class ReportEngine {
     return memory;
   }
 
-  /** A ledger position ("1234") or an ISO-8601 time (the last event recorded at or before it). */
+  /**
+   * A ledger position ("1234"), a tree size ("size:1234": the position of the tree's 1234th event,
+   * so a report can be tied to a signed checkpoint) or an ISO-8601 time (the last event recorded at
+   * or before it).
+   */
   private async resolveAsOf(asOf: string): Promise<Position | null> {
+    const size = /^size:(\d{1,15})$/.exec(asOf);
+    if (size) {
+      try {
+        return await this.treeHeads.positionOf(Number(size[1]));
+      } catch (err) {
+        if (err instanceof TreeSizeError) throw new ReportRequestError('beyond_tree', err.message, 'asOf');
+        throw err;
+      }
+    }
     if (/^\d+$/.test(asOf)) {
       const position = Number(asOf);
       const head = await this.store.headPosition();
@@ -217,7 +237,7 @@ export class ReportEngine {
     }
     const time = isoInstant(asOf);
     if (time === null) {
-      throw new ReportRequestError('invalid_query', 'asOf must be a ledger position, a date (2025-12-31) or a time with its offset (2025-12-31T23:59:59Z) that exists', 'asOf');
+      throw new ReportRequestError('invalid_query', 'asOf must be a ledger position, size:<tree size>, a date (2025-12-31) or a time with its offset (2025-12-31T23:59:59Z) that exists', 'asOf');
     }
     let found: Position | null = null;
     for await (const e of this.eventsBetween(null, null)) {

@@ -1,4 +1,5 @@
 import { BadRequestException, Controller, Get, Inject, NotFoundException, Param, Res, ServiceUnavailableException } from '@nestjs/common';
+import { TreeIntegrityError } from '@peil/ledger';
 import { QueryParams, Roles, type QueryValues } from '@peil/platform';
 import type { Response } from 'express';
 import { ReportRefusedError } from '../application/read-model-integrity';
@@ -39,6 +40,8 @@ export class ReportsController {
       if (err instanceof ReadStoreUnavailableError) throw new ServiceUnavailableException({ error: { code: 'read_store_unavailable', message: err.message } });
       // Figures known to rest on a ledger that is not this one's: refused rather than stated (decision 0041).
       if (err instanceof ReportRefusedError) throw new ServiceUnavailableException({ error: { code: err.code, message: err.message } });
+      // A report cites the Merkle tree head; over a ledger its tree disagrees with, it cites nothing.
+      if (err instanceof TreeIntegrityError) throw new ServiceUnavailableException({ error: { code: 'tree_integrity_fault', message: err.message } });
       throw err;
     }
   }

@@ -21,6 +21,9 @@ export interface ReportContext {
   ledgerPosition: number | null;
   /** recordedAt of the event at ledgerPosition (null on an empty ledger). */
   asOfTime: string | null;
+  /** The Merkle tree over the ledger up to ledgerPosition: its size and base64 root, as a signed checkpoint states them. */
+  treeSize: number;
+  rootHash: string;
   period?: string;
   format?: string;
   bom?: string;
@@ -78,7 +81,7 @@ export async function render(name: ReportName, tx: ReadTx, ctx: ReportContext, c
   validateRequest(name, ctx);
   const envelope = (data: Record<string, unknown>) => ({
     contentType: 'application/json',
-    body: canonicalJson({ report: name, ledgerPosition: ctx.ledgerPosition, asOf: ctx.asOfTime, seal: null, ...data }),
+    body: canonicalJson({ report: name, ledgerPosition: ctx.ledgerPosition, asOf: ctx.asOfTime, treeSize: ctx.treeSize, rootHash: ctx.rootHash, ...data }),
   });
   switch (name) {
     case 'grant-statement': {

@@ -1,7 +1,17 @@
+import { ROLES as ALL_ROLES } from '@peil/platform';
 import { COMMON_ERRORS, json, ref, response, rolesNote } from '../components';
 import type { ApiSection } from '../openapi.types';
 
 const ROLES = ['auditor', 'admin'] as const;
+/** Checkpoints, keys and proofs are hashes only, no personal data: every role, so a donor can run a witness. */
+const TLOG_NOTE = rolesNote(ALL_ROLES);
+const hexHash = { type: 'string', pattern: '^[0-9a-f]{64}$' };
+const treeFault = {
+  description: 'The Merkle tree disagrees with the ledger (events removed or rewritten): `tree_integrity_fault`, until `npx peil-ledger tree rebuild`.',
+  content: json(ref('ErrorBody'), { error: { code: 'tree_integrity_fault', message: 'the Merkle tree disagrees with the ledger at leaf 39 (position 40): history was rewritten' } }),
+};
+const sizeParam = (name: string, description: string, required = true) => ({ name, in: 'query' as const, required, description, schema: { type: 'integer', minimum: 0 } });
+const text = (example: string) => ({ 'text/plain': { schema: { type: 'string' }, example } });
 
 const storedEvent = {
   type: 'object',
@@ -34,6 +44,7 @@ const storedEvent = {
     data: { type: 'object' },
     prevHash: { type: ['string', 'null'], pattern: '^[0-9a-f]{64}$' },
     hash: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+    leafIndex: { type: ['integer', 'null'], minimum: 0, description: 'The leaf of this event in the Merkle tree (the i-th event of the global log); null while the tree disagrees with the ledger.' },
   },
 };
 
@@ -43,7 +54,7 @@ const accessLogNote = rolesNote(ACCESS_LOG_ROLES);
 
 export const LEDGER_SECTION: ApiSection = {
   service: 'ledger',
-  tag: { name: 'ledger', description: "The auditors' window: raw envelopes in ledger order, streams, verification of the hash chains, and the personal-data access log." },
+  tag: { name: 'ledger', description: "The auditors' window: raw envelopes in ledger order, streams, verification of the hash chains, the personal-data access log; the transparency log over them (signed checkpoints, inclusion and consistency proofs, audit packs)." },
   paths: {
     '/v1/ledger/events': {
       get: {
@@ -79,6 +90,80 @@ export const LEDGER_SECTION: ApiSection = {
           '200': { description: 'The stream.', content: json(ref('LedgerStream')) },
           '400': response('BadRequest'),
           '404': response('NotFound'),
+          ...COMMON_ERRORS,
+        },
+      },
+    },
+    '/v1/ledger/checkpoint': {
+      get: {
+        operationId: 'ledgerCheckpoint',
+        summary: 'Signed checkpoint of the Merkle tree',
+        description: `A C2SP tlog-checkpoint (origin, tree size, base64 root hash) signed as a C2SP signed-note with Ed25519, as the Go checksum database and the witness network use them. Keep it: any later tree must extend it (see consistency proofs). ${TLOG_NOTE}`,
+        tags: ['ledger'],
+        'x-peil-roles': [...ALL_ROLES],
+        parameters: [sizeParam('size', 'Sign the tree at this earlier size (default: the current tree).', false)],
+        responses: {
+          '200': { description: 'The signed note.', content: text('peil-ledger/4f1c2a9e0b7d3c55\n1234\nK3Xo…=\n\n— peil-ledger/4f1c2a9e0b7d3c55 v5FE…=\n') },
+          '400': response('BadRequest'),
+          '503': treeFault,
+          ...COMMON_ERRORS,
+        },
+      },
+    },
+    '/v1/ledger/checkpoint/key': {
+      get: {
+        operationId: 'ledgerVerifierKey',
+        summary: 'The verifier key of the checkpoints',
+        description: `The note verifier key \`<origin>+<8 hex key hash>+<base64(0x01 ‖ Ed25519 public key)>\`. Obtain it once, out of band if you can, and check every checkpoint with it. ${TLOG_NOTE}`,
+        tags: ['ledger'],
+        'x-peil-roles': [...ALL_ROLES],
+        responses: { '200': { description: 'The verifier key.', content: text('peil-ledger/4f1c2a9e0b7d3c55+bf9144d6+AWVL…') }, ...COMMON_ERRORS },
+      },
+    },
+    '/v1/ledger/proofs/inclusion': {
+      get: {
+        operationId: 'ledgerInclusionProof',
+        summary: 'Inclusion proof of one event',
+        description: `The RFC 9162 §2.1.3 audit path of leaf \`index\` in the tree of \`size\` leaves, from the leaf up. The leaf hash is SHA-256(0x00 ‖ the 32 bytes of the event's hash). ${TLOG_NOTE}`,
+        tags: ['ledger'],
+        'x-peil-roles': [...ALL_ROLES],
+        parameters: [sizeParam('index', 'The leaf (the event\'s `leafIndex`).'), sizeParam('size', 'The tree size of a checkpoint you hold.')],
+        responses: {
+          '200': { description: 'The proof.', content: json(ref('InclusionProof')) },
+          '400': response('BadRequest'),
+          '503': treeFault,
+          ...COMMON_ERRORS,
+        },
+      },
+    },
+    '/v1/ledger/proofs/consistency': {
+      get: {
+        operationId: 'ledgerConsistencyProof',
+        summary: 'Consistency proof between two tree sizes',
+        description: `The RFC 9162 §2.1.4 proof that the tree of \`to\` leaves extends the tree of \`from\` leaves: what a witness checks between the checkpoint it kept and the current one. ${TLOG_NOTE}`,
+        tags: ['ledger'],
+        'x-peil-roles': [...ALL_ROLES],
+        parameters: [sizeParam('from', 'The smaller tree size.'), sizeParam('to', 'The larger tree size, at most the current one.')],
+        responses: {
+          '200': { description: 'The proof.', content: json(ref('ConsistencyProof')) },
+          '400': response('BadRequest'),
+          '503': treeFault,
+          ...COMMON_ERRORS,
+        },
+      },
+    },
+    '/v1/ledger/export': {
+      get: {
+        operationId: 'ledgerExport',
+        summary: 'Audit pack (NDJSON)',
+        description: `Line 1: \`{ "format": "peil-ledger-pack/1", "origin", "size", "checkpoint", "verifierKey" }\` with the signed checkpoint of the tree at \`size\`; then the first \`size\` events as \`/v1/ledger/events\` returns them (personal data stays ciphertext). Check it offline with \`npx peil-ledger verify-pack <file> --key <verifier key>\`; the key inside the pack is a hint, never to be trusted. ${note}`,
+        tags: ['ledger'],
+        'x-peil-roles': [...ROLES],
+        parameters: [sizeParam('size', 'Export the first n events, with the checkpoint of that size (default: all).', false)],
+        responses: {
+          '200': { description: 'The pack, streamed.', content: { 'application/x-ndjson': { schema: { type: 'string' } } } },
+          '400': response('BadRequest'),
+          '503': treeFault,
           ...COMMON_ERRORS,
         },
       },
@@ -180,6 +265,16 @@ export const LEDGER_SECTION: ApiSection = {
         events: { type: 'array', items: ref('StoredEvent') },
         next: { oneOf: [{ type: 'object', required: ['after'], properties: { after: { type: 'integer' } } }, { type: 'null' }] },
       },
+    },
+    InclusionProof: {
+      type: 'object',
+      required: ['index', 'size', 'leafHash', 'proof'],
+      properties: { index: { type: 'integer', minimum: 0 }, size: { type: 'integer', minimum: 1 }, leafHash: hexHash, proof: { type: 'array', items: hexHash } },
+    },
+    ConsistencyProof: {
+      type: 'object',
+      required: ['from', 'to', 'proof'],
+      properties: { from: { type: 'integer', minimum: 0 }, to: { type: 'integer', minimum: 0 }, proof: { type: 'array', items: hexHash } },
     },
     LedgerStream: {
       type: 'object',

@@ -5,7 +5,7 @@ import { readRoute } from './read-route';
 
 const READERS = ['donor', 'supervisor', 'auditor', 'finance', 'admin'] as const;
 const AS_OF =
-  '`asOf` (a ledger position, or an ISO time) gives the report as it stood then; the same position always gives the same bytes. Every report carries `ledgerPosition` (also the `X-Ledger-Position` header). Households appear only by a pseudonymous `HR-…` reference.';
+  '`asOf` (a ledger position, `size:<tree size>`, or an ISO time) gives the report as it stood then; the same position always gives the same bytes. Every report carries `ledgerPosition` (also the `X-Ledger-Position` header) and the Merkle tree head there, `treeSize` and `rootHash` (base64), as `GET /v1/ledger/checkpoint?size=<treeSize>` signs them. Households appear only by a pseudonymous `HR-…` reference.';
 const JSON_BODY = { 'application/json': { schema: { type: 'object' } } };
 // Every report answers 400 for a bad query value (format, period, asOf beyond the head or not a position).
 const report = (operationId: string, summary: string, query: string[], description: string, extra: { content?: Record<string, MediaType>; responses?: Record<string, ReturnType<typeof response>> } = {}) =>

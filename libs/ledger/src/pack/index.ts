@@ -1,0 +1,2 @@
+export * from './pack-writer';
+export * from './pack-verifier';

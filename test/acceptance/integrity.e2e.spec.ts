@@ -1,6 +1,9 @@
 import { editLedgerBytes, get, post, removeDir, startSystem, tamperLedgerSql, type RunningSystem } from '@peil/testing';
 import { enrolment } from './fixtures';
 
+/** Nine processes booting on a shared 2-core machine: a start may take a minute; a deadline only bounds a broken one. */
+const START_MS = 150_000;
+
 /**
  * Tampering is noticed without anyone asking: every service verifies the ledger's chain as it
  * grows (and from the first event at start). A fault makes `integrity` fail on /v1/health (still
@@ -21,7 +24,7 @@ const integrityOf = (body: any, service: string) => body?.services?.[service]?.c
 
 /** Polls /v1/health until every named service reports `integrity` failed; a deadline only bounds a broken run. */
 async function untilIntegrityFails(system: RunningSystem, services: readonly string[]): Promise<Health> {
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 90_000;
   for (;;) {
     const seen = await health(system, '/health');
     if (services.every((s) => integrityOf(seen.body, s)?.ok === false)) return seen;
@@ -55,7 +58,7 @@ async function expectFaultHandled(system: RunningSystem, position: number, reaso
 
 describe('integrity of the embedded ledger, noticed continuously', () => {
   it('a byte changed while the system was stopped: found at start, writes refused, ledger readable', async () => {
-    const system = await startSystem();
+    const system = await startSystem({ timeoutMs: START_MS });
     const events = Array.from({ length: 6 }, () => enrolment());
     events[1]!.data.district = 'Bcharre-Qadisha';
     const res = await post(system, '/enrolment/events', { events });
@@ -66,7 +69,7 @@ describe('integrity of the embedded ledger, noticed continuously', () => {
 
     expect(editLedgerBytes(system.dataDir, 'Bcharre-Qadisha', 'bcharre-Qadisha')).toBeGreaterThan(0);
 
-    const again = await startSystem({ dataDir: system.dataDir, waitFor: 'live' });
+    const again = await startSystem({ dataDir: system.dataDir, waitFor: 'live', timeoutMs: START_MS });
     try {
       const stored = (await get(again, `/ledger/events?after=${target - 1}&limit=1`)).body.events[0];
       expect(stored).toMatchObject({ position: target, data: { district: 'bcharre-Qadisha' } });
@@ -78,10 +81,10 @@ describe('integrity of the embedded ledger, noticed continuously', () => {
       await again.stop();
       removeDir(system.dataDir);
     }
-  }, 180_000);
+  }, 400_000);
 
   it('the newest event rewritten while the system runs: every service notices without being asked', async () => {
-    const system = await startSystem();
+    const system = await startSystem({ timeoutMs: START_MS });
     try {
       const res = await post(system, '/enrolment/events', { events: Array.from({ length: 4 }, () => enrolment()) });
       expect(res.body.results.every((r: { status: string }) => r.status === 'accepted')).toBe(true);
@@ -101,10 +104,10 @@ describe('integrity of the embedded ledger, noticed continuously', () => {
       await system.stop();
       removeDir(system.dataDir);
     }
-  }, 180_000);
+  }, 400_000);
 
   it('the ledger cut back behind the read models while running: live reports refuse stale figures, asOf below still answers', async () => {
-    const system = await startSystem();
+    const system = await startSystem({ timeoutMs: START_MS });
     try {
       await post(system, '/enrolment/events', { events: Array.from({ length: 6 }, () => enrolment()) });
       const report = await fetch(`${system.baseUrl}/reports/beneficiaries`, { headers: { authorization: `Bearer ${system.keys.donor}` } });
@@ -132,16 +135,16 @@ describe('integrity of the embedded ledger, noticed continuously', () => {
       await system.stop();
       removeDir(system.dataDir);
     }
-  }, 180_000);
+  }, 400_000);
 
   it('the ledger cut back while the system was stopped: the restarted system refuses stale figures and writes', async () => {
-    const system = await startSystem();
+    const system = await startSystem({ timeoutMs: START_MS });
     await post(system, '/enrolment/events', { events: Array.from({ length: 6 }, () => enrolment()) });
     const head = (await get(system, '/reports/beneficiaries', 'donor')).body.ledgerPosition as number;
     await system.stop();
     tamperLedgerSql(system.dataDir, `DELETE FROM events WHERE position > ${head - 2}`);
 
-    const again = await startSystem({ dataDir: system.dataDir, waitFor: 'live' });
+    const again = await startSystem({ dataDir: system.dataDir, waitFor: 'live', timeoutMs: START_MS });
     try {
       const live = await untilIntegrityFails(again, ['enrolment', 'reporting']);
       // Each service re-checks the point it verified before the stop: the remaining chain verifies, the cut shows.
@@ -155,5 +158,5 @@ describe('integrity of the embedded ledger, noticed continuously', () => {
       await again.stop();
       removeDir(system.dataDir);
     }
-  }, 180_000);
+  }, 400_000);
 });

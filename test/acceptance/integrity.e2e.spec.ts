@@ -1,4 +1,6 @@
-import { editLedgerBytes, get, post, removeDir, startSystem, tamperLedgerSql, type RunningSystem } from '@peil/testing';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { editLedgerBytes, get, post, removeDir, repoRoot, startSystem, tamperLedgerSql, type RunningSystem } from '@peil/testing';
 import { enrolment } from './fixtures';
 
 /** Nine processes booting on a shared 2-core machine: a start may take a minute; a deadline only bounds a broken one. */
@@ -76,7 +78,12 @@ describe('integrity of the embedded ledger, noticed continuously', () => {
       await expectFaultHandled(again, target, 'hash_mismatch');
       // Verification names the first failing position and the real head, not the last good position.
       const verify = await get(again, '/ledger/verify');
-      expect(verify.body).toMatchObject({ ok: false, headPosition: head, verifiedThrough: target - 1, firstFailure: { position: target, reason: 'hash_mismatch' } });
+      const expected = { ok: false, headPosition: head, verifiedThrough: target - 1, firstFailure: { position: target, reason: 'hash_mismatch' } };
+      expect(verify.body).toMatchObject(expected);
+      // The CLI says the same, and fails.
+      const cli = spawnSync(process.execPath, [join(repoRoot, 'bin', 'peil-ledger.js'), 'verify'], { env: { ...process.env, PEIL_DATA_DIR: again.dataDir }, encoding: 'utf8' });
+      expect(cli.status).toBe(1);
+      expect(JSON.parse(cli.stdout)).toMatchObject(expected);
     } finally {
       await again.stop();
       removeDir(system.dataDir);

@@ -34,6 +34,10 @@ export const ERROR_RESPONSES = {
   PayloadTooLarge: errorResponse('The body exceeds the size limit (8 MiB by default) or holds more than 1,000 events.', { code: 'payload_too_large', message: 'request body exceeds 8388608 bytes (PEIL_MAX_BODY_BYTES)' }),
   ServiceUnavailable: errorResponse('The service behind this path is not answering.', { code: 'service_unavailable', message: 'enrolment is not answering' }),
   ServiceTimeout: errorResponse('The service behind this path did not answer in time.', { code: 'service_timeout', message: 'enrolment did not answer in time' }),
+  IntegrityFault: errorResponse('The ledger failed its continuous verification (see `integrity` on /v1/health): writes are refused until it is repaired; reads keep answering.', {
+    code: 'ledger_integrity_fault',
+    message: 'writes are refused until the ledger is repaired: hash_mismatch at position 1234 (ledger-chain): stored hash … but content hashes to …',
+  }),
 } satisfies Record<string, ResponseObject>;
 export type ErrorResponseName = keyof typeof ERROR_RESPONSES;
 

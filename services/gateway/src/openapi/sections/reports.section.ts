@@ -3,7 +3,7 @@ import { readRoute } from './read-route';
 
 const READERS = ['donor', 'supervisor', 'auditor', 'finance', 'admin'] as const;
 const AS_OF =
-  '`asOf` (a ledger position, or an ISO time) gives the report as it stood then; the same position always gives the same bytes. Every report carries `ledgerPosition` (also the `X-Ledger-Position` header). Households appear only by a pseudonymous `HR-…` reference.';
+  '`asOf` (a ledger position, or an ISO time) gives the report as it stood then; the same position always gives the same bytes. Every report carries `ledgerPosition` (also the `X-Ledger-Position` header). Households appear only by a pseudonymous `HR-…` reference. 503 `read_model_integrity_fault` when the read model stands on another ledger than this one (cut back or rewritten behind it), `ledger_integrity_fault` while the ledger fails verification; reports `asOf` a position below the first failing one still answer.';
 const report = (operationId: string, summary: string, query: string[], description: string) =>
   readRoute({ tag: 'reports', operationId, summary, roles: READERS, query: [...query, 'asOf'], description: `${description} ${AS_OF}` });
 

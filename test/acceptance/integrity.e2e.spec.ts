@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { SERVICES } from '@peil/platform';
 import { editLedgerBytes, get, post, removeDir, repoRoot, startSystem, tamperLedgerSql, type RunningSystem } from '@peil/testing';
 import { enrolment } from './fixtures';
 
@@ -31,6 +33,25 @@ async function untilIntegrityFails(system: RunningSystem, services: readonly str
     const seen = await health(system, '/health');
     if (services.every((s) => integrityOf(seen.body, s)?.ok === false)) return seen;
     if (Date.now() > deadline) throw new Error(`integrity never reported failed: ${JSON.stringify(seen.body)}\n${system.output()}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** The position a service last recorded as verified, from its point file (null before its first round). */
+function verifiedBy(system: RunningSystem, service: string): number | null {
+  try {
+    return (JSON.parse(readFileSync(join(system.dataDir, 'integrity', `${service}.verified.json`), 'utf8')) as { position: number }).position;
+  } catch {
+    return null;
+  }
+}
+
+/** Waits until every service has verified the ledger through `position` (what a later cut must be measured against). */
+async function untilVerifiedThrough(system: RunningSystem, position: number): Promise<void> {
+  const deadline = Date.now() + 90_000;
+  const behind = () => Object.keys(SERVICES).filter((s) => (verifiedBy(system, s) ?? 0) < position);
+  while (behind().length > 0) {
+    if (Date.now() > deadline) throw new Error(`not verified through ${position}: ${behind().join(', ')}`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }
@@ -96,7 +117,8 @@ describe('integrity of the embedded ledger, noticed continuously', () => {
       const res = await post(system, '/enrolment/events', { events: Array.from({ length: 4 }, () => enrolment()) });
       expect(res.body.results.every((r: { status: string }) => r.status === 'accepted')).toBe(true);
       const head = (await get(system, '/ledger/verify')).body.headPosition as number;
-      // Every service has verified up to the head before the change (ready means verified once).
+      // Every service has verified the head before the change: it is found by re-checking the verified point.
+      await untilVerifiedThrough(system, head);
       expect((await health(system, '/ready')).status).toBe(200);
 
       // One byte of the stored data (the district's first letter), through SQLite so every process reads it.
@@ -121,6 +143,7 @@ describe('integrity of the embedded ledger, noticed continuously', () => {
       expect(report.status).toBe(200);
       const head = Number(report.headers.get('x-ledger-position'));
       expect(head).toBeGreaterThanOrEqual(6);
+      await untilVerifiedThrough(system, head);
 
       tamperLedgerSql(system.dataDir, `DELETE FROM events WHERE position > ${head - 3}`);
       const cut = (await get(system, '/ledger/verify')).body;
@@ -148,6 +171,7 @@ describe('integrity of the embedded ledger, noticed continuously', () => {
     const system = await startSystem({ timeoutMs: START_MS });
     await post(system, '/enrolment/events', { events: Array.from({ length: 6 }, () => enrolment()) });
     const head = (await get(system, '/reports/beneficiaries', 'donor')).body.ledgerPosition as number;
+    await untilVerifiedThrough(system, head);
     await system.stop();
     tamperLedgerSql(system.dataDir, `DELETE FROM events WHERE position > ${head - 2}`);
 

@@ -1,9 +1,12 @@
 import { editLedgerBytes, get, post, removeDir, startSystem } from '@peil/testing';
 import { enrolment } from './fixtures';
 
+/** Nine processes booting on a shared 2-core machine: a start may take a minute; a deadline only bounds a broken one. */
+const START_MS = 150_000;
+
 describe('durability and tamper evidence of the embedded ledger', () => {
   it('keeps every acknowledged event through kill -9 of the whole process group', async () => {
-    const first = await startSystem();
+    const first = await startSystem({ timeoutMs: START_MS });
     const acknowledged: Array<ReturnType<typeof enrolment>> = [];
     let stop = false;
     const client = async () => {
@@ -25,7 +28,7 @@ describe('durability and tamper evidence of the embedded ledger', () => {
     stop = true;
     await Promise.all(clients);
 
-    const second = await startSystem({ dataDir: first.dataDir });
+    const second = await startSystem({ dataDir: first.dataDir, timeoutMs: START_MS });
     try {
       for (let i = 0; i < acknowledged.length; i += 500) {
         const res = await post(second, '/enrolment/events', { events: acknowledged.slice(i, i + 500) });
@@ -36,10 +39,10 @@ describe('durability and tamper evidence of the embedded ledger', () => {
       await second.stop();
       removeDir(first.dataDir);
     }
-  }, 120_000);
+  }, 400_000);
 
   it('reports exactly the position of an event whose stored bytes were changed', async () => {
-    const system = await startSystem();
+    const system = await startSystem({ timeoutMs: START_MS });
     const events = Array.from({ length: 5 }, () => enrolment());
     events[2]!.data.district = 'Zgharta-Ehden';
     const res = await post(system, '/enrolment/events', { events });
@@ -53,7 +56,7 @@ describe('durability and tamper evidence of the embedded ledger', () => {
     expect(editLedgerBytes(system.dataDir, 'Zgharta-Ehden', 'zgharta-Ehden')).toBeGreaterThan(0);
 
     // Started on a tampered ledger: alive, not ready (integrity), so wait for liveness only.
-    const again = await startSystem({ dataDir: system.dataDir, waitFor: 'live' });
+    const again = await startSystem({ dataDir: system.dataDir, waitFor: 'live', timeoutMs: START_MS });
     try {
       // What the edit means: the ledger now reads the changed byte in that event, and only there.
       const stored = (await get(again, '/ledger/events?limit=1000')).body.events as Array<{ position: number; data: { district?: string } }>;
@@ -69,5 +72,5 @@ describe('durability and tamper evidence of the embedded ledger', () => {
       await again.stop();
       removeDir(system.dataDir);
     }
-  }, 120_000);
+  }, 400_000);
 });

@@ -60,10 +60,17 @@ describe('IntegrityMonitor (SQLite ledger, rounds run by hand)', () => {
   it('is not ready until the first round verified the ledger, then keeps the verified point on disk', async () => {
     const status = new IntegrityStatus();
     await expect(status.check()).rejects.toThrow(/not verified yet/);
-    await monitor(status).round();
+    const m = monitor(status);
+    await m.round();
     await expect(status.check()).resolves.toBeUndefined();
     const [fifth] = await store.readAll(4, 1);
     expect(JSON.parse(readFileSync(pointFile, 'utf8'))).toEqual({ position: 5, hash: fifth!.hash });
+    // A later round of many pages (pages of 2 here) never marks it as verifying again: readiness does not flap.
+    for (let i = 0; i < 5; i++) await store.append(`burst-${i}`, [event()], 'no_stream');
+    const progress = jest.spyOn(status, 'progress');
+    await m.round();
+    expect(progress).not.toHaveBeenCalled();
+    expect(JSON.parse(readFileSync(pointFile, 'utf8'))).toMatchObject({ position: 10 });
   });
 
   it('finds a changed event appended since the last round, naming its position', async () => {

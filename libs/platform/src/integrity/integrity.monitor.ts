@@ -62,7 +62,8 @@ export class IntegrityMonitor {
 
   /** One round: follow the ledger to its head, then run the other registered checks. */
   async round(): Promise<void> {
-    if (this.firstRound) {
+    const first = this.firstRound;
+    if (first) {
       this.firstRound = false;
       await this.checkPersistedPoint();
     }
@@ -74,10 +75,11 @@ export class IntegrityMonitor {
         break;
       }
       if (step.caughtUp) break;
-      this.status.progress(`verifying the ledger: through position ${this.follower.verified?.position ?? 0}`);
+      // Only the first verification holds readiness back; a burst of appends later must not make it flap.
+      if (first) this.status.progress(`verifying the ledger: through position ${this.follower.verified?.position ?? 0}`);
       await new Promise((resolve) => setImmediate(resolve));
     }
-    this.status.progress(undefined);
+    if (first) this.status.progress(undefined);
     const after = this.follower.verified;
     if (after && after.position !== before?.position && !this.status.fault) this.persist(after);
     await this.status.runChecks((source, err) => this.options.log?.warn(`integrity check ${source} could not run: ${err instanceof Error ? err.message : String(err)}`));

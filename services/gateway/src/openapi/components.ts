@@ -39,6 +39,10 @@ export const ERROR_RESPONSES = {
   BadGateway: errorResponse('The service behind this path failed before answering. A write may or may not have been recorded: send it again with the same eventId.', { code: 'bad_gateway', message: 'enrolment failed before answering' }),
   ServiceUnavailable: errorResponse('The service behind this path is down or restarting (nothing was sent to it). Comes with `Retry-After`.', { code: 'service_unavailable', message: 'enrolment is unavailable; try again shortly' }),
   ServiceTimeout: errorResponse('The service behind this path did not answer in time.', { code: 'service_timeout', message: 'enrolment did not answer in time' }),
+  IntegrityFault: errorResponse('The ledger failed its continuous verification (see `integrity` on /v1/health): writes are refused until it is repaired; reads keep answering.', {
+    code: 'ledger_integrity_fault',
+    message: 'writes are refused until the ledger is repaired: hash_mismatch at position 1234 (ledger-chain): stored hash … but content hashes to …',
+  }),
 } satisfies Record<string, ResponseObject>;
 export type ErrorResponseName = keyof typeof ERROR_RESPONSES;
 

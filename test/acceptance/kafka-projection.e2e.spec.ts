@@ -97,7 +97,7 @@ describe.each(kafkaTargets('kafka-projection.e2e'))('subscriptions on Kafka ($na
     const reports = (readStore: SqliteReadStore) =>
       readStore.read(async (tx) => {
         const [last] = await store.readAll(head - 1, 1);
-        const ctx = { ledgerPosition: head, asOfTime: last!.recordedAt, treeSize: 0, rootHash: '' };
+        const ctx = { ledgerPosition: head, asOfTime: last!.recordedAt, treeSize: 0, rootHash: '', iatiPublisher: { ref: 'LB-COA-1234', type: '22', name: 'René Moawad Foundation' } };
         return Promise.all(REPORT_NAMES.map(async (name) => (await render(name, tx, ctx, canonicalJson)).body));
       });
     const kafkaDocuments = await documents(fromKafka);

@@ -87,7 +87,7 @@ describe('distributed event store unreachable at start', () => {
     }
 
     // Back-off 0.5 s, 1 s, 2 s…: a third attempt shows it retries rather than giving up, and nothing crashed.
-    const thirdAttempt = /\[enrolment\].*event store unreachable \(.*ECONNREFUSED.*\); attempt 3, retrying in 2000 ms/;
+    const thirdAttempt = /"service":"enrolment".*event store unreachable \(.*ECONNREFUSED.*\); attempt 3, retrying in 2000 ms/;
     const until = Date.now() + 15_000;
     while (!thirdAttempt.test(log) && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
     expect(log).toMatch(thirdAttempt);

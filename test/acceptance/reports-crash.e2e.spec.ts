@@ -87,7 +87,8 @@ describe('reports after kill -9 while events stream in', () => {
   async function report(path: string): Promise<{ text: string; position: string }> {
     const res = await fetch(`${system.baseUrl}/reports/${path}`, { headers: { authorization: `Bearer ${system.keys.donor}` } });
     expect(res.status).toBe(200);
-    return { text: await res.text(), position: res.headers.get('x-ledger-position')! };
+    // Decoded keeping a byte-order mark: Response.text() drops it, and the CSV starts with one.
+    return { text: new TextDecoder('utf-8', { ignoreBOM: true }).decode(await res.arrayBuffer()), position: res.headers.get('x-ledger-position')! };
   }
 
   const cli = (...args: string[]) => execFileSync(process.execPath, [join(repoRoot, 'bin', 'peil-ledger.js'), ...args], { env: { ...process.env, ...IATI_PUBLISHER_ENV, PEIL_DATA_DIR: system.dataDir }, encoding: 'utf8' });

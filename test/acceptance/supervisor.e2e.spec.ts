@@ -8,7 +8,7 @@ import { enrolment } from './fixtures';
 
 /** The pid the supervisor last reported for a process ("<name> started (pid N)"). */
 function lastPid(output: string, name: string): number | undefined {
-  const pids = [...output.matchAll(new RegExp(`\\[start\\] ${name} started \\(pid (\\d+)\\)`, 'g'))].map((m) => Number(m[1]));
+  const pids = [...output.matchAll(new RegExp(`${name} started \\(pid (\\d+)\\)`, 'g'))].map((m) => Number(m[1]));
   return pids.at(-1);
 }
 

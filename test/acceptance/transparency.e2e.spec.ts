@@ -235,7 +235,8 @@ describe('auditor toolkit (transparency log over the ledger)', () => {
     db.close();
     for (const f of ['ledger-tree.sqlite', 'ledger-tree.sqlite-wal', 'ledger-tree.sqlite-shm']) rmSync(join(dir, f), { force: true });
 
-    system = await startSystem({ dataDir: dir, timeoutMs: 150_000 });
+    // Live, not ready: the services' integrity monitors may well notice the rewritten tip they had verified.
+    system = await startSystem({ dataDir: dir, timeoutMs: 150_000, waitFor: 'live' });
     const verify = await get(system, '/ledger/verify');
     expect(verify.body.ok).toBe(true); // the per-stream chains alone do not see it
     const audit = await cli(dir, ['audit', '--url', system.baseUrl, '--key', `@${keyFile}`, '--state', state], { PEIL_API_KEY: system.keys.donor! });

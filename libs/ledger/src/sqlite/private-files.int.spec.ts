@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, write
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSqliteFile } from './open-sqlite-file';
-import { ensurePrivateDir, ensurePrivateFile } from './private-files';
+import { createFileOnce, ensurePrivateDir, ensurePrivateFile } from './private-files';
 
 const mode = (path: string) => statSync(path).mode & 0o777;
 
@@ -63,5 +63,20 @@ describe('owner-only data files', () => {
     for (const f of [file, `${file}-wal`, `${file}-shm`]) expect({ f, mode: mode(f) }).toEqual({ f, mode: 0o600 });
     db.close();
     holder.close();
+  });
+});
+
+describe('createFileOnce', () => {
+  it('creates the file complete and 0600, and later callers read the first content, leaving no temporary file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'peil-once-'));
+    try {
+      const file = join(dir, 'internal.token');
+      expect(createFileOnce(file, 'first')).toBe('first');
+      expect(createFileOnce(file, 'second')).toBe('first');
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      expect(readdirSync(dir)).toEqual(['internal.token']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,4 +1,5 @@
-import { chmodSync, closeSync, existsSync, fchmodSync, mkdirSync, openSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, closeSync, existsSync, fchmodSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 
 /** Owner-only modes for everything in the data dir: it holds the ledger, keys and personal data. */
 export const PRIVATE_DIR_MODE = 0o700;
@@ -35,6 +36,34 @@ export function ensurePrivateFile(file: string): void {
     }
   }
   restrictMode(file, PRIVATE_FILE_MODE);
+}
+
+/**
+ * Creates `file` (mode 0600) holding `content` unless it exists, and returns what the file holds —
+ * ours, or the content of the process that created it first. Several processes start together on
+ * an empty data dir: the content is written and fsynced under a private temporary name, then
+ * hard-linked to `file`, so the name only ever appears complete (opening `file` itself with `wx`
+ * would let another process read it while still empty, and agree on an empty secret).
+ */
+export function createFileOnce(file: string, content: string): string {
+  const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  const fd = openSync(tmp, 'wx', PRIVATE_FILE_MODE);
+  try {
+    fchmodSync(fd, PRIVATE_FILE_MODE);
+    writeSync(fd, content);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    linkSync(tmp, file);
+    return content;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    return readFileSync(file, 'utf8');
+  } finally {
+    unlinkSync(tmp);
+  }
 }
 
 /** chmod -wal and -shm of an open SQLite file (present when it is in WAL mode). */

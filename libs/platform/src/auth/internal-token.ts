@@ -1,7 +1,7 @@
 import { randomBytes, timingSafeEqual, createHash } from 'node:crypto';
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensurePrivateDir, PRIVATE_FILE_MODE } from '@peil/ledger';
+import { createFileOnce, ensurePrivateDir } from '@peil/ledger';
 
 /**
  * The secret the gateway presents to the services behind it. Services bind to loopback, but any
@@ -16,14 +16,10 @@ export function loadInternalToken(dataDir: string, env: NodeJS.ProcessEnv = proc
   }
   ensurePrivateDir(dataDir);
   const file = join(dataDir, 'internal.token');
-  try {
-    // 'wx' fails when the file exists, so processes starting together agree on one token.
-    writeFileSync(file, randomBytes(32).toString('base64url'), { flag: 'wx', mode: PRIVATE_FILE_MODE });
-    chmodSync(file, PRIVATE_FILE_MODE); // the umask trims writeFileSync's mode
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-  }
-  return readFileSync(file, 'utf8').trim();
+  // Processes starting together agree on one token: the first complete file wins (never an empty one).
+  const token = existsSync(file) ? readFileSync(file, 'utf8') : createFileOnce(file, randomBytes(32).toString('base64url'));
+  if (token.trim() === '') throw new Error(`${file} is empty: delete it and start again`);
+  return token.trim();
 }
 
 /** Constant-time comparison of secrets of any length (hashing first equalises the lengths). */

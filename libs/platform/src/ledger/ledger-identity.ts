@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateSignerKey, isValidKeyName, NoteError, parseSignerKey, type NoteSigner } from '@peil/ledger';
+import { createFileOnce, ensurePrivateDir, generateSignerKey, isValidKeyName, NoteError, parseSignerKey, PRIVATE_FILE_MODE, type NoteSigner } from '@peil/ledger';
 import { ConfigError, intVar, loadConfig } from '@peil/config';
 import { z } from 'zod';
 import { fsyncDir } from '../privacy/master-key';
@@ -41,7 +41,7 @@ export function loadLedgerIdentity(env: NodeJS.ProcessEnv, dataDir: string): Led
   }
   const verifierKey = signer.verifier.text;
   const vkeyFile = join(dataDir, VERIFIER_KEY_FILE);
-  if (readIfExists(vkeyFile)?.trim() !== verifierKey) writeFileSync(vkeyFile, `${verifierKey}\n`, { mode: 0o644 });
+  if (readIfExists(vkeyFile)?.trim() !== verifierKey) writeVerifierKey(vkeyFile, verifierKey);
   return { origin, signer, verifierKey };
 }
 
@@ -55,14 +55,20 @@ function parseKey(text: string, source: string): NoteSigner {
 }
 
 function ledgerId(dataDir: string): string {
-  const id = createOnce(dataDir, LEDGER_ID_FILE, () => `${randomBytes(8).toString('hex')}\n`, 0o644).trim();
+  const id = createOnce(dataDir, LEDGER_ID_FILE, () => `${randomBytes(8).toString('hex')}\n`).trim();
   if (!/^[0-9a-z-]{1,64}$/.test(id)) throw new ConfigError(`invalid configuration\n  ${join(dataDir, LEDGER_ID_FILE)}: not a ledger id`);
   return id;
 }
 
 function signingKeyFile(dataDir: string, origin: string): NoteSigner {
-  const text = createOnce(dataDir, SIGNING_KEY_FILE, () => `${generateSignerKey(origin)}\n`, 0o600);
+  const text = createOnce(dataDir, SIGNING_KEY_FILE, () => `${generateSignerKey(origin)}\n`);
   return parseKey(text, join(dataDir, SIGNING_KEY_FILE));
+}
+
+/** Public (it only verifies), but 0600 like every file of the data dir; publish it from `GET /v1/ledger/checkpoint/key`. */
+function writeVerifierKey(file: string, verifierKey: string): void {
+  writeFileSync(file, `${verifierKey}\n`, { mode: PRIVATE_FILE_MODE });
+  chmodSync(file, PRIVATE_FILE_MODE);
 }
 
 function readIfExists(file: string): string | undefined {
@@ -78,28 +84,12 @@ function readIfExists(file: string): string | undefined {
  * The file's content, creating it first if missing. Written under a private name and hard-linked into
  * place, so a process starting at the same moment never reads it half-written; the loser reads the winner's.
  */
-function createOnce(dataDir: string, name: string, content: () => string, mode: number): string {
+function createOnce(dataDir: string, name: string, content: () => string): string {
   const file = join(dataDir, name);
   const existing = readIfExists(file);
   if (existing !== undefined) return existing;
-  mkdirSync(dataDir, { recursive: true });
-  const text = content();
-  const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  const fd = openSync(tmp, 'wx', mode);
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    linkSync(tmp, file);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    return readFileSync(file, 'utf8');
-  } finally {
-    unlinkSync(tmp);
-  }
+  ensurePrivateDir(dataDir);
+  const text = createFileOnce(file, content());
   fsyncDir(dataDir);
   return text;
 }

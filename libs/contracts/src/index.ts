@@ -8,3 +8,5 @@ export * from './evaluation';
 export * from './common/money';
 export * from './grant';
 export * from './common/outcome';
+export * from './common/quarter';
+export * from './upcasting';

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { GRANT_CATEGORY, type GrantEvent } from '@peil/contracts';
+import { GRANT_CATEGORY, upcast, type GrantEvent } from '@peil/contracts';
 import { categoryOf, type EventStore, type Position } from '@peil/ledger';
 import { EVENT_STORE } from '@peil/platform';
 import { evolveDirectory, initialDirectory, type GrantDirectory } from '../domain/grant-directory';
@@ -27,7 +27,8 @@ export class GrantRegistry {
         // A concurrent caller may have applied part of this page while it was read.
         if (this.position !== null && event.position <= this.position) continue;
         if (categoryOf(event.streamId) === GRANT_CATEGORY) {
-          evolveDirectory(this.directory, { type: event.type, data: event.data } as unknown as GrantEvent);
+          const current = upcast(event);
+          evolveDirectory(this.directory, { type: current.type, data: current.data } as unknown as GrantEvent);
         }
         this.position = event.position;
       }

@@ -9,6 +9,7 @@ import { REPORT_ENGINE, ReportsController } from './http/reports.controller';
 import { loadReadStoreConfig } from './read-store/read-store.config';
 import { ReadStoreHost } from './read-store/read-store.host';
 import { loadIatiPublisher } from './reports/iati.config';
+import { loadFiscalYearStartMonth } from './reports/ifr.config';
 
 export const READ_STORE = Symbol('ReadStore');
 
@@ -57,6 +58,7 @@ class ReportingLifecycle implements OnApplicationBootstrap, BeforeApplicationShu
           log: new Logger('projector'),
           ...loadAsOfSnapshotsConfig(),
           iatiPublisher: loadIatiPublisher(),
+          fiscalYearStartMonth: loadFiscalYearStartMonth(),
         }),
     },
     ReportingLifecycle,

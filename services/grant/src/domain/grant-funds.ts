@@ -5,6 +5,7 @@ import {
   reject,
   toUsdMinor,
   addQuarters,
+  quarterOfDay,
   type CashForecastRecorded,
   type Currency,
   type FundsReceived,
@@ -128,6 +129,8 @@ export function designatedAccount(grant: FundsContext) {
   return { receivedMinor, paidMinor, balanceMinor: receivedMinor - paidMinor, directPaymentsMinor };
 }
 
+const quarterIndex = (quarter: string) => Number(quarter.slice(0, 4)) * 4 + Number(quarter.slice(5));
+
 type Decide<T> = (data: T, grant: FundsContext | undefined) => Outcome<GrantEvent>;
 
 const unknownGrant = (grantId: string) => reject('unknown_grant', `grant ${grantId} is not signed`, 'data.grantId');
@@ -168,8 +171,15 @@ export const approveWorkPlan: Decide<WorkPlanBudgetApproved> = (data, grant) => 
   if (!isQuarterStart(data.fiscalYearStart)) {
     return reject('fiscal_year_start_not_quarter', 'a fiscal year starts on the first day of a calendar quarter (1 January, 1 April, 1 July or 1 October)', 'data.fiscalYearStart');
   }
-  const first = `${data.fiscalYearStart.slice(0, 4)}Q${(Number(data.fiscalYearStart.slice(5, 7)) + 2) / 3}`;
+  const first = quarterOfDay(data.fiscalYearStart);
   const quarters = [0, 1, 2, 3].map((n) => addQuarters(first, n));
+  // Fiscal years follow one another: a plan for a year that overlaps another plan's would give a quarter two budgets.
+  for (const other of grant.funds.workPlans.keys()) {
+    const apart = Math.abs(quarterIndex(quarterOfDay(other)) - quarterIndex(first));
+    if (apart !== 0 && apart % 4 !== 0) {
+      return reject('fiscal_year_overlaps', `a work plan exists for the fiscal year starting ${other}; fiscal years start on the same day of the year`, 'data.fiscalYearStart');
+    }
+  }
   const seen = new Set<string>();
   const planned = new Map<string, number>();
   for (const [i, b] of data.budgets.entries()) {

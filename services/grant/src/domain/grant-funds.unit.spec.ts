@@ -89,6 +89,11 @@ describe('WorkPlanBudgetApproved', () => {
   it('rejects a fiscal year that does not start a quarter (fiscal_year_start_not_quarter)', () => {
     spec.given([signed()]).when(workPlan([q('C2.1', '2025Q3', 1)], { fiscalYearStart: '2025-08-01' })).thenRejects('fiscal_year_start_not_quarter', 'data.fiscalYearStart');
   });
+  it('rejects a fiscal year that overlaps one planned before (fiscal_year_overlaps)', () => {
+    spec.given([signed(), workPlan([q('C2.1', '2025Q3', 1)])]).when(workPlan([q('C2.1', '2025Q4', 1)], { fiscalYearStart: '2025-10-01' })).thenRejects('fiscal_year_overlaps', 'data.fiscalYearStart');
+    const next = workPlan([q('C2.1', '2026Q3', 1)], { fiscalYearStart: '2026-07-01' });
+    spec.given([signed(), workPlan([q('C2.1', '2025Q3', 1)])]).when(next).then([{ type: 'WorkPlanBudgetApproved', data: next.data }]);
+  });
   it('rejects a quarter outside the fiscal year or the grant (period_outside_fiscal_year, period_outside_grant)', () => {
     spec.given([signed()]).when(workPlan([q('C2.1', '2026Q3', 1)])).thenRejects('period_outside_fiscal_year', 'data.budgets[0].period');
     spec.given([signed()]).when(workPlan([q('C2.1', '2025Q1', 1)], { fiscalYearStart: '2025-01-01' })).thenRejects('period_outside_grant', 'data.budgets[0].period');

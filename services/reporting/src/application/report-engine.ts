@@ -29,6 +29,8 @@ export interface ReportEngineOptions extends LiveProjectionOptions {
   asOfSnapshotsKept?: number;
   /** The IATI reporting organisation (PEIL_IATI_REPORTING_ORG_*); unset, the IATI report answers 503 `iati_not_configured`. */
   iatiPublisher?: IatiPublisher | null;
+  /** Month the fiscal year starts in (PEIL_FISCAL_YEAR_START_MONTH: 1, 4, 7 or 10; default 1), for the IFR's year to date. */
+  fiscalYearStartMonth?: number;
 }
 
 /**
@@ -84,6 +86,7 @@ export class ReportEngine {
   private readonly snapshotsKept: number;
   private readonly snapshots = new Map<string, AsOfSnapshots>();
   private readonly iatiPublisher: IatiPublisher | null;
+  private readonly fiscalYearStartMonth: number;
 
   constructor(
     private readonly store: EventStore,
@@ -93,6 +96,7 @@ export class ReportEngine {
   ) {
     this.byReport = reportProjections(householdRef);
     this.iatiPublisher = options.iatiPublisher ?? null;
+    this.fiscalYearStartMonth = options.fiscalYearStartMonth ?? 1;
     this.snapshotEvery = options.asOfSnapshotEvery ?? 0;
     this.snapshotsKept = options.asOfSnapshotsKept ?? 40;
     if (!Number.isSafeInteger(this.snapshotEvery) || this.snapshotEvery < 0) throw new Error('asOfSnapshotEvery: a whole number of events, 0 for none');
@@ -125,7 +129,7 @@ export class ReportEngine {
       const position = await this.resolveAsOf(query.asOf);
       const memory = await this.replayedTo(projection, position);
       const asOfTime = await this.recordedAt(position);
-      const rendered = await memory.read((tx) => render(name, tx, { ledgerPosition: position, asOfTime, ...query, iatiPublisher: this.iatiPublisher }, canonicalJson));
+      const rendered = await memory.read((tx) => render(name, tx, { ledgerPosition: position, asOfTime, ...query, ...this.settings }, canonicalJson));
       return { ...rendered, ledgerPosition: position };
     }
     // Caught up to the head as the request found it, then read between live batches: the
@@ -134,9 +138,14 @@ export class ReportEngine {
     return this.projector.between(async () => {
       const position = await this.readStore.checkpoint(projection.name);
       const asOfTime = await this.recordedAt(position);
-      const rendered = await this.readStore.read((tx) => render(name, tx, { ledgerPosition: position, asOfTime, ...query, iatiPublisher: this.iatiPublisher }, canonicalJson));
+      const rendered = await this.readStore.read((tx) => render(name, tx, { ledgerPosition: position, asOfTime, ...query, ...this.settings }, canonicalJson));
       return { ...rendered, ledgerPosition: position };
     });
+  }
+
+  /** What the operator configured that reports depend on. */
+  private get settings() {
+    return { iatiPublisher: this.iatiPublisher, fiscalYearStartMonth: this.fiscalYearStartMonth };
   }
 
   /** Snapshots held for a projection (for tests and metrics). */

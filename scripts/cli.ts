@@ -8,6 +8,7 @@ import { ReportEngine } from '../services/reporting/src/application/report-engin
 import { loadReadStoreConfig, type ReadStoreConfig } from '../services/reporting/src/read-store/read-store.config';
 import { ReportRequestError } from '../services/reporting/src/reports/catalogue';
 import { loadIatiPublisher } from '../services/reporting/src/reports/iati.config';
+import { loadFiscalYearStartMonth } from '../services/reporting/src/reports/ifr.config';
 import { KEYS_USAGE, keysCommand } from './keys';
 import { auditCommand, AUDIT_USAGE } from './tlog/audit.command';
 import { UsageError } from './tlog/cli-args';
@@ -23,7 +24,8 @@ const USAGE = `usage: peil-ledger <command>   (data in PEIL_DATA_DIR, default ./
                                           compute a report from the ledger (no server needed): with --as-of by
                                           replaying the ledger up to there; without, from the read models
                                           brought up to the ledger's head first
-                                          names: grant-statement, asset-register, beneficiaries, indicators, iati
+                                          names: grant-statement, ifr (--period, --format json|csv), asset-register,
+                                          beneficiaries, indicators, iati
 ${KEYS_USAGE}  The read models are those of PEIL_READ_STORE (sqlite: <data dir>/read-models.sqlite; mongo: PEIL_MONGO_URL).
 
   Transparency log (exit codes: 0 intact, 1 integrity failure, 2 usage error, 3 server unreachable):
@@ -70,7 +72,7 @@ async function main(argv: string[]): Promise<number> {
       case 'rebuild': {
         const readStore = await openReadStore(loadReadStoreConfig(config.dataDir));
         try {
-          const engine = new ReportEngine(store, readStore, householdRef(), { iatiPublisher: loadIatiPublisher() });
+          const engine = new ReportEngine(store, readStore, householdRef(), { iatiPublisher: loadIatiPublisher(), fiscalYearStartMonth: loadFiscalYearStartMonth() });
           const started = Date.now();
           const position = await engine.rebuild();
           process.stdout.write(`read models rebuilt from the ledger up to position ${position ?? 0} in ${Date.now() - started} ms\n`);
@@ -93,7 +95,7 @@ async function main(argv: string[]): Promise<number> {
         const readStore = asOf ? new MemoryReadStore() : await openReadStore(loadReadStoreConfig(config.dataDir));
         const tree = new LedgerTree(store, new SqliteTreeStore(ledgerTreeFile(config.dataDir)));
         try {
-          const engine = new ReportEngine(store, readStore, householdRef(), { tree, iatiPublisher: loadIatiPublisher() });
+          const engine = new ReportEngine(store, readStore, householdRef(), { tree, iatiPublisher: loadIatiPublisher(), fiscalYearStartMonth: loadFiscalYearStartMonth() });
           const answer = await engine.report(name, { ...(asOf ? { asOf } : {}), ...(period ? { period } : {}), ...(format ? { format } : {}) });
           writeSync(1, answer.body);
           return 0;

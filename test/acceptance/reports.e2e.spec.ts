@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { post, removeDir, repoRoot, startSystem, type RunningSystem } from '@peil/testing';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
@@ -15,7 +17,9 @@ describe('reports', () => {
 
   async function raw(path: string, role = 'donor'): Promise<{ status: number; text: string; position: string | null; type: string | null }> {
     const res = await fetch(`${system.baseUrl}${path}`, { headers: { authorization: `Bearer ${system.keys[role]}` } });
-    return { status: res.status, text: await res.text(), position: res.headers.get('x-ledger-position'), type: res.headers.get('content-type') };
+    // Decoded keeping a byte-order mark: Response.text() drops it, and whether it is there is under test.
+    const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(await res.arrayBuffer());
+    return { status: res.status, text, position: res.headers.get('x-ledger-position'), type: res.headers.get('content-type') };
   }
 
   const cli = (...args: string[]) => execFileSync(process.execPath, [join(repoRoot, 'bin', 'peil-ledger.js'), ...args], { env: { ...process.env, ...IATI_PUBLISHER_ENV, PEIL_DATA_DIR: system.dataDir }, encoding: 'utf8' });
@@ -97,7 +101,7 @@ describe('reports', () => {
     expect(stage('trained:financial-literacy').total).toBe(3);
     const indicators = JSON.parse((await raw('/reports/indicators')).text);
     expect(indicators.rounds.baseline).toMatchObject({ householdsSurveyed: 3, meanMonthlyIncomeUsdMinor: 20_000, shareEmployed: '0.3333' });
-    for (const name of ['grant-statement', 'asset-register', 'beneficiaries', 'indicators', 'iati']) {
+    for (const name of ['grant-statement', 'ifr', 'asset-register', 'beneficiaries', 'indicators', 'iati']) {
       const { status, text } = await raw(`/reports/${name}`);
       expect(status).toBe(200);
       for (const personal of [...names, '1985-03-03', '000111', 'Rima Haddad', '1990-05-14']) expect(text).not.toContain(personal);
@@ -121,6 +125,55 @@ describe('reports', () => {
     expect(doc['iati-activities']['@_version']).toBe('2.03');
   });
 
+  it('states the interim financial report: sources = received, uses = the grant ledger by line and category, designated account = received − paid', async () => {
+    const grantId = grant.event.data.grantId as string;
+    const { assets, management } = grant.lines as Record<string, string>;
+    await accepted(system, 'grant', [
+      ev('WorkPlanBudgetApproved', { grantId, fiscalYearStart: '2025-01-01', approvalRef: 'WB-NOL-2025-007', budgets: [{ budgetLine: assets, period: '2025Q4', amountMinor: 100_000 }, { budgetLine: management, period: '2025Q4', amountMinor: 60_000 }] }, '2025-07-15T09:00:00+03:00'),
+      ev('FundsReceived', { receiptId: uniq('WA'), grantId, kind: 'advance', withdrawalApplicationRef: 'WA-001', valueDate: '2025-08-04', amountMinor: 50_000_000, currency: 'USD' }, '2025-08-05T09:00:00+03:00'),
+      // 8,950,000,000 LBP at 89,500 LBP per dollar: US$100,000.00.
+      ev('FundsReceived', { receiptId: uniq('WA'), grantId, kind: 'replenishment', withdrawalApplicationRef: 'WA-002', valueDate: '2025-10-15', amountMinor: 8_950_000_000, currency: 'LBP', fxRateToUsd: '89500' }, '2025-10-16T09:00:00+03:00'),
+      ev('CashForecastRecorded', { grantId, period: '2026Q1', lines: [{ budgetLine: assets, amountMinor: 200_000 }] }, '2025-12-20T09:00:00+02:00'),
+    ], 'finance');
+
+    const q3 = JSON.parse((await raw('/reports/ifr?period=2025Q3', 'finance')).text).grants.find((g: any) => g.grantId === grantId);
+    expect(q3.sourcesAndUses.sources.total).toEqual({ periodMinor: 50_000_000, yearToDateMinor: 50_000_000, cumulativeMinor: 50_000_000 });
+    expect(q3.designatedAccount.closing.periodMinor).toBe(50_000_000);
+
+    const ifr = JSON.parse((await raw('/reports/ifr?period=2025Q4')).text);
+    expect(ifr).toMatchObject({ report: 'ifr', period: '2025Q4', fiscalYearStart: '2025-01-01', nextPeriod: '2026Q1', ledgerPosition: await head(system) });
+    const g = ifr.grants.find((x: any) => x.grantId === grantId);
+    expect(g.sourcesAndUses.sources).toMatchObject({ replenishments: { periodMinor: 10_000_000 }, total: { periodMinor: 10_000_000, cumulativeMinor: 60_000_000 }, lbp: { periodMinor: 8_950_000_000 } });
+    let spent = 0;
+    for (const line of g.usesByComponent.flatMap((c: any) => c.budgetLines)) {
+      const books = await budgetLine(system, line.code);
+      expect({ code: line.code, cumulative: line.actual.cumulativeMinor }).toEqual({ code: line.code, cumulative: books.spentMinor });
+      for (const w of ['periodMinor', 'yearToDateMinor', 'cumulativeMinor']) expect(line.variance[w]).toBe(line.budget[w] - line.actual[w]);
+      spent += books.spentMinor;
+    }
+    expect(g.usesByCategory.reduce((s: number, c: any) => s + c.actual.cumulativeMinor, 0)).toBe(spent);
+    expect(g.sourcesAndUses.uses.cumulativeMinor).toBe(spent);
+    expect(g.designatedAccount.closing.periodMinor).toBe(60_000_000 - spent);
+    expect(g.designatedAccount.received.cumulativeMinor - g.designatedAccount.paid.cumulativeMinor).toBe(g.designatedAccount.closing.periodMinor);
+    expect(g.reconciliation.designatedAccount.differenceMinor).toBe(0);
+    expect(g.forecast).toMatchObject({ period: '2026Q1', totalMinor: 200_000 });
+
+    // The CSV opens in Python's csv module (as a finance officer's tools would read it), BOM first.
+    const csv = await raw('/reports/ifr?period=2025Q4&format=csv');
+    expect(csv.type).toMatch(/^text\/csv/);
+    expect(csv.text.startsWith('\uFEFF')).toBe(true);
+    const dir = mkdtempSync(join(tmpdir(), 'peil-ifr-csv-'));
+    try {
+      writeFileSync(join(dir, 'ifr.csv'), csv.text);
+      const read = "import csv, json, sys; print(json.dumps(list(csv.DictReader(open(sys.argv[1], encoding='utf-8-sig', newline='')))))";
+      const rows = JSON.parse(execFileSync('python3', ['-c', read, join(dir, 'ifr.csv')], { encoding: 'utf8' }));
+      const closing = rows.find((r: any) => r.section === 'designated-account' && r.code === 'closing' && r.grantId === grantId);
+      expect(Math.round(Number(closing.actualPeriodUsd) * 100)).toBe(60_000_000 - spent);
+    } finally {
+      removeDir(dir);
+    }
+  });
+
   it('gives a report as of an earlier position without later events, with the same bytes after more events', async () => {
     const position = await head(system);
     const before = await raw(`/reports/asset-register?asOf=${position - 5}`);
@@ -139,10 +192,11 @@ describe('reports', () => {
 
   it('matches the CLI, and reproduces every report byte for byte after a rebuild', async () => {
     const position = await head(system);
-    const reports = ['grant-statement?period=2025Q4', 'asset-register', 'asset-register?format=csv', 'beneficiaries', 'indicators', 'iati'];
+    const reports = ['grant-statement?period=2025Q4', 'ifr?period=2025Q4&format=csv', 'asset-register', 'asset-register?format=csv', 'beneficiaries', 'indicators', 'iati'];
     const before = await Promise.all(reports.map(async (r) => (await raw(`/reports/${r}`)).text));
     expect(cli('report', 'grant-statement', '--as-of', String(position), '--period', '2025Q4')).toBe(before[0]);
-    expect(cli('report', 'asset-register', '--format', 'csv')).toBe(before[2]);
+    expect(cli('report', 'asset-register', '--format', 'csv')).toBe(before[3]);
+    expect(cli('report', 'ifr', '--as-of', String(position), '--period', '2025Q4', '--format', 'csv')).toBe(before[1]);
     await system.stop();
     expect(cli('rebuild')).toMatch(/rebuilt/);
     system = await startSystem({ dataDir: system.dataDir, env: IATI_PUBLISHER_ENV });

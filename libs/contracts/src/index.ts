@@ -10,3 +10,5 @@ export * from './grant';
 export * from './common/outcome';
 export * from './common/text';
 export * from './ledger';
+export * from './common/quarter';
+export * from './upcasting';

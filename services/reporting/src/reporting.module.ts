@@ -10,6 +10,7 @@ import { REPORT_ENGINE, ReportsController } from './http/reports.controller';
 import { loadReadStoreConfig } from './read-store/read-store.config';
 import { ReadStoreHost } from './read-store/read-store.host';
 import { loadIatiPublisher } from './reports/iati.config';
+import { loadFiscalYearStartMonth } from './reports/ifr.config';
 
 export const READ_STORE = Symbol('ReadStore');
 /** The Merkle tree over the ledger (derived data, shared with the ledger service on the embedded profile), for the tree head reports cite. */
@@ -69,6 +70,7 @@ class ReportingLifecycle implements OnApplicationBootstrap, BeforeApplicationShu
           tree,
           ...loadAsOfSnapshotsConfig(),
           iatiPublisher: loadIatiPublisher(),
+          fiscalYearStartMonth: loadFiscalYearStartMonth(),
         });
         // On every round of the integrity monitor, not only when a report is asked for: health and readiness name it.
         integrity.register(READ_MODELS, () => engine.readModelFault());

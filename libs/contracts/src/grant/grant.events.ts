@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { MinorAmount, moneyFields, refineMoney } from '../common/money';
 import { FreeText, Id, IsoDate, NonEmptyText } from '../common/primitives';
+import { Quarter } from '../common/quarter';
 
 /**
  * Grant context events (DESIGN §4), owned by the grant service and only read by others. One stream
@@ -34,6 +35,26 @@ export const GrantComponent = z.object({
 });
 export type GrantComponent = z.infer<typeof GrantComponent>;
 
+/**
+ * A disbursement category of the agreement's withdrawal schedule ("Goods, consultants' services,
+ * training and operating costs"): the administrator disburses, and the interim financial report
+ * shows uses, per category. Every budget line belongs to exactly one category.
+ */
+export const DisbursementCategory = z.object({
+  code: Id,
+  name: NonEmptyText(300),
+  budgetLines: z.array(Id).min(1).max(200),
+});
+export type DisbursementCategory = z.infer<typeof DisbursementCategory>;
+
+/**
+ * Schema versions of the grant context's events. Version 2 added `disbursementCategories` to
+ * GrantAgreementSigned; a version-1 agreement is read as one default category holding every line
+ * (see grant.upcasters.ts), and so is a submission that names no category.
+ */
+export const GRANT_SCHEMA_VERSION = 2;
+export const DEFAULT_DISBURSEMENT_CATEGORY = { code: '1', name: 'All eligible expenditures of the grant' } as const;
+
 export const GrantAgreementSigned = z
   .object({
     grantId: Id,
@@ -53,6 +74,8 @@ export const GrantAgreementSigned = z
     startDate: IsoDate,
     closingDate: IsoDate,
     components: z.array(GrantComponent).min(1).max(50),
+    /** Since schema version 2; a submission without it gets the default category (one for every line). */
+    disbursementCategories: z.array(DisbursementCategory).min(1).max(50).optional(),
   })
   .superRefine((d, ctx) => {
     if (d.closingDate <= d.startDate) ctx.addIssue({ code: 'custom', path: ['closingDate'], message: 'must be after startDate' });
@@ -126,6 +149,73 @@ export const ExpenditureReversed = z.object({
 });
 export type ExpenditureReversed = z.infer<typeof ExpenditureReversed>;
 
+/** The agreement's categories, or the default one holding every line when it names none (version 1). */
+export function disbursementCategoriesOf(d: Pick<GrantAgreementSigned, 'components' | 'disbursementCategories'>): DisbursementCategory[] {
+  if (d.disbursementCategories !== undefined) return d.disbursementCategories;
+  return [{ ...DEFAULT_DISBURSEMENT_CATEGORY, budgetLines: d.components.flatMap((c) => c.budgetLines.map((l) => l.code)) }];
+}
+
+/**
+ * Money the grant administrator disbursed for the grant. An advance or a replenishment goes into
+ * the designated account, from which the recipient pays; a direct payment goes from the
+ * administrator straight to a supplier and pays one recorded expenditure, bypassing the account.
+ */
+export const FUNDS_RECEIVED_KINDS = ['advance', 'replenishment', 'direct_payment'] as const;
+export const FundsReceivedKind = z.enum(FUNDS_RECEIVED_KINDS);
+export type FundsReceivedKind = z.infer<typeof FundsReceivedKind>;
+
+/** The fields without the money rules, which the grant decider answers with their own codes (as for expenditures). */
+export const FundsReceivedFields = z.object({
+  receiptId: Id,
+  grantId: Id,
+  kind: FundsReceivedKind,
+  /** The withdrawal application the administrator paid (its number in the administrator's system). */
+  withdrawalApplicationRef: NonEmptyText(100),
+  /** The day the money was credited (the bank's value date); the reporting period follows it. */
+  valueDate: IsoDate,
+  ...moneyFields('amountMinor'),
+  /** A direct payment: the expenditure it paid. */
+  expenditureId: Id.optional(),
+});
+
+const refineDirectPayment = (d: { kind: FundsReceivedKind; expenditureId?: string | undefined }, ctx: z.RefinementCtx) => {
+  if (d.kind === 'direct_payment' && d.expenditureId === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['expenditureId'], message: 'a direct payment names the expenditure it paid' });
+  }
+  if (d.kind !== 'direct_payment' && d.expenditureId !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['expenditureId'], message: `an ${d.kind} goes into the designated account; only a direct payment names an expenditure` });
+  }
+};
+
+export const FundsReceivedShape = FundsReceivedFields.superRefine(refineDirectPayment);
+export const FundsReceived = FundsReceivedFields.superRefine(refineDirectPayment).superRefine(refineMoney('amountMinor'));
+export type FundsReceived = z.infer<typeof FundsReceivedFields>;
+
+/** US cents a plan or forecast sets for a line in a quarter; zero is a decision too. */
+const PlannedAmount = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+/**
+ * The approved work plan of a fiscal year: a budget per line per calendar quarter, in US cents.
+ * It replaces any plan approved before for the same fiscal year; a line it does not name has no
+ * budget in that year.
+ */
+export const WorkPlanBudgetApproved = z.object({
+  grantId: Id,
+  /** First day of the fiscal year, the first day of a calendar quarter; the year runs four quarters from it. */
+  fiscalYearStart: IsoDate,
+  approvalRef: NonEmptyText(200),
+  budgets: z.array(z.object({ budgetLine: Id, period: Quarter, amountMinor: PlannedAmount })).min(1).max(2000),
+});
+export type WorkPlanBudgetApproved = z.infer<typeof WorkPlanBudgetApproved>;
+
+/** Cash the recipient expects to spend in a coming quarter, per line (US cents); the latest for a quarter replaces the one before. */
+export const CashForecastRecorded = z.object({
+  grantId: Id,
+  period: Quarter,
+  lines: z.array(z.object({ budgetLine: Id, amountMinor: PlannedAmount })).min(1).max(200),
+});
+export type CashForecastRecorded = z.infer<typeof CashForecastRecorded>;
+
 export const GRANT_EVENT_SCHEMAS = {
   GrantAgreementSigned,
   BudgetReallocated,
@@ -133,6 +223,9 @@ export const GRANT_EVENT_SCHEMAS = {
   CommitmentReleased,
   ExpenditureRecorded,
   ExpenditureReversed,
+  FundsReceived,
+  WorkPlanBudgetApproved,
+  CashForecastRecorded,
 } as const;
 
 /** The grant events as a discriminated union on an explicit, stored `type`. */
@@ -142,7 +235,10 @@ export type GrantEvent =
   | { type: 'FundsCommitted'; data: FundsCommitted }
   | { type: 'CommitmentReleased'; data: CommitmentReleased }
   | { type: 'ExpenditureRecorded'; data: ExpenditureRecorded }
-  | { type: 'ExpenditureReversed'; data: ExpenditureReversed };
+  | { type: 'ExpenditureReversed'; data: ExpenditureReversed }
+  | { type: 'FundsReceived'; data: FundsReceived }
+  | { type: 'WorkPlanBudgetApproved'; data: WorkPlanBudgetApproved }
+  | { type: 'CashForecastRecorded'; data: CashForecastRecorded };
 export type GrantEventType = GrantEvent['type'];
 
 /** One stream per grant: plain optimistic concurrency on it keeps committed + spent ≤ allocation. */

@@ -1,1 +1,2 @@
 export * from './grant.events';
+export * from './grant.upcasters';

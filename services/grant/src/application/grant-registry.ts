@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { GRANT_CATEGORY, type GrantEvent } from '@peil/contracts';
+import { GRANT_CATEGORY, upcast, type GrantEvent } from '@peil/contracts';
 import { categoryOf, type EventStore, type Position } from '@peil/ledger';
 import { EVENT_STORE, LedgerView } from '@peil/platform';
 import { evolveDirectory, initialDirectory, type GrantDirectory } from '../domain/grant-directory';
@@ -11,6 +11,9 @@ import { evolveDirectory, initialDirectory, type GrantDirectory } from '../domai
  * line code, a commitment id, an expenditure id) append with `lastPositionSeen` as a condition on
  * the grant category, so a directory another writer has since moved is refused and decided again.
  */
+/** A stored grant event in today's shape (older schema versions upcast). */
+const asGrantEvent = (e: { type: string; data: unknown }): GrantEvent => ({ type: e.type, data: e.data }) as unknown as GrantEvent;
+
 @Injectable()
 export class GrantRegistry {
   private readonly view: LedgerView<GrantDirectory>;
@@ -19,7 +22,7 @@ export class GrantRegistry {
     this.view = new LedgerView(store, {
       initialState: initialDirectory,
       evolve: (directory, event) =>
-        categoryOf(event.streamId) === GRANT_CATEGORY ? evolveDirectory(directory, { type: event.type, data: event.data } as unknown as GrantEvent) : directory,
+        categoryOf(event.streamId) === GRANT_CATEGORY ? evolveDirectory(directory, asGrantEvent(upcast(event))) : directory,
     });
   }
 

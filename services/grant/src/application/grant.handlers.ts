@@ -4,9 +4,13 @@ import {
   CommitmentReleased,
   ExpenditureRecordedShape,
   ExpenditureReversed,
+  CashForecastRecorded,
   FundsCommitted,
+  FundsReceivedShape,
   GRANT_CATEGORY,
+  GRANT_SCHEMA_VERSION,
   GrantAgreementSigned,
+  WorkPlanBudgetApproved,
   grantStreamId,
   type GrantEventType,
 } from '@peil/contracts';
@@ -61,7 +65,11 @@ export class GrantSubmissions {
       // Structure only: the money rules (fx_rate_required…) are decided, so they answer with their own codes.
       ExpenditureRecorded: handler(ExpenditureRecordedShape),
       ExpenditureReversed: handler(ExpenditureReversed),
-    }, digestKey, clock);
+      FundsReceived: handler(FundsReceivedShape),
+      WorkPlanBudgetApproved: handler(WorkPlanBudgetApproved),
+      CashForecastRecorded: handler(CashForecastRecorded),
+      // Version 2: agreements are recorded with their disbursement categories (see grant.upcasters.ts).
+    }, digestKey, clock, { schemaVersion: GRANT_SCHEMA_VERSION });
   }
 
   private async decide(submission: ValidSubmission<unknown>): Promise<Decision> {

@@ -1,11 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { grantStreamId } from '@peil/contracts';
+import { grantStreamId, upcast } from '@peil/contracts';
 import type { EventStore, ExpectedRevision, StoredEvent } from '@peil/ledger';
 import { EVENT_STORE, StreamStateCache } from '@peil/platform';
 import { evolve, initialState, type Grant, type RecordedGrantEvent } from '../domain/grant.decider';
 
-const asGrantEvent = (e: StoredEvent): RecordedGrantEvent =>
-  ({ type: e.type, data: e.data, occurredAt: e.occurredAt, eventId: e.eventId, position: e.position }) as unknown as RecordedGrantEvent;
+// Upcast first: an event recorded under an older schema version folds in today's shape.
+const asGrantEvent = (stored: StoredEvent): RecordedGrantEvent => {
+  const e = upcast(stored);
+  return { type: e.type, data: e.data, occurredAt: e.occurredAt, eventId: e.eventId, position: e.position } as unknown as RecordedGrantEvent;
+};
 
 /**
  * Loads a grant by folding its stream; the revision is what the next append expects.

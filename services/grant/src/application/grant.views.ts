@@ -1,5 +1,6 @@
 import type { BudgetLine, Commitment, Expenditure, SignedGrant } from '../domain/grant.decider';
 import { outstandingMinor, remainingMinor } from '../domain/grant.decider';
+import { designatedAccount } from '../domain/grant-funds';
 
 /** How the grant context shows its state to readers (finance, auditors, supervisors, donors, other services). */
 
@@ -73,6 +74,8 @@ export const grantSummaryView = (g: SignedGrant) => ({
   closingDate: g.closingDate,
   signedAt: g.signedAt,
   totals: totals(g.lines.values()),
+  /** US cents received into the designated account, paid from it, its balance (negative: pre-financed), and direct payments beside it. */
+  designatedAccount: designatedAccount(g),
 });
 
 export const grantView = (g: SignedGrant) => {
@@ -84,7 +87,9 @@ export const grantView = (g: SignedGrant) => {
       const lines = [...g.lines.values()].filter((l) => l.component === c.code);
       return { code: c.code, name: c.name, totals: totals(lines), budgetLines: lines.map((l) => budgetLineView(g.grantId, l)) };
     }),
+    disbursementCategories: g.disbursementCategories.map((c) => ({ ...c, budgetLines: [...c.budgetLines] })),
     reallocations: g.reallocations.map((r) => ({ ...r })),
+    receipts: [...g.funds.receipts.values()].map((r) => ({ ...r })),
     commitments: {
       count: commitments.length,
       open: commitments.filter((c) => outstandingMinor(c) > 0).length,

@@ -22,6 +22,9 @@ export function grantOf(directory: GrantDirectory, event: GrantEvent): string | 
   switch (event.type) {
     case 'GrantAgreementSigned':
     case 'BudgetReallocated':
+    case 'FundsReceived':
+    case 'WorkPlanBudgetApproved':
+    case 'CashForecastRecorded':
       return event.data.grantId;
     case 'FundsCommitted':
     case 'ExpenditureRecorded':
@@ -60,6 +63,10 @@ export function evolveDirectory(directory: GrantDirectory, event: GrantEvent): G
     case 'BudgetReallocated':
     case 'CommitmentReleased':
     case 'ExpenditureReversed':
+    // Receipts, work plans and forecasts name their grant and create no programme-wide id.
+    case 'FundsReceived':
+    case 'WorkPlanBudgetApproved':
+    case 'CashForecastRecorded':
       return directory;
     default: {
       const exhaustive: never = event;

@@ -1,8 +1,10 @@
 import {
+  disbursementCategoriesOf,
   moneyViolation,
   toUsdMinor,
   type BudgetLinePurpose,
   type BudgetReallocated,
+  type DisbursementCategory,
   type CommitmentReleased,
   type Currency,
   type ExpenditureRecorded,
@@ -12,6 +14,7 @@ import {
   type GrantEvent,
 } from '@peil/contracts';
 import type { GrantDirectory } from './grant-directory';
+import { approveWorkPlan, evolveFunds, forecast, initialFunds, receive, type GrantFunds, type Recorded } from './grant-funds';
 import { reject, type Outcome as DeciderOutcome } from '@peil/contracts';
 
 export type Outcome = DeciderOutcome<GrantEvent>;
@@ -32,12 +35,7 @@ export interface BudgetLine {
   spentMinor: number;
 }
 
-/** Where an event sits in the ledger, when the state was folded from it (absent in pure tests). */
-export interface Recorded {
-  occurredAt: string;
-  eventId?: string;
-  position?: number;
-}
+export type { Recorded } from './grant-funds';
 
 export interface Commitment extends Recorded {
   commitmentId: string;
@@ -83,11 +81,15 @@ export interface SignedGrant {
   closingDate: string;
   signedAt: string;
   components: Array<{ code: string; name: string }>;
+  /** The agreement's disbursement categories (one default category for an agreement that names none). */
+  disbursementCategories: DisbursementCategory[];
   /** In the order of the agreement. */
   lines: Map<string, BudgetLine>;
   commitments: Map<string, Commitment>;
   expenditures: Map<string, Expenditure>;
   reallocations: Reallocation[];
+  /** Receipts, work plans and forecasts. */
+  funds: GrantFunds;
 }
 
 export type Grant = { status: 'unsigned' } | SignedGrant;
@@ -171,6 +173,11 @@ export function evolve(state: Grant, event: RecordedGrantEvent): Grant {
       line.spentMinor -= expenditure.usdMinor;
       return state;
     }
+    case 'FundsReceived':
+    case 'WorkPlanBudgetApproved':
+    case 'CashForecastRecorded':
+      evolveFunds(state.funds, event);
+      return state;
     default: {
       const exhaustive: never = event;
       return exhaustive;
@@ -197,10 +204,12 @@ function signed(d: GrantAgreementSigned, meta: Recorded): SignedGrant {
     closingDate: d.closingDate,
     signedAt: meta.occurredAt,
     components: d.components.map((c) => ({ code: c.code, name: c.name })),
+    disbursementCategories: disbursementCategoriesOf(d),
     lines,
     commitments: new Map(),
     expenditures: new Map(),
     reallocations: [],
+    funds: initialFunds(),
   };
 }
 
@@ -229,12 +238,20 @@ export function decide(command: GrantCommand, state: { grant: Grant; directory: 
       return spend(command.data, state);
     case 'ExpenditureReversed':
       return reverse(command.data, state.grant);
+    case 'FundsReceived':
+      return receive(command.data, signedOrUndefined(state.grant));
+    case 'WorkPlanBudgetApproved':
+      return approveWorkPlan(command.data, signedOrUndefined(state.grant));
+    case 'CashForecastRecorded':
+      return forecast(command.data, signedOrUndefined(state.grant));
     default: {
       const exhaustive: never = command;
       return exhaustive;
     }
   }
 }
+
+const signedOrUndefined = (grant: Grant): SignedGrant | undefined => (grant.status === 'signed' ? grant : undefined);
 
 function sign(data: GrantAgreementSigned, { grant, directory }: { grant: Grant; directory: GrantDirectory }): Outcome {
   if (grant.status === 'signed' || directory.grants.includes(data.grantId)) {
@@ -264,7 +281,31 @@ function sign(data: GrantAgreementSigned, { grant, directory }: { grant: Grant; 
       'data.amountMinor',
     );
   }
-  return { ok: true, events: [{ type: 'GrantAgreementSigned', data }] };
+  const categories = checkCategories(data.disbursementCategories, lines);
+  if (!categories.ok) return categories;
+  // Recorded with its categories always (the default one when none is named), so readers never guess.
+  return { ok: true, events: [{ type: 'GrantAgreementSigned', data: { ...data, disbursementCategories: disbursementCategoriesOf(data) } }] };
+}
+
+/** Every line of the agreement in exactly one category; none named is one default category. */
+function checkCategories(categories: DisbursementCategory[] | undefined, lines: ReadonlySet<string>): Outcome {
+  if (categories === undefined) return { ok: true, events: [] };
+  const codes = new Set<string>();
+  const categoryOf = new Map<string, string>();
+  for (const [i, category] of categories.entries()) {
+    const path = `data.disbursementCategories[${i}]`;
+    if (codes.has(category.code)) return reject('duplicate_category_code', `disbursement category ${category.code} appears twice`, `${path}.code`);
+    codes.add(category.code);
+    for (const [j, line] of category.budgetLines.entries()) {
+      if (!lines.has(line)) return reject('unknown_budget_line', `the agreement has no budget line ${line}`, `${path}.budgetLines[${j}]`);
+      const other = categoryOf.get(line);
+      if (other !== undefined) return reject('line_in_two_categories', `budget line ${line} is in categories ${other} and ${category.code}; a line belongs to one`, `${path}.budgetLines[${j}]`);
+      categoryOf.set(line, category.code);
+    }
+  }
+  const without = [...lines].filter((l) => !categoryOf.has(l));
+  if (without.length > 0) return reject('line_without_category', `budget lines ${without.join(', ')} belong to no disbursement category`, 'data.disbursementCategories');
+  return { ok: true, events: [] };
 }
 
 function reallocate(data: BudgetReallocated, grant: Grant): Outcome {

@@ -1,109 +1,27 @@
-import type { ExpenditureRecorded, GrantAgreementSigned } from '@peil/contracts';
-import { deciderSpec } from '@peil/testing';
 import fc from 'fast-check';
-import { decide, evolve, initialState, outstandingMinor, type Grant, type GrantCommand, type SignedGrant } from './grant.decider';
-import { evolveDirectory, grantOf, initialDirectory, type GrantDirectory } from './grant-directory';
-
-/** The grant context as one decider: the directory plus every grant, each command routed as the service routes it. */
-function grantContext() {
-  type State = { directory: GrantDirectory; grants: Map<string, Grant> };
-  const grantFor = (state: State, command: GrantCommand): Grant => {
-    const id = grantOf(state.directory, command);
-    return (id === undefined ? undefined : state.grants.get(id)) ?? initialState();
-  };
-  return {
-    initialState: (): State => ({ directory: initialDirectory(), grants: new Map() }),
-    evolve: (state: State, event: GrantCommand): State => {
-      const id = grantOf(state.directory, event);
-      if (id !== undefined) state.grants.set(id, evolve(state.grants.get(id) ?? initialState(), event));
-      evolveDirectory(state.directory, event);
-      return state;
-    },
-    decide: (command: GrantCommand, state: State) => decide(command, { grant: grantFor(state, command), directory: state.directory }),
-  };
-}
-
-const ON = '2025-10-01T09:00:00+03:00';
-const spec = deciderSpec(grantContext());
-
-/** The JSDF grant of PEIL: US$2,707,000 over C1–C4, in US cents. */
-const agreement = (over: Partial<GrantAgreementSigned> = {}): GrantAgreementSigned => ({
-  grantId: 'JSDF-PEIL',
-  donor: 'Japan Social Development Fund',
-  administrator: 'World Bank',
-  recipient: 'René Moawad Foundation',
-  currency: 'USD',
-  amountMinor: 270_700_000,
-  startDate: '2025-07-01',
-  closingDate: '2027-06-30',
-  components: [
-    { code: 'C1', name: 'Design of a data-driven economic inclusion programme', budgetLines: [{ code: 'C1.1', name: 'Market assessments and targeting', allocationMinor: 25_000_000, purpose: 'design' }] },
-    {
-      code: 'C2',
-      name: 'Implementation of the pilot',
-      budgetLines: [
-        { code: 'C2.1', name: 'Asset transfers', allocationMinor: 112_500_000, purpose: 'assets' },
-        { code: 'C2.2', name: 'Business-development and financial-literacy training', allocationMinor: 40_000_000, purpose: 'training' },
-        { code: 'C2.3', name: 'Coaching and mentoring', allocationMinor: 30_000_000, purpose: 'coaching' },
-        { code: 'C2.4', name: 'Saving nudges', allocationMinor: 5_000_000, purpose: 'nudges' },
-      ],
-    },
-    { code: 'C3', name: 'Monitoring and evaluation', budgetLines: [{ code: 'C3.1', name: 'Baseline, midline and endline surveys', allocationMinor: 35_000_000, purpose: 'evaluation' }] },
-    {
-      code: 'C4',
-      name: 'Project management',
-      budgetLines: [
-        { code: 'C4.1', name: 'Project management and fiduciary', allocationMinor: 13_200_000, purpose: 'management' },
-        { code: 'C4.2', name: 'External audits', allocationMinor: 10_000_000 },
-      ],
-    },
-  ],
-  ...over,
-});
-
-type Cmd<T extends GrantCommand['type']> = Extract<GrantCommand, { type: T }>;
-const signed = (over: Partial<GrantAgreementSigned> = {}): Cmd<'GrantAgreementSigned'> => ({ type: 'GrantAgreementSigned', occurredAt: '2025-07-01T09:00:00+03:00', data: agreement(over) });
-const reallocated = (fromLine: string, toLine: string, amountMinor: number, grantId = 'JSDF-PEIL'): Cmd<'BudgetReallocated'> => ({
-  type: 'BudgetReallocated', occurredAt: ON, data: { grantId, fromLine, toLine, amountMinor, approvalRef: 'WB-NOL-2025-031' },
-});
-const committed = (commitmentId: string, budgetLine: string, amountMinor: number): Cmd<'FundsCommitted'> => ({
-  type: 'FundsCommitted', occurredAt: ON, data: { commitmentId, budgetLine, amountMinor, reference: `PO-${commitmentId}` },
-});
-const released = (commitmentId: string, amountMinor: number): Cmd<'CommitmentReleased'> => ({ type: 'CommitmentReleased', occurredAt: ON, data: { commitmentId, amountMinor } });
-const spent = (expenditureId: string, budgetLine: string, amountMinor: number, over: Partial<ExpenditureRecorded> = {}): Cmd<'ExpenditureRecorded'> => ({
-  type: 'ExpenditureRecorded',
-  occurredAt: ON,
-  data: { expenditureId, budgetLine, amountMinor, currency: 'USD', payee: 'Al Mina Sewing Supplies', documentRef: `INV-${expenditureId}`, ...over },
-});
-const reversed = (expenditureId: string): Cmd<'ExpenditureReversed'> => ({ type: 'ExpenditureReversed', occurredAt: ON, data: { expenditureId, reason: 'duplicate invoice' } });
-
-/** A second, co-financing grant with lines of its own. */
-const cofinancing = (lines: Array<{ code: string; allocationMinor: number }> = [{ code: 'CF-1', allocationMinor: 5_000_000 }]) =>
-  signed({
-    grantId: 'CF-2026',
-    donor: 'Co-financier',
-    amountMinor: lines.reduce((s, l) => s + l.allocationMinor, 0),
-    components: [{ code: 'C2', name: 'Implementation', budgetLines: lines.map((l) => ({ ...l, name: `Line ${l.code}` })) }],
-  });
-
-const stateAfter = (events: GrantCommand[]) => events.reduce(grantContext().evolve, grantContext().initialState());
-
-/** The state of one grant after some events, for checks beyond the emitted events. */
-function grantAfter(events: GrantCommand[], grantId = 'JSDF-PEIL'): SignedGrant {
-  const grant = stateAfter(events).grants.get(grantId);
-  if (grant?.status !== 'signed') throw new Error(`grant ${grantId} not signed`);
-  return grant;
-}
-const lineOf = (events: GrantCommand[], code: string) => {
-  const state = stateAfter(events);
-  const grant = state.grants.get(state.directory.lineOwners.get(code) ?? '');
-  if (grant?.status !== 'signed') throw new Error(`no line ${code}`);
-  return grant.lines.get(code)!;
-};
+import { outstandingMinor, type GrantCommand } from './grant.decider';
+import { agreement, cofinancing, committed, grantAfter, grantContext, lineOf, ON, reallocated, released, reversed, signed, spec, spent, stateAfter } from './grant.fixtures';
 
 describe('GrantAgreementSigned', () => {
-  it('signs a grant whose allocations sum to its amount', () => {
-    spec.given([]).when(signed()).then([{ type: 'GrantAgreementSigned', data: agreement() }]);
+  it('signs a grant whose allocations sum to its amount, every line in the default disbursement category when none is named', () => {
+    const lines = ['C1.1', 'C2.1', 'C2.2', 'C2.3', 'C2.4', 'C3.1', 'C4.1', 'C4.2'];
+    spec.given([]).when(signed()).then([{ type: 'GrantAgreementSigned', data: { ...agreement(), disbursementCategories: [{ code: '1', name: 'All eligible expenditures of the grant', budgetLines: lines }] } }]);
+  });
+  it('records the disbursement categories the agreement names', () => {
+    const categories = [
+      { code: '1', name: 'Goods, consultants\' services, training and operating costs', budgetLines: ['C1.1', 'C2.2', 'C2.3', 'C2.4', 'C3.1', 'C4.1', 'C4.2'] },
+      { code: '2', name: 'Asset transfers to households', budgetLines: ['C2.1'] },
+    ];
+    spec.given([]).when(signed({ disbursementCategories: categories })).then([{ type: 'GrantAgreementSigned', data: agreement({ disbursementCategories: categories }) }]);
+    expect(grantAfter([signed({ disbursementCategories: categories })]).disbursementCategories).toEqual(categories);
+  });
+  it('rejects categories that do not put every line in exactly one (duplicate_category_code, unknown_budget_line, line_in_two_categories, line_without_category)', () => {
+    const all = ['C1.1', 'C2.1', 'C2.2', 'C2.3', 'C2.4', 'C3.1', 'C4.1', 'C4.2'];
+    const one = (code: string, budgetLines: string[]) => ({ code, name: `Category ${code}`, budgetLines });
+    spec.given([]).when(signed({ disbursementCategories: [one('1', all.slice(0, 4)), one('1', all.slice(4))] })).thenRejects('duplicate_category_code', 'data.disbursementCategories[1].code');
+    spec.given([]).when(signed({ disbursementCategories: [one('1', [...all, 'C9.9'])] })).thenRejects('unknown_budget_line', 'data.disbursementCategories[0].budgetLines[8]');
+    spec.given([]).when(signed({ disbursementCategories: [one('1', all), one('2', ['C2.1'])] })).thenRejects('line_in_two_categories', 'data.disbursementCategories[1].budgetLines[0]');
+    spec.given([]).when(signed({ disbursementCategories: [one('1', all.slice(1))] })).thenRejects('line_without_category', 'data.disbursementCategories');
   });
   it('opens every line with its allocation, component and purpose, nothing committed or spent', () => {
     expect(lineOf([signed()], 'C2.1')).toEqual({ code: 'C2.1', name: 'Asset transfers', component: 'C2', purpose: 'assets', allocationMinor: 112_500_000, committedMinor: 0, spentMinor: 0 });
@@ -127,7 +45,7 @@ describe('GrantAgreementSigned', () => {
     spec.given([]).when({ ...signed(), data: twice }).thenRejects('duplicate_component_code', 'data.components[3].code');
   });
   it('registers several grants (co-financing) with their own lines', () => {
-    spec.given([signed()]).when(cofinancing()).then([{ type: 'GrantAgreementSigned', data: cofinancing().data }]);
+    spec.given([signed()]).when(cofinancing()).then([{ type: 'GrantAgreementSigned', data: { ...cofinancing().data, disbursementCategories: [{ code: '1', name: 'All eligible expenditures of the grant', budgetLines: ['CF-1'] }] } }]);
   });
   it('rejects a line code another grant already uses (line_code_taken)', () => {
     spec.given([signed()]).when(cofinancing([{ code: 'C2.1', allocationMinor: 1_000 }])).thenRejects('line_code_taken', 'data.components[0].budgetLines[0].code');

@@ -22,14 +22,17 @@ const REPORTS: ReadonlyArray<{ name: string; query: ReportQuery }> = [
   { name: 'beneficiaries', query: {} },
   { name: 'indicators', query: {} },
   { name: 'iati', query: {} },
+  { name: 'ifr', query: { period: '2025Q4' } },
+  { name: 'ifr', query: { period: '2026Q2', format: 'csv' } },
 ];
+// The IATI report is refused without a configured publisher.
+const iatiPublisher = { ref: 'LB-COA-1234', type: '22', name: 'René Moawad Foundation' };
 
 describe('ReportEngine asOf snapshots', () => {
   let dir: string;
   let store: SqliteEventStore;
   let head: number;
   const householdRef = householdRefFunction(randomBytes(32));
-  const iatiPublisher = { ref: 'LB-COA-1234', type: '22', name: 'René Moawad Foundation' };
   const fromZero = () => new ReportEngine(store, new MemoryReadStore(), householdRef, { iatiPublisher });
   const withSnapshots = (kept = 40) => new ReportEngine(store, new MemoryReadStore(), householdRef, { asOfSnapshotEvery: EVERY, asOfSnapshotsKept: kept, iatiPublisher });
   const bytes = async (engine: ReportEngine, r: (typeof REPORTS)[number], position: number) => {

@@ -42,6 +42,8 @@ export interface ReportEngineOptions extends LiveProjectionOptions {
   integrity?: IntegrityStatus;
   /** The persisted Merkle tree, for the tree head every report cites (without: computed from the ledger). */
   tree?: LedgerTree;
+  /** Month the fiscal year starts in (PEIL_FISCAL_YEAR_START_MONTH: 1, 4, 7 or 10; default 1), for the IFR's year to date. */
+  fiscalYearStartMonth?: number;
 }
 
 /**
@@ -99,6 +101,7 @@ export class ReportEngine {
   private readonly iatiPublisher: IatiPublisher | null;
   private readonly integrity: IntegrityStatus | undefined;
   private readonly treeHeads: TreeHeads;
+  private readonly fiscalYearStartMonth: number;
 
   constructor(
     private readonly store: EventStore,
@@ -109,6 +112,7 @@ export class ReportEngine {
     this.byReport = reportProjections(householdRef);
     this.iatiPublisher = options.iatiPublisher ?? null;
     this.treeHeads = new TreeHeads(store, options.tree);
+    this.fiscalYearStartMonth = options.fiscalYearStartMonth ?? 1;
     this.snapshotEvery = options.asOfSnapshotEvery ?? 0;
     this.snapshotsKept = options.asOfSnapshotsKept ?? 40;
     this.integrity = options.integrity;
@@ -145,7 +149,7 @@ export class ReportEngine {
       const memory = await this.replayedTo(projection, position);
       const asOfTime = await this.recordedAt(position);
       const head = await this.treeHeads.at(position);
-      const rendered = await memory.read((tx) => render(name, tx, { ledgerPosition: position, asOfTime, ...head, ...query, iatiPublisher: this.iatiPublisher }, canonicalJson));
+      const rendered = await memory.read((tx) => render(name, tx, { ledgerPosition: position, asOfTime, ...head, ...query, ...this.settings }, canonicalJson));
       return { ...rendered, ledgerPosition: position };
     }
     // Caught up to the head as the request found it, then read between live batches: the
@@ -161,7 +165,7 @@ export class ReportEngine {
       const position = await this.readStore.checkpoint(projection.name);
       const asOfTime = await this.recordedAt(position);
       const head = await this.treeHeads.at(position);
-      const rendered = await this.readStore.read((tx) => render(name, tx, { ledgerPosition: position, asOfTime, ...head, ...query, iatiPublisher: this.iatiPublisher }, canonicalJson));
+      const rendered = await this.readStore.read((tx) => render(name, tx, { ledgerPosition: position, asOfTime, ...head, ...query, ...this.settings }, canonicalJson));
       return { ...rendered, ledgerPosition: position };
     });
   }
@@ -176,6 +180,11 @@ export class ReportEngine {
   /** The first read model found standing on another ledger than this one (the `read-models` integrity check). */
   readModelFault(): Promise<ReadModelFault | undefined> {
     return this.projector.between(() => readModelFault(this.store, this.readStore, [...new Set(Object.values(this.byReport))]));
+  }
+
+  /** What the operator configured that reports depend on. */
+  private get settings() {
+    return { iatiPublisher: this.iatiPublisher, fiscalYearStartMonth: this.fiscalYearStartMonth };
   }
 
   /** Snapshots held for a projection (for tests and metrics). */

@@ -1,5 +1,6 @@
 import type { ReadTx } from '@peil/projections';
 import { AR, type ArDelivery } from '../projections/asset-register.projection';
+import { csvDocument } from './csv';
 
 export const ASSET_REGISTER_COLUMNS = [
   'deliveryId', 'householdRef', 'governorate', 'district', 'itemCode', 'itemName', 'category', 'quantity', 'serialNumbers', 'unitCostMinor', 'currency', 'fxRateToUsd',
@@ -29,9 +30,6 @@ export async function assetRegister(tx: ReadTx) {
   };
 }
 
-/** Excel reads a CSV file as the machine's legacy code page unless it starts with a UTF-8 byte-order mark. */
-export const UTF8_BOM = '\uFEFF';
-
 /**
  * RFC 4180 CSV: header, one line per delivery, CRLF; serial numbers joined with '|'. The ledger
  * position travels in the X-Ledger-Position header. With `bom` (the default for people), the text
@@ -39,12 +37,5 @@ export const UTF8_BOM = '\uFEFF';
  * Formula guard: a cell starting with = + - @ that is not a number gets a leading apostrophe.
  */
 export function assetRegisterCsv(register: Awaited<ReturnType<typeof assetRegister>>, options: { bom: boolean } = { bom: true }): string {
-  const cell = (v: unknown): string => {
-    const s = v === null || v === undefined ? '' : Array.isArray(v) ? v.join('|') : String(v);
-    // Quote when needed, and neutralise spreadsheet formulas (a supplier named "=HYPERLINK(...)").
-    const safe = /^[=+\-@]/.test(s) && !/^-?\d/.test(s) ? `'${s}` : s;
-    return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-  };
-  const lines = [ASSET_REGISTER_COLUMNS.join(','), ...register.rows.map((r) => ASSET_REGISTER_COLUMNS.map((c) => cell(r[c])).join(','))];
-  return `${options.bom ? UTF8_BOM : ''}${lines.join('\r\n')}\r\n`;
+  return csvDocument(ASSET_REGISTER_COLUMNS, register.rows.map((r) => ASSET_REGISTER_COLUMNS.map((c) => r[c])), options);
 }

@@ -3,15 +3,18 @@ import { assetRegisterProjection } from '../projections/asset-register.projectio
 import { beneficiariesProjection } from '../projections/beneficiaries.projection';
 import { grantStatementProjection } from '../projections/grant-statement.projection';
 import { indicatorsProjection } from '../projections/indicators.projection';
+import { upcasting } from '../projections/upcasting';
 import { assetRegister, assetRegisterCsv } from './asset-register.report';
 import { beneficiaries } from './beneficiaries.report';
 import { grantStatement, parsePeriod } from './grant-statement.report';
+import { grantBook, interimFinancialReport } from './ifr.report';
+import { ifrCsv } from './ifr.csv';
 import type { IatiPublisher } from './iati.config';
 import { iati } from './iati.report';
 import { ReportRequestError } from './report-request-error';
 import { indicators } from './indicators.report';
 
-export const REPORT_NAMES = ['grant-statement', 'asset-register', 'beneficiaries', 'indicators', 'iati'] as const;
+export const REPORT_NAMES = ['grant-statement', 'ifr', 'asset-register', 'beneficiaries', 'indicators', 'iati'] as const;
 export type ReportName = (typeof REPORT_NAMES)[number];
 export const isReportName = (v: string): v is ReportName => (REPORT_NAMES as readonly string[]).includes(v);
 
@@ -29,6 +32,8 @@ export interface ReportContext {
   bom?: string;
   /** Who publishes the IATI document (null: not configured, the IATI report is refused). */
   iatiPublisher?: IatiPublisher | null;
+  /** Month (1, 4, 7 or 10) the fiscal year starts in, for the IFR's year-to-date columns (default 1). */
+  fiscalYearStartMonth?: number;
 }
 
 export interface Rendered {
@@ -36,13 +41,15 @@ export interface Rendered {
   body: string;
 }
 
+/** Each report's projection, reading events upcast to their current schema. */
 export function reportProjections(householdRef: (householdId: string) => string): Record<ReportName, Projection> {
-  const gs = grantStatementProjection;
+  const gs = upcasting(grantStatementProjection);
   return {
     'grant-statement': gs,
-    'asset-register': assetRegisterProjection(householdRef),
-    beneficiaries: beneficiariesProjection(householdRef),
-    indicators: indicatorsProjection(householdRef),
+    ifr: gs,
+    'asset-register': upcasting(assetRegisterProjection(householdRef)),
+    beneficiaries: upcasting(beneficiariesProjection(householdRef)),
+    indicators: upcasting(indicatorsProjection(householdRef)),
     iati: gs,
   };
 }
@@ -54,6 +61,7 @@ export function allProjections(householdRef: (householdId: string) => string): P
 
 const FORMATS: Record<ReportName, readonly string[]> = {
   'grant-statement': ['json'],
+  ifr: ['json', 'csv'],
   'asset-register': ['json', 'csv'],
   beneficiaries: ['json'],
   indicators: ['json'],
@@ -67,7 +75,7 @@ export function validateRequest(name: ReportName, ctx: { period?: string; format
   if (ctx.format !== undefined && !FORMATS[name].includes(ctx.format)) {
     throw new ReportRequestError('invalid_query', `${name} comes as ${FORMATS[name].join(' or ')}`, 'format');
   }
-  if (name === 'grant-statement' && ctx.period !== undefined && !parsePeriod(ctx.period)) {
+  if ((name === 'grant-statement' || name === 'ifr') && ctx.period !== undefined && !parsePeriod(ctx.period)) {
     throw new ReportRequestError('invalid_query', 'period must be a quarter such as 2025Q4', 'period');
   }
 }
@@ -87,6 +95,11 @@ export async function render(name: ReportName, tx: ReadTx, ctx: ReportContext, c
     case 'grant-statement': {
       const period = parsePeriod(ctx.period ?? defaultPeriod(ctx.asOfTime))!;
       return envelope(await grantStatement(tx, period));
+    }
+    case 'ifr': {
+      const ifr = interimFinancialReport(await grantBook(tx), ctx.period ?? defaultPeriod(ctx.asOfTime), ctx.fiscalYearStartMonth ?? 1);
+      if (ctx.format === 'csv') return { contentType: 'text/csv; charset=utf-8', body: ifrCsv(ifr, { bom: ctx.bom !== 'false', ledgerPosition: ctx.ledgerPosition }) };
+      return envelope(ifr);
     }
     case 'asset-register': {
       const register = await assetRegister(tx);

@@ -1,5 +1,5 @@
 import type { ReadTx } from '@peil/projections';
-import { GS, type GsCommitment, type GsExpenditure, type GsGrant, type GsLine, type GsRelease } from '../projections/grant-statement.projection';
+import { GS, type GsCommitment, type GsExpenditure, type GsGrant, type GsLine, type GsRelease, type GsWorkPlan } from '../projections/grant-statement.projection';
 
 /** A calendar quarter: 2025Q4 → 2025-10-01 … 2025-12-31. */
 export function parsePeriod(period: string): { period: string; start: string; end: string } | undefined {
@@ -80,5 +80,6 @@ export async function commitmentsAndExpenditures(tx: ReadTx) {
   const expenditures = (await tx.all<GsExpenditure>(GS.expenditures)).map((x) => x.doc).sort((a, b) => a.position - b.position);
   const grants = (await tx.all<GsGrant>(GS.grants)).map((g) => g.doc);
   const lines = (await tx.all<GsLine>(GS.lines)).map((l) => l.doc).sort((a, b) => a.order - b.order);
-  return { grants, lines, commitments, releases, expenditures };
+  const workPlans = (await tx.all<GsWorkPlan>(GS.workPlans)).map((w) => w.doc).sort((a, b) => a.fiscalYearStart.localeCompare(b.fiscalYearStart));
+  return { grants, lines, commitments, releases, expenditures, workPlans };
 }

@@ -27,7 +27,7 @@ const event = (type: string, data: Record<string, JsonValue>, occurredAt: string
   };
 };
 
-async function document(lines: Array<{ code: string; name: string; allocationMinor: number }>): Promise<string> {
+async function document(lines: Array<{ code: string; name: string; allocationMinor: number }>, more: StoredEvent[] = []): Promise<string> {
   position = 0;
   const amountMinor = lines.reduce((s, l) => s + l.allocationMinor, 0);
   const events = [
@@ -39,6 +39,7 @@ async function document(lines: Array<{ code: string; name: string; allocationMin
     event('FundsCommitted', { commitmentId: 'plan-P1', budgetLine: lines[0]!.code, amountMinor: 35_000, reference: 'kit of plan P1' }, '2025-09-01T09:00:00+03:00'),
     event('ExpenditureRecorded', { expenditureId: 'X1', budgetLine: lines[0]!.code, amountMinor: 2_900_000, currency: 'LBP', fxRateToUsd: '89500', payee: 'مؤسسة الخياطة <Tripoli> & Sons', documentRef: 'INV-1' }, '2025-10-15T10:00:00+03:00'),
     event('CommitmentReleased', { commitmentId: 'plan-P1', amountMinor: 35_000 }, '2025-10-15T10:00:00+03:00'),
+    ...more,
   ];
   const store = new MemoryReadStore();
   await replay(events, [grantStatementProjection], store);
@@ -119,6 +120,21 @@ describe('IATI activity document', () => {
     }
     const total = activity.budget.reduce((s: number, b: any) => s + cents(b.value['#text']), 0);
     expect(total).toBe(112_500_000 + 40_000_001);
+  });
+
+  it('takes budgets from the approved work plans when there are any: one per line and fiscal year, valid and at most a year', async () => {
+    const plan = (fiscalYearStart: string, budgets: Array<{ budgetLine: string; period: string; amountMinor: number }>) =>
+      event('WorkPlanBudgetApproved', { grantId: 'JSDF-PEIL', fiscalYearStart, approvalRef: 'WB-NOL', budgets }, '2025-07-10T09:00:00+03:00');
+    // Built after the other events so that their positions follow.
+    position = 4;
+    const plans = [
+      plan('2025-01-01', [{ budgetLine: 'C2.1', period: '2025Q3', amountMinor: 100_000 }, { budgetLine: 'C2.1', period: '2025Q4', amountMinor: 250_000 }, { budgetLine: 'C2.2', period: '2025Q4', amountMinor: 7 }]),
+      plan('2026-01-01', [{ budgetLine: 'C2.1', period: '2026Q2', amountMinor: 1_000 }]),
+    ];
+    const xml = await document(lines, plans);
+    expect(xmllint(xml)).toEqual({ ok: true, output: '' });
+    const budgets = parse(xml)['iati-activities']['iati-activity'][0].budget.map((b: any) => [b['period-start']['@iso-date'], b['period-end']['@iso-date'], b.value['#text']]);
+    expect(budgets).toEqual([['2025-07-01', '2025-12-31', '3500.00'], ['2026-01-01', '2026-12-31', '10.00'], ['2025-07-01', '2025-12-31', '0.07']]);
   });
 
   it('reports a released commitment as a negative commitment adjustment', async () => {

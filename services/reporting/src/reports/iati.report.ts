@@ -1,4 +1,6 @@
+import { addQuarters, quarterDays, quarterOfDay } from '@peil/contracts';
 import type { ReadTx } from '@peil/projections';
+import type { GsGrant, GsLine, GsWorkPlan } from '../projections/grant-statement.projection';
 import { XMLBuilder } from 'fast-xml-parser';
 import { ReportRequestError } from './report-request-error';
 import { commitmentsAndExpenditures } from './grant-statement.report';
@@ -33,14 +35,14 @@ const value = (cents: number, valueDate: string) => ({ '@currency': 'USD', '@val
  * An IATI 2.03 `iati-activities` document, one activity per grant, in English by default
  * (`xml:lang`): the reporting organisation as configured, the grant's parties as participating
  * organisations (with the identifiers the agreement gives, never guessed), one budget per budget line
- * and grant year (IATI allows no budget period over a year), and transactions in USD: type 2
+ * and approved work-plan year, or grant year without a work plan (IATI allows no budget period over a year), and transactions in USD: type 2
  * (outgoing commitment) per commitment and a negative type 2 per release (the commitment
  * adjustment), type 4 (expenditure) per unreversed expenditure.
  */
 export async function iati(tx: ReadTx, options: IatiOptions): Promise<string> {
   const publisher = options.publisher;
   if (!publisher) throw new IatiNotConfiguredError();
-  const { grants, lines, commitments, releases, expenditures } = await commitmentsAndExpenditures(tx);
+  const { grants, lines, commitments, releases, expenditures, workPlans } = await commitmentsAndExpenditures(tx);
   const activities = grants.map((g) => {
     const refs = g.organisationRefs ?? {};
     return {
@@ -63,17 +65,13 @@ export async function iati(tx: ReadTx, options: IatiOptions): Promise<string> {
       ],
       'recipient-country': { '@code': 'LB', '@percentage': '100' },
       sector: { '@vocabulary': '1', '@code': '16020', '@percentage': '100' },
-      budget: lines
-        .filter((l) => l.grantId === g.grantId)
-        .flatMap((l) =>
-          budgetPeriods(g.startDate, g.closingDate, l.allocationMinor).map((p) => ({
-            '@type': '1',
-            '@status': '2',
-            'period-start': { '@iso-date': p.start },
-            'period-end': { '@iso-date': p.end },
-            value: value(p.amountMinor, p.start),
-          })),
-        ),
+      budget: lineBudgets(g, lines.filter((l) => l.grantId === g.grantId), workPlans.filter((w) => w.grantId === g.grantId)).map((p) => ({
+        '@type': '1',
+        '@status': '2',
+        'period-start': { '@iso-date': p.start },
+        'period-end': { '@iso-date': p.end },
+        value: value(p.amountMinor, p.start),
+      })),
       transaction: [
         ...commitments
           .filter((c) => c.grantId === g.grantId)
@@ -92,6 +90,27 @@ export async function iati(tx: ReadTx, options: IatiOptions): Promise<string> {
     'iati-activities': { '@version': '2.03', '@generated-datetime': options.generatedAt, 'iati-activity': activities },
   }) as string;
   return xml;
+}
+
+/**
+ * Each line's budgets, none over a year: from the approved work plans when the grant has any (one
+ * budget per line and planned fiscal year, the plan's quarters summed, cut to the grant's dates),
+ * otherwise the allocation spread over grant years.
+ */
+function lineBudgets(g: GsGrant, lines: GsLine[], plans: GsWorkPlan[]): Array<{ start: string; end: string; amountMinor: number }> {
+  if (plans.length === 0) return lines.flatMap((l) => budgetPeriods(g.startDate, g.closingDate, l.allocationMinor));
+  return lines.flatMap((l) =>
+    plans.flatMap((plan) => {
+      const entries = plan.budgets.filter((b) => b.budgetLine === l.code);
+      if (entries.length === 0) return [];
+      const yearEnd = quarterDays(addQuarters(quarterOfDay(plan.fiscalYearStart), 3))!.end;
+      return [{
+        start: plan.fiscalYearStart > g.startDate ? plan.fiscalYearStart : g.startDate,
+        end: yearEnd < g.closingDate ? yearEnd : g.closingDate,
+        amountMinor: entries.reduce((s, b) => s + b.amountMinor, 0),
+      }];
+    }),
+  );
 }
 
 function transaction(ref: string, code: '2' | '4', date: string, cents: number, description: string) {

@@ -1,4 +1,5 @@
-import { writeSync } from 'node:fs';
+import { readFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 import { LedgerTree, SqliteEventStore, SqliteTreeStore, TreeIntegrityError, verifyLedger } from '@peil/ledger';
 import { ConfigError, deriveDigestKey, healthReason, ledgerFile, ledgerTreeFile, loadMasterKey, loadPlatformConfig } from '@peil/platform';
 import { MemoryReadStore, MongoReadStore, SqliteReadStore, type ReadStore } from '@peil/projections';
@@ -11,22 +12,26 @@ import { loadIatiPublisher } from '../services/reporting/src/reports/iati.config
 import { loadFiscalYearStartMonth } from '../services/reporting/src/reports/ifr.config';
 import { KEYS_USAGE, keysCommand } from './keys';
 import { auditCommand, AUDIT_USAGE } from './tlog/audit.command';
-import { UsageError } from './tlog/cli-args';
+import { parseArgs, single, UsageError } from './tlog/cli-args';
 import { exportCommand, EXPORT_USAGE } from './tlog/export.command';
 import { treeCommand, TREE_USAGE } from './tlog/tree.command';
 import { verifyPackCommand, VERIFY_PACK_USAGE } from './tlog/verify-pack.command';
 
-const USAGE = `usage: peil-ledger <command>   (data in PEIL_DATA_DIR, default ./data)
-
-  verify                                  check every hash, chain and position; exit 0 only when intact
-  rebuild                                 with the system stopped: drop the read models, rebuild them from the ledger
-  report <name> [--as-of <position|size:<tree size>|ISO time>] [--period YYYYQn] [--format json|csv|xml]
+const REPORT_USAGE = `  report <name> [--as-of <position|size:<tree size>|ISO time>] [--period YYYYQn] [--format json|csv|xml] [--bom false]
                                           compute a report from the ledger (no server needed): with --as-of by
                                           replaying the ledger up to there; without, from the read models
                                           brought up to the ledger's head first
                                           names: grant-statement, ifr (--period, --format json|csv), asset-register,
                                           beneficiaries, indicators, iati
-${KEYS_USAGE}  The read models are those of PEIL_READ_STORE (sqlite: <data dir>/read-models.sqlite; mongo: PEIL_MONGO_URL).
+`;
+
+const USAGE = `usage: peil-ledger <command> [options]   (data in PEIL_DATA_DIR, default ./data)
+       peil-ledger --version | --help | <command> --help
+  Exit codes: 0 ok, 1 integrity failure, 2 usage error, 3 server unreachable.
+
+  verify                                  check every hash, chain and position; exit 0 only when intact
+  rebuild                                 with the system stopped: drop the read models, rebuild them from the ledger
+${REPORT_USAGE}${KEYS_USAGE}  The read models are those of PEIL_READ_STORE (sqlite: <data dir>/read-models.sqlite; mongo: PEIL_MONGO_URL).
 
   Transparency log (exit codes: 0 intact, 1 integrity failure, 2 usage error, 3 server unreachable):
 ${EXPORT_USAGE}
@@ -46,14 +51,44 @@ async function openReadStore(config: ReadStoreConfig): Promise<ReadStore> {
   }
 }
 
-function option(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
+/** What `<command> --help` prints: the command's lines of the usage text. */
+const COMMAND_USAGE: Readonly<Record<string, string>> = {
+  verify: '  verify                                  check every hash, chain and position; exit 0 only when intact\n',
+  rebuild: '  rebuild                                 with the system stopped: drop the read models, rebuild them from the ledger\n',
+  report: REPORT_USAGE,
+  keys: KEYS_USAGE,
+  export: `${EXPORT_USAGE}\n`,
+  'verify-pack': `${VERIFY_PACK_USAGE}\n`,
+  audit: `${AUDIT_USAGE}\n`,
+  tree: `${TREE_USAGE}\n`,
+};
+
+function version(): string {
+  return (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/** A command that takes no arguments refuses any: a typo must not be silently ignored. */
+function noArguments(command: string, args: readonly string[]): void {
+  const { positional } = parseArgs(args, []);
+  if (positional.length > 0) throw new UsageError(`${command} takes no arguments (got ${positional.join(' ')})`);
 }
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
   const out = (text: string) => void writeSync(1, text);
+  if (command === '--version' || command === '-V') {
+    out(`peil-ledger ${version()}\n`);
+    return 0;
+  }
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+    out(USAGE);
+    return 0;
+  }
+  if (!Object.hasOwn(COMMAND_USAGE, command)) throw new UsageError(`unknown command ${command}`);
+  if (args.includes('--help') || args.includes('-h')) {
+    out(`usage: peil-ledger\n${COMMAND_USAGE[command]}`);
+    return 0;
+  }
   // These need neither a data dir nor a server of ours: dispatched before anything is opened.
   if (command === 'verify-pack') return verifyPackCommand(args, out);
   if (command === 'audit') return auditCommand(args, process.env, out);
@@ -65,11 +100,13 @@ async function main(argv: string[]): Promise<number> {
   try {
     switch (command) {
       case 'verify': {
+        noArguments('verify', args);
         const report = await verifyLedger(store);
         process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
         return report.ok ? 0 : 1;
       }
       case 'rebuild': {
+        noArguments('rebuild', args);
         const readStore = await openReadStore(loadReadStoreConfig(config.dataDir));
         try {
           const engine = new ReportEngine(store, readStore, householdRef(), { iatiPublisher: loadIatiPublisher(), fiscalYearStartMonth: loadFiscalYearStartMonth() });
@@ -82,21 +119,20 @@ async function main(argv: string[]): Promise<number> {
         }
       }
       case 'report': {
-        const name = args[0];
-        if (!name || name.startsWith('--')) {
-          process.stderr.write(USAGE);
-          return 2;
-        }
-        const asOf = option(args, '--as-of');
-        const period = option(args, '--period');
-        const format = option(args, '--format');
+        const parsed = parseArgs(args, ['--as-of', '--period', '--format', '--bom']);
+        if (parsed.positional.length !== 1) throw new UsageError('report takes one report name');
+        const name = parsed.positional[0]!;
+        const asOf = single(parsed, '--as-of');
+        const period = single(parsed, '--period');
+        const format = single(parsed, '--format');
+        const bom = single(parsed, '--bom');
         // As of a position: a replay into memory, the same projections the service runs; the read
         // store is not even opened. At the head: the read models, caught up first, as the service does.
         const readStore = asOf ? new MemoryReadStore() : await openReadStore(loadReadStoreConfig(config.dataDir));
         const tree = new LedgerTree(store, new SqliteTreeStore(ledgerTreeFile(config.dataDir)));
         try {
           const engine = new ReportEngine(store, readStore, householdRef(), { tree, iatiPublisher: loadIatiPublisher(), fiscalYearStartMonth: loadFiscalYearStartMonth() });
-          const answer = await engine.report(name, { ...(asOf ? { asOf } : {}), ...(period ? { period } : {}), ...(format ? { format } : {}) });
+          const answer = await engine.report(name, { ...(asOf ? { asOf } : {}), ...(period ? { period } : {}), ...(format ? { format } : {}), ...(bom ? { bom } : {}) });
           writeSync(1, answer.body);
           return 0;
         } finally {
@@ -109,8 +145,7 @@ async function main(argv: string[]): Promise<number> {
       case 'tree':
         return await treeCommand(args, store, config.dataDir, out);
       default:
-        process.stderr.write(USAGE);
-        return command === undefined || command === 'help' || command === '--help' ? 0 : 2;
+        throw new UsageError(`unknown command ${command}`);
     }
   } finally {
     await store.close();

@@ -1,9 +1,10 @@
 import Database from 'better-sqlite3';
 import { createDecipheriv, createHash, randomUUID } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { get, post, removeDir, startSystem, type RunningSystem } from '@peil/testing';
+import { get, post, removeDir, repoRoot, startSystem, type RunningSystem } from '@peil/testing';
 import { enrolment } from './fixtures';
 
 /**
@@ -117,6 +118,17 @@ describe('personal data (embedded profile)', () => {
     expect((await get(system, '/ledger/verify')).body).toMatchObject({ ok: true });
     const stream = await get(system, `/ledger/streams/household-${householdId}`);
     expect(stream.body.events.map((e: { type: string }) => e.type)).toEqual(['HouseholdEnrolled', 'HouseholdPersonalDataErased']);
+
+    // An audit pack exported after the erasure still verifies offline (hashes cover the ciphertext),
+    // and holds nothing that decrypts to the name.
+    const auth = { authorization: `Bearer ${system.keys.auditor}` };
+    const pack = await (await fetch(`${system.baseUrl}/ledger/export`, { headers: auth })).text();
+    const verifierKey = (await (await fetch(`${system.baseUrl}/ledger/checkpoint/key`, { headers: auth })).text()).trim();
+    expect(pack).not.toContain('Zeina Abou Jaoude');
+    const packFile = join(dataDir, '..', 'after-erasure.ndjson');
+    writeFileSync(packFile, pack);
+    const check = spawnSync(process.execPath, [join(repoRoot, 'bin', 'peil-ledger.js'), 'verify-pack', packFile, '--key', verifierKey], { encoding: 'utf8' });
+    expect({ code: check.status, ok: JSON.parse(check.stdout).ok }).toEqual({ code: 0, ok: true });
 
     const replaced = { eventId: randomUUID(), type: 'ParticipantReplaced', occurredAt: '2026-03-03T10:00:00+02:00', data: { householdId, reason: 'illness', participant: { participantId: 'P-new', fullName: 'Someone Else', sex: 'M', birthDate: '1990-01-01', educationLevel: 'primary' } } };
     expect((await post(system, '/enrolment/events', { events: [replaced] })).body.results[0]).toMatchObject({ status: 'rejected', error: { code: 'household_personal_data_erased' } });

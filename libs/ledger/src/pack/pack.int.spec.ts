@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,25 +9,12 @@ import { generateSignerKey, parseSignerKey } from '../tlog/signed-note';
 import { LedgerTree } from '../tree/ledger-tree';
 import { packLines } from './pack-writer';
 import { verifyPack } from './pack-verifier';
+import { testEvent } from '../testing/test-event';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-function event(n: number): NewEvent {
-  return {
-    eventId: randomUUID(),
-    type: 'Tested',
-    schemaVersion: 1,
-    occurredAt: '2026-01-15T09:30:00.000Z',
-    recordedAt: '2026-01-15T09:30:01.000Z',
-    source: 'pack-spec',
-    actor: 'tester',
-    correlationId: randomUUID(),
-    causationId: null,
-    data: { n, name: `enc:v1:${n}` },
-    contentDigest: `d:${n}`,
-  };
-}
+const event = (n: number): NewEvent => testEvent(n, 'pack-spec', { n, name: `enc:v1:${n}` });
 
 const signer = parseSignerKey(generateSignerKey('peil-ledger/pack-test'));
 const key = signer.verifier;

@@ -1,5 +1,4 @@
 import Database from 'better-sqlite3';
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +8,7 @@ import { SqliteEventStore } from '../sqlite/sqlite-event-store';
 import { SqliteTreeStore } from '../sqlite/sqlite-tree-store';
 import { ledgerTreeContract } from './ledger-tree.contract';
 import { LedgerTree, TreeIntegrityError } from './ledger-tree';
+import { testEvent } from '../testing/test-event';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -23,21 +23,7 @@ ledgerTreeContract('SqliteEventStore', async () => {
   return { store, cleanup: () => store.close() };
 });
 
-function event(n: number): NewEvent {
-  return {
-    eventId: randomUUID(),
-    type: 'Tested',
-    schemaVersion: 1,
-    occurredAt: '2026-01-15T09:30:00.000Z',
-    recordedAt: '2026-01-15T09:30:01.000Z',
-    source: 'tree-spec',
-    actor: 'tester',
-    correlationId: randomUUID(),
-    causationId: null,
-    data: { n },
-    contentDigest: `d:${n}`,
-  };
-}
+const event = (n: number): NewEvent => testEvent(n, 'tree-spec');
 
 /**
  * A ledger of 40 events on 4 streams with its tree caught up, both closed; then `tamper` runs on the

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,25 +8,12 @@ import { openCheckpoint } from '../tlog/checkpoint';
 import { generateSignerKey, parseSignerKey } from '../tlog/signed-note';
 import { LedgerTree } from './ledger-tree';
 import { CHECKPOINT_STREAM, Sealer } from './sealer';
+import { testEvent } from '../testing/test-event';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-function event(n: number): NewEvent {
-  return {
-    eventId: randomUUID(),
-    type: 'Tested',
-    schemaVersion: 1,
-    occurredAt: '2026-01-15T09:30:00.000Z',
-    recordedAt: '2026-01-15T09:30:01.000Z',
-    source: 'sealer-spec',
-    actor: 'tester',
-    correlationId: randomUUID(),
-    causationId: null,
-    data: { n },
-    contentDigest: `d:${n}`,
-  };
-}
+const event = (n: number): NewEvent => testEvent(n, 'sealer-spec');
 
 async function setup() {
   const dir = mkdtempSync(join(tmpdir(), 'peil-sealer-'));

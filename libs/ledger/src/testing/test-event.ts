@@ -1,0 +1,23 @@
+import { randomUUID } from 'node:crypto';
+import type { JsonValue } from '../core/canonical-json';
+import type { NewEvent } from '../core/envelope';
+
+/**
+ * The n-th event a ledger spec appends: fixed times, fresh ids, `data` of `{ n }` unless given.
+ * For this library's own specs; not exported from the package.
+ */
+export function testEvent(n: number, source: string, data: { [key: string]: JsonValue } = { n }): NewEvent {
+  return {
+    eventId: randomUUID(),
+    type: 'Tested',
+    schemaVersion: 1,
+    occurredAt: '2026-01-15T09:30:00.000Z',
+    recordedAt: '2026-01-15T09:30:01.000Z',
+    source,
+    actor: 'tester',
+    correlationId: randomUUID(),
+    causationId: null,
+    data,
+    contentDigest: `d:${n}`,
+  };
+}

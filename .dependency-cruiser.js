@@ -35,10 +35,24 @@ module.exports = {
     },
     {
       name: 'projections-know-no-contexts',
-      comment: 'The projection runtime and read stores are generic; report projections live in services/reporting.',
+      comment: 'The projection runtime and read stores are generic; report projections live in libs/reports.',
       severity: 'error',
       from: { path: '^libs/projections/' },
       to: { path: '^(libs/(platform|contracts)|services)/' },
+    },
+    {
+      name: 'reports-are-production-code',
+      comment: 'The report engine and projections (libs/reports) run in the service and the CLI: test helpers only in its specs.',
+      severity: 'error',
+      from: { path: '^libs/reports/', pathNot: '\\.spec\\.ts$' },
+      to: { path: '^libs/testing/' },
+    },
+    {
+      name: 'reporting-internals-stay-inside',
+      comment: 'The CLI and the benches use @peil/reports, never the reporting service itself.',
+      severity: 'error',
+      from: { path: '^(scripts|test)/' },
+      to: { path: '^services/reporting/' },
     },
     {
       name: 'ledger-knows-no-platform',

@@ -18,7 +18,7 @@ const common = {
   transform: { '^.+\\.(t|j)s$': swc },
   transformIgnorePatterns: ['/node_modules/(?!(@nestjs|uid|path-to-regexp)/)'],
   moduleNameMapper: {
-    '^@peil/(ledger|contracts|platform|testing|projections|messaging|config)$': '<rootDir>/libs/$1/src',
+    '^@peil/(ledger|contracts|platform|testing|projections|messaging|config|reports)$': '<rootDir>/libs/$1/src',
   },
   modulePathIgnorePatterns: ['<rootDir>/dist/'],
 };

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, statfsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteEventStore } from '@peil/ledger';
-import { appendFixtureBatches } from './fixtures';
+import { appendFixtureBatches } from '@peil/testing';
 
 /** Higher is better for throughputs, lower for latencies; the ratio is always measured/target. */
 export type Better = 'higher' | 'lower';

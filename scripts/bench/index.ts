@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { cpus, tmpdir, totalmem } from 'node:os';
-import { enrolmentEvent, eventSizes } from './fixtures';
+import { enrolmentEvent, eventSizes } from '@peil/testing';
 import { BenchContext, type BenchRow, type BenchSection, filesystemOf, msSince } from './harness';
 import { storeBench } from './store.bench';
 import { renderTable } from './table';

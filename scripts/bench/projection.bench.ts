@@ -3,11 +3,9 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { SqliteEventStore } from '@peil/ledger';
 import { MemoryReadStore, SqliteReadStore } from '@peil/projections';
-import { loadAsOfSnapshotsConfig } from '../../services/reporting/src/application/as-of-snapshots.config';
-import { householdRefFunction } from '../../services/reporting/src/application/household-ref';
-import { ReportEngine, type ReportQuery } from '../../services/reporting/src/application/report-engine';
+import { householdRefFunction, loadAsOfSnapshotsConfig, ReportEngine, type ReportQuery } from '@peil/reports';
+import { writeProgrammeLedger } from '@peil/testing';
 import { type BenchContext, type BenchRow, type BenchSection, msSince, percentile } from './harness';
-import { writeProgrammeLedger } from './programme.fixtures';
 import { TARGETS } from './targets';
 
 /** The IATI report needs a publisher; the bench's is a stand-in. */

@@ -1,5 +1,5 @@
 import type { SqliteEventStore } from '@peil/ledger';
-import { eventBatch, freshHousehold } from './fixtures';
+import { eventBatch, freshHousehold } from '@peil/testing';
 import { type BenchContext, type BenchRow, type BenchSection, msSince, percentile } from './harness';
 import { TARGETS } from './targets';
 

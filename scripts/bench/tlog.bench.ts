@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { generateSignerKey, LedgerTree, packLines, parseSignerKey, signCheckpoint, SqliteTreeStore, verifyPack } from '@peil/ledger';
-import { eventBatch, freshHousehold } from './fixtures';
+import { eventBatch, freshHousehold } from '@peil/testing';
 import { type BenchContext, type BenchRow, type BenchSection, msSince, percentile } from './harness';
 import { TARGETS } from './targets';
 

@@ -5,7 +5,7 @@ import { KafkaLedgerFeeds } from '@peil/messaging';
 import { Projector, SqliteReadStore } from '@peil/projections';
 import { kafkaEnv, kafkaTargets, removeDir, startSystem, type RunningSystem, type TestKafka } from '@peil/testing';
 import { until } from '../../libs/messaging/src/testing/ledger-events';
-import { allProjections, REPORT_NAMES, render } from '../../services/reporting/src/reports/catalogue';
+import { allProjections, REPORT_NAMES, render } from '@peil/reports';
 import { accepted, enrolledHousehold, ev, peilGrant, uniq } from './programme';
 
 /**

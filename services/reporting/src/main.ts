@@ -1,5 +1,5 @@
 import { bootstrapService, loadPlatformConfig, runMain } from '@peil/platform';
-import { loadReadStoreConfig } from './read-store/read-store.config';
+import { loadReadStoreConfig } from '@peil/reports';
 import { ReportingModule } from './reporting.module';
 
 runMain(async () => {

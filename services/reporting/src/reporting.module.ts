@@ -2,15 +2,9 @@ import { Inject, Logger, Module, type BeforeApplicationShutdown, type OnApplicat
 import { LedgerTree, SqliteTreeStore, type EventStore } from '@peil/ledger';
 import { EVENT_STORE, HealthRegistry, IntegrityStatus, KEY_STORE, LEDGER_FEEDS, METRICS, PLATFORM_CONFIG, PlatformModule, ledgerTreeFile, type HouseholdKeyStore, type PlatformConfig, type ServiceMetrics } from '@peil/platform';
 import type { LedgerFeeds } from '@peil/projections';
-import { loadAsOfSnapshotsConfig } from './application/as-of-snapshots.config';
-import { householdRefFunction } from './application/household-ref';
-import { READ_MODELS } from './application/read-model-integrity';
-import { ReportEngine } from './application/report-engine';
+import { householdRefFunction, loadAsOfSnapshotsConfig, loadFiscalYearStartMonth, loadIatiPublisher, loadReadStoreConfig, READ_MODELS, ReportEngine } from '@peil/reports';
 import { REPORT_ENGINE, ReportsController } from './http/reports.controller';
-import { loadReadStoreConfig } from './read-store/read-store.config';
 import { ReadStoreHost } from './read-store/read-store.host';
-import { loadIatiPublisher } from './reports/iati.config';
-import { loadFiscalYearStartMonth } from './reports/ifr.config';
 
 export const READ_STORE = Symbol('ReadStore');
 /** The Merkle tree over the ledger (derived data, shared with the ledger service on the embedded profile), for the tree head reports cite. */

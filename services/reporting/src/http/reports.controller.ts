@@ -2,10 +2,8 @@ import { BadRequestException, Controller, Get, Inject, NotFoundException, Param,
 import { TreeIntegrityError } from '@peil/ledger';
 import { QueryParams, Roles, type QueryValues } from '@peil/platform';
 import type { Response } from 'express';
-import { ReportRefusedError } from '../application/read-model-integrity';
-import { ReportEngine } from '../application/report-engine';
+import { ReportEngine, ReportRefusedError, ReportRequestError } from '@peil/reports';
 import { ReadStoreUnavailableError } from '../read-store/read-store.host';
-import { ReportRequestError } from '../reports/catalogue';
 
 export const REPORT_ENGINE = Symbol('ReportEngine');
 

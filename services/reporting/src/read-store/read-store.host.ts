@@ -2,7 +2,7 @@ import type { Position } from '@peil/ledger';
 import { backoffDelay } from '@peil/messaging';
 import { healthReason } from '@peil/platform';
 import { MongoReadStore, SqliteReadStore, type CheckpointMark, type ReadStore, type ReadTx } from '@peil/projections';
-import type { ReadStoreConfig } from './read-store.config';
+import type { ReadStoreConfig } from '@peil/reports';
 
 /** Live reports need the read store; the service answers 503 with this while it is not connected. */
 export class ReadStoreUnavailableError extends Error {}

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { SqliteEventStore } from '@peil/ledger';
 import { MemoryReadStore, PROJECTIONS_META, type Projection } from '@peil/projections';
 import { allProjections } from '../reports/catalogue';
-import { writeProgrammeLedger } from '../../../../scripts/bench/programme.fixtures';
+import { writeProgrammeLedger } from '@peil/testing';
 import { householdRefFunction } from './household-ref';
 import { ReportEngine, type ReportQuery } from './report-engine';
 

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { z } from 'zod';
-import { ConfigError, loadConfig } from '@peil/platform';
+import { ConfigError, loadConfig } from '@peil/config';
 
 /** The embedded read store: its own file beside the ledger, never the ledger's. */
 export const readModelsFile = (dataDir: string): string => join(dataDir, 'read-models.sqlite');

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '@peil/platform';
+import { ConfigError, loadConfig } from '@peil/config';
 import { z } from 'zod';
 
 /**

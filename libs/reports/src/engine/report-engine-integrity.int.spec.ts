@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { SqliteEventStore } from '@peil/ledger';
 import { IntegrityStatus } from '@peil/platform';
 import { SqliteReadStore } from '@peil/projections';
-import { writeProgrammeLedger } from '../../../../scripts/bench/programme.fixtures';
+import { writeProgrammeLedger } from '@peil/testing';
 import { householdRefFunction } from './household-ref';
 import { READ_MODELS, ReportRefusedError } from './read-model-integrity';
 import { ReportEngine } from './report-engine';

@@ -1,4 +1,4 @@
-import { loadConfig } from '@peil/platform';
+import { loadConfig } from '@peil/config';
 import { z } from 'zod';
 
 /**

@@ -6,8 +6,8 @@ import { quarterDays, quarterOfDay, toUsdMinor } from '@peil/contracts';
 import { SqliteEventStore, type JsonValue, type NewEvent, type StoredEvent } from '@peil/ledger';
 import { MemoryReadStore, replay } from '@peil/projections';
 import fc from 'fast-check';
-import { householdRefFunction } from '../application/household-ref';
-import { ReportEngine } from '../application/report-engine';
+import { householdRefFunction } from '../engine/household-ref';
+import { ReportEngine } from '../engine/report-engine';
 import { reportProjections } from './catalogue';
 import { fiscalYearStart, grantBook, interimFinancialReport, percent, type Columns } from './ifr.report';
 

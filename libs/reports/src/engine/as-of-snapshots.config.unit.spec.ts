@@ -1,4 +1,4 @@
-import { ConfigError } from '@peil/platform';
+import { ConfigError } from '@peil/config';
 import { loadAsOfSnapshotsConfig } from './as-of-snapshots.config';
 
 describe('asOf snapshot configuration (PEIL_ASOF_SNAPSHOT_EVERY, PEIL_ASOF_SNAPSHOTS_KEPT)', () => {

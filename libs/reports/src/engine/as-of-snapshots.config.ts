@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { loadConfig } from '@peil/platform';
+import { loadConfig } from '@peil/config';
 
 const count = (fallback: number, min: number) =>
   z

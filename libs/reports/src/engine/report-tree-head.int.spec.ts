@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EMPTY_ROOT, eventLeafHash, LedgerTree, MemoryTree, SqliteEventStore, SqliteTreeStore, type StoredEvent } from '@peil/ledger';
 import { MemoryReadStore } from '@peil/projections';
-import { writeProgrammeLedger } from '../../../../scripts/bench/programme.fixtures';
+import { writeProgrammeLedger } from '@peil/testing';
 import { householdRefFunction } from './household-ref';
 import { ReportEngine } from './report-engine';
 import { ReportRequestError } from '../reports/catalogue';

@@ -1,4 +1,4 @@
-import { ConfigError } from '@peil/platform';
+import { ConfigError } from '@peil/config';
 import { loadReadStoreConfig } from './read-store.config';
 
 describe('read store configuration (PEIL_READ_STORE, PEIL_MONGO_URL)', () => {

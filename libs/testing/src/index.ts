@@ -5,3 +5,5 @@ export * from './kafka-mock';
 export * from './kafka-broker';
 export * from './ledger-file';
 export * from './counting-reads';
+export * from './shared-system';
+export * from './test-event';

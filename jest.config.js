@@ -26,6 +26,13 @@ module.exports = {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{libs,services,scripts,test}/**/*.unit.spec.ts'] },
     { ...common, displayName: 'int', testMatch: ['<rootDir>/{libs,services,scripts,test}/**/*.int.spec.ts'] },
-    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/{libs,services,scripts,test}/**/*.e2e.spec.ts'] },
+    {
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/{libs,services,scripts,test}/**/*.e2e.spec.ts'],
+      // Specs that only use the public API share one started system per worker (libs/testing/src/shared-system.ts).
+      globalSetup: '<rootDir>/libs/testing/src/e2e-global-setup.ts',
+      globalTeardown: '<rootDir>/libs/testing/src/e2e-global-teardown.ts',
+    },
   ],
 };

@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { ensurePrivateDir } from '@peil/ledger';
-import { ConfigError, intVar, loadConfig, loadPlatformConfig, SERVICES, type PlatformConfig } from '@peil/platform';
+import { ConfigError, intVar, loadConfig, loadPlatformConfig, SERVICES, shutdownTimeoutMs, type PlatformConfig } from '@peil/platform';
 import type { RestartPolicy } from './supervisor/restart-policy';
 import { Supervisor } from './supervisor/supervisor';
 
@@ -9,7 +9,9 @@ import { Supervisor } from './supervisor/supervisor';
  * `npm start`: every service of the embedded profile as its own process, the gateway last, under
  * a supervisor. A service that crashes is restarted with back-off; one that keeps crashing is
  * given up (its routes answer 503) while the others keep serving; giving up on the gateway, or a
- * configuration error in any process, stops them all. One Ctrl-C (SIGINT) or SIGTERM stops them all.
+ * configuration error in any process, stops them all. One Ctrl-C (SIGINT) or SIGTERM stops them all:
+ * the gateway first (it stops accepting and answers what it has in flight, with the services still
+ * up), then the services (their projectors finish their batch); each within PEIL_SHUTDOWN_TIMEOUT_MS.
  */
 const root = resolve(__dirname, '..');
 const processes = [...(Object.keys(SERVICES) as Array<keyof typeof SERVICES>), 'gateway'] as const;
@@ -32,7 +34,9 @@ function say(level: 'info' | 'warn' | 'error', msg: string): void {
 function main(): void {
   let config: PlatformConfig;
   let policy: RestartPolicy;
+  let drainMs: number;
   try {
+    drainMs = shutdownTimeoutMs();
     config = loadPlatformConfig();
     const own = loadConfig(supervisorSchema, process.env);
     policy = { limit: own.PEIL_RESTART_LIMIT, windowMs: own.PEIL_RESTART_WINDOW_MS, initialDelayMs: own.PEIL_RESTART_DELAY_MS, maxDelayMs: 30_000 };
@@ -57,7 +61,9 @@ function main(): void {
       log: (line) => say(/GIVING UP|exited|crash/i.test(line) ? 'warn' : 'info', line),
       essential: new Set(['gateway']),
       configErrorCode: EX_CONFIG,
-      stopGraceMs: 10_000,
+      // A process past its deadline exits 1 by itself; the margin only catches one that hangs.
+      stopGraceMs: drainMs + 5_000,
+      stopFirst: new Set(['gateway']),
     },
   );
   let stopping = false;

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { removeDir } from '@peil/testing';
@@ -34,14 +34,26 @@ describe('Supervisor', () => {
     return { name, args: [file], env: {} };
   };
 
-  const start = (specs: ProcessSpec[], policy: Partial<RestartPolicy> = {}) => {
+  /** A process running `source`, then logging `<name> up`; `log(line)` in it appends to the shared log file. */
+  const program = (name: string, source: string): ProcessSpec => {
+    const file = join(dir, `${name}.js`);
+    const log = JSON.stringify(join(dir, 'order.log'));
+    writeFileSync(file, `const log = (l) => require('fs').appendFileSync(${log}, l + '\\n');\nsetInterval(() => {}, 1000);\n${source}\nlog('${name} up');`);
+    return { name, args: [file], env: {} };
+  };
+  const order = () => (existsSync(join(dir, 'order.log')) ? readFileSync(join(dir, 'order.log'), 'utf8').trim().split('\n') : []);
+  /** Until every named program has installed its SIGTERM handler. */
+  const up = (...names: string[]) => until(`${names.join(', ')} up`, () => names.every((n) => order().includes(`${n} up`)));
+
+  const start = (specs: ProcessSpec[], policy: Partial<RestartPolicy> = {}, grace = 5_000) => {
     supervisor = new Supervisor(specs, {
       policy: { limit: 2, windowMs: 60_000, initialDelayMs: 20, maxDelayMs: 100, ...policy },
       now: () => Date.now(),
       log: (line) => lines.push(line),
       essential: new Set(['gateway']),
       configErrorCode: 78,
-      stopGraceMs: 5_000,
+      stopGraceMs: grace,
+      stopFirst: new Set(['gateway']),
     });
     supervisor.start();
     return supervisor;
@@ -104,5 +116,38 @@ describe('Supervisor', () => {
     // Past the cancelled restart's time: nothing was started again.
     await new Promise((r) => setTimeout(r, 2_500));
     expect(lines.filter((l) => l.startsWith('enrolment started'))).toHaveLength(started);
+  });
+
+  it('forwards SIGTERM to the gateway first and to the services only once it has drained and exited', async () => {
+    // The gateway takes its time to drain; a service stops at once. Without the ordering the service would be first.
+    const s = start([
+      program('gateway', "process.on('SIGTERM', () => setTimeout(() => { log('gateway drained'); process.exit(0); }, 300));"),
+      program('ledger', "process.on('SIGTERM', () => { log('ledger got SIGTERM'); process.exit(0); });"),
+    ]);
+    await up('gateway', 'ledger');
+    expect(await s.stop(0)).toBe(0);
+    expect(order().filter((l) => !l.endsWith(' up'))).toEqual(['gateway drained', 'ledger got SIGTERM']);
+  });
+
+  it('ends with 1 when a process does not stop cleanly: one exits 1 past its deadline, one ignores SIGTERM and is killed', async () => {
+    const s = start(
+      [
+        program('ledger', "process.on('SIGTERM', () => process.exit(1));"),
+        program('reporting', "process.on('SIGTERM', () => log('reporting ignores SIGTERM'));"),
+      ],
+      {},
+      300,
+    );
+    await up('ledger', 'reporting');
+    const reporting = s.pid('reporting')!;
+    expect(await s.stop(0)).toBe(1);
+    expect(alive(reporting)).toBe(false);
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        'ledger did not stop cleanly (code 1)',
+        'reporting still running 300 ms after SIGTERM: killing it',
+        'reporting did not stop cleanly (SIGKILL)',
+      ]),
+    );
   });
 });

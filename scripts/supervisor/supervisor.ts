@@ -18,6 +18,11 @@ export interface SupervisorOptions {
   configErrorCode: number;
   /** How long a stopping child may take before it is killed. */
   stopGraceMs: number;
+  /**
+   * Stopped first, and waited for, before the others get SIGTERM: the gateway, so that requests it
+   * is still answering reach services that are still up.
+   */
+  stopFirst?: ReadonlySet<string>;
 }
 
 /**
@@ -55,19 +60,41 @@ export class Supervisor {
     return this.givenUp;
   }
 
+  /**
+   * Forwards SIGTERM (the stopFirst processes first, then the rest) and waits for each to exit,
+   * killing one that takes longer than stopGraceMs. Resolves with `code`, or 1 when asked for 0 but
+   * a process did not stop cleanly (exit code other than 0, or killed).
+   */
   stop(code = 0): Promise<number> {
     if (this.stopping) return this.stopped;
     this.stopping = true;
     this.exitCode = code;
     for (const timer of this.pending.values()) clearTimeout(timer);
     this.pending.clear();
-    for (const child of this.running.values()) child.kill('SIGTERM');
-    const kill = setTimeout(() => {
-      for (const child of this.running.values()) child.kill('SIGKILL');
-    }, this.options.stopGraceMs);
-    kill.unref();
-    this.finishIfAllStopped();
+    const first = this.options.stopFirst ?? new Set<string>();
+    void this.terminate([...this.running].filter(([name]) => first.has(name)))
+      .then(() => this.terminate([...this.running]))
+      .then(() => this.finishIfAllStopped());
     return this.stopped;
+  }
+
+  private async terminate(children: Array<[string, ChildProcess]>): Promise<void> {
+    const kill = setTimeout(() => {
+      for (const [name, child] of children) {
+        if (child.exitCode !== null || child.signalCode !== null) continue;
+        this.options.log(`${name} still running ${this.options.stopGraceMs} ms after SIGTERM: killing it`);
+        child.kill('SIGKILL');
+      }
+    }, this.options.stopGraceMs);
+    await Promise.all(
+      children.map(([, child]) => {
+        const exited = new Promise<void>((done) => child.once('exit', () => done()));
+        if (child.exitCode !== null || child.signalCode !== null) return undefined;
+        child.kill('SIGTERM');
+        return exited;
+      }),
+    );
+    clearTimeout(kill);
   }
 
   private launch(spec: ProcessSpec): void {
@@ -88,7 +115,13 @@ export class Supervisor {
   private exited(spec: ProcessSpec, child: ChildProcess, how: string, code: number | null): void {
     if (this.running.get(spec.name) === child) this.running.delete(spec.name);
     if (this.stopping) {
-      this.finishIfAllStopped();
+      // Exit 0 after draining; a process that never installed its handler (still waiting for its
+      // event store) dies of the SIGTERM itself, which is clean too. Anything else is worth a look.
+      const clean = code === 0 || child.signalCode === 'SIGTERM';
+      if (!clean) {
+        this.options.log(`${spec.name} did not stop cleanly (${how})`);
+        if (this.exitCode === 0) this.exitCode = 1;
+      }
       return;
     }
     if (code === this.options.configErrorCode) {
@@ -124,6 +157,6 @@ export class Supervisor {
   }
 
   private finishIfAllStopped(): void {
-    if (this.stopping && this.running.size === 0) this.finish(this.exitCode);
+    if (this.running.size === 0) this.finish(this.exitCode);
   }
 }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { firstTextIssue } from '@peil/contracts';
-import { get, removeDir, startSystem, type RunningSystem } from '@peil/testing';
+import { get, useSharedSystem } from '@peil/testing';
 import { eventBatch, hostileBody, pathSegment, queryString, TEMPLATES, type Known } from './fuzz/arbitraries';
 import { accepted, ev, enrolledHousehold, peilGrant } from './programme';
 
@@ -34,14 +34,13 @@ interface Answer {
 }
 
 describe('API fuzzing (no 5xx, nothing written for what is rejected, every error explained)', () => {
-  let system: RunningSystem;
+  const system = useSharedSystem();
   let known: Known;
   /** The ledger's last position as these tests last saw it. */
   let seen = 0;
 
+  // The shared system runs no timed background writers (SHARED_SYSTEM_ENV): every ledger change comes from a request.
   beforeAll(async () => {
-    // No timed background writers (recovery, grace releases): every ledger change comes from a request.
-    system = await startSystem({ env: { PEIL_RECOVERY_INTERVAL_MS: '3600000', PEIL_FLOW_GRACE_SECONDS: '86400' }, timeoutMs: 90_000 });
     const grant = peilGrant();
     await accepted(system, 'grant', [grant.event], 'finance');
     const householdId = await enrolledHousehold(system);
@@ -50,11 +49,6 @@ describe('API fuzzing (no 5xx, nothing written for what is rejected, every error
     known = { householdId, budgetLine: grant.lines.training!, grantId: String(grant.event.data.grantId), itemCode };
     seen = (await newEvents()).at(-1)?.position ?? 0;
   }, 150_000);
-
-  afterAll(async () => {
-    await system?.stop();
-    if (system) removeDir(system.dataDir);
-  });
 
   async function request(method: 'GET' | 'POST', path: string, role: string, body?: string | Uint8Array, contentType?: string | null): Promise<Answer> {
     const headers: Record<string, string> = { authorization: `Bearer ${system.keys[role]}` };

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { get, post, removeDir, repoRoot, startSystem, type RunningSystem } from '@peil/testing';
+import { get, post, repoRoot, useSharedSystem } from '@peil/testing';
 import { enrolment } from './fixtures';
 import { accepted, ev, peilGrant, uniq } from './programme';
 
@@ -21,7 +21,7 @@ interface Envelope {
  */
 describe('attribution: the authenticated principal in the ledger', () => {
   const T = 60_000;
-  let system: RunningSystem;
+  const system = useSharedSystem();
   // Asynchronous: a blocked event loop would not see the gateway close idle keep-alive connections,
   // and the next fetch would be sent on a dead one.
   const cli = (...args: string[]) =>
@@ -41,15 +41,6 @@ describe('attribution: the authenticated principal in the ledger', () => {
     }
   };
   const byId = async (eventId: string) => (await ledgerEvents()).find((e) => e.eventId === eventId)!;
-
-  beforeAll(async () => {
-    system = await startSystem({ timeoutMs: 120_000 });
-  }, 150_000);
-
-  afterAll(async () => {
-    await system?.stop();
-    if (system) removeDir(system.dataDir);
-  });
 
   it("records the NGO key's principal on an event that claims an admin actor, and the ledger still verifies", async () => {
     const forged = { ...enrolment(), actor: 'admin:0000000000', source: 'admin' };

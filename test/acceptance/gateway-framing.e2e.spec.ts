@@ -1,5 +1,5 @@
 import { connect } from 'node:net';
-import { get, post, removeDir, startSystem, type RunningSystem } from '@peil/testing';
+import { get, post, useSharedSystem } from '@peil/testing';
 import { enrolment } from './fixtures';
 
 /**
@@ -8,16 +8,7 @@ import { enrolment } from './fixtures';
  * travel on the same pooled gateway→enrolment connection.
  */
 describe('request smuggling through the gateway (embedded profile)', () => {
-  let system: RunningSystem;
-
-  beforeAll(async () => {
-    system = await startSystem({ timeoutMs: 90_000 });
-  }, 120_000);
-
-  afterAll(async () => {
-    await system?.stop();
-    if (system) removeDir(system.dataDir);
-  }, 30_000);
+  const system = useSharedSystem();
 
   /** Raw bytes on a fresh connection; everything received until the gateway closes it (10 s at most). */
   const raw = (bytes: string) =>

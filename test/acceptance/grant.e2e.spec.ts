@@ -1,4 +1,4 @@
-import { get, post, removeDir, startSystem, type RunningSystem } from '@peil/testing';
+import { get, post, useSharedSystem } from '@peil/testing';
 import { accepted, ev, head, rejectedWith, uniq } from './programme';
 
 interface Line { grantId: string; code: string; name: string; component: string; purpose: string | null; allocationMinor: number; committedMinor: number; spentMinor: number; remainingMinor: number }
@@ -47,7 +47,7 @@ const expenditure = (budgetLine: string, amountMinor: number, over: Record<strin
   ev('ExpenditureRecorded', { expenditureId: uniq('EXP'), budgetLine, amountMinor, currency: 'USD', payee: 'Tripoli Office Supplies', documentRef: uniq('INV'), ...over });
 
 describe('grant: budget lines, commitments and expenditures', () => {
-  let system: RunningSystem;
+  const system = useSharedSystem();
   const grant = jsdfGrant();
   const C = grant.code;
 
@@ -59,14 +59,8 @@ describe('grant: budget lines, commitments and expenditures', () => {
   const lineOf = async (code: string) => (await lines()).find((l) => l.code === code)!;
 
   beforeAll(async () => {
-    system = await startSystem();
     await accepted(system, 'grant', [grant.event], 'finance');
   }, 60_000);
-
-  afterAll(async () => {
-    await system?.stop();
-    if (system) removeDir(system.dataDir);
-  });
 
   it('shows every line of the signed grant: allocation, nothing committed or spent, the whole allocation remaining', async () => {
     const mine = (await lines()).filter((l) => l.grantId === grant.data.grantId);

@@ -1,4 +1,4 @@
-import { get, post, removeDir, startSystem, type RunningSystem } from '@peil/testing';
+import { get, post, useSharedSystem } from '@peil/testing';
 import { enrolment } from './fixtures';
 import { accepted, ev, head, peilGrant, uniq } from './programme';
 
@@ -7,18 +7,12 @@ import { accepted, ev, head, peilGrant, uniq } from './programme';
  * malformed text reach the ledger — each reproduced through the gateway, as a client sends it.
  */
 describe('hostile input through the gateway', () => {
-  let system: RunningSystem;
+  const system = useSharedSystem();
   const grant = peilGrant();
 
   beforeAll(async () => {
-    system = await startSystem({ timeoutMs: 90_000 });
     await accepted(system, 'grant', [grant.event], 'finance');
   }, 120_000);
-
-  afterAll(async () => {
-    await system?.stop();
-    if (system) removeDir(system.dataDir);
-  });
 
   const send = async (path: string, body: string | Uint8Array, contentType = 'application/json', role = 'ngo') => {
     const res = await fetch(`${system.baseUrl}${path}`, { method: 'POST', headers: { 'content-type': contentType, authorization: `Bearer ${system.keys[role]}` }, body });

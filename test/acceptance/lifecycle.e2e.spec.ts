@@ -1,19 +1,19 @@
-import { get, post, removeDir, startSystem, type RunningSystem } from '@peil/testing';
+import { get, post, useSharedSystem } from '@peil/testing';
 import { enrolment } from './fixtures';
-import { accepted, budgetLine, enrolledHousehold, ev, peilGrant, rejectedWith, uniq } from './programme';
+import { accepted, budgetLine, enrolledHousehold, ev, rejectedWith, signedGrant, uniq } from './programme';
 
 /** Issue 4: training, coaching, nudges, evaluation, and a household's lifecycle across every context. */
 describe('household lifecycle across contexts', () => {
-  let system: RunningSystem;
-  const grant = peilGrant();
+  const system = useSharedSystem();
+  /** The lines sessions and deliveries are charged to. */
+  let lines: Record<string, string>;
   const SEW = uniq('SEW');
   const IRON = uniq('IRON');
   const session = (module: string, over: Record<string, unknown> = {}) =>
     ev('TrainingSessionHeld', { sessionId: uniq('SES'), module, governorate: 'North', district: 'Tripoli', ...over }, '2025-10-05T09:00:00+03:00');
 
   beforeAll(async () => {
-    system = await startSystem();
-    await accepted(system, 'grant', [grant.event], 'finance');
+    lines = await signedGrant(system);
     await accepted(system, 'asset-transfer', [
       ev('AssetCatalogueItemApproved', { itemCode: SEW, name: 'Sewing machine', category: 'sewing-embroidery', unitCostCeilingMinor: 35_000 }),
       ev('AssetCatalogueItemApproved', { itemCode: IRON, name: 'Steam iron', category: 'sewing-embroidery', unitCostCeilingMinor: 4_000 }),
@@ -21,16 +21,11 @@ describe('household lifecycle across contexts', () => {
     await accepted(system, 'assessment', [ev('MarketAssessmentCompleted', { assessmentId: uniq('MA'), governorate: 'North', district: 'Tripoli', viableSectors: ['tailoring'] })]);
   }, 60_000);
 
-  afterAll(async () => {
-    await system?.stop();
-    if (system) removeDir(system.dataDir);
-  });
-
   it('spends a financial-literacy session of 4,475,000 LBP at 89,500 as US$50.00 on the training line; attendance once, known households only', async () => {
-    const before = await budgetLine(system, grant.lines.training!);
+    const before = await budgetLine(system, lines.training!);
     const held = session('financial-literacy', { costMinor: 4_475_000, currency: 'LBP', fxRateToUsd: '89500' });
     await accepted(system, 'training', [held]);
-    expect((await budgetLine(system, grant.lines.training!)).spentMinor).toBe(before.spentMinor + 5000);
+    expect((await budgetLine(system, lines.training!)).spentMinor).toBe(before.spentMinor + 5000);
 
     const householdId = await enrolledHousehold(system);
     const attendance = { sessionId: held.data.sessionId, householdId };
@@ -82,14 +77,14 @@ describe('household lifecycle across contexts', () => {
     await accepted(system, 'asset-transfer', [ev('AssetDelivered', { deliveryId: uniq('DLV'), householdId, itemCode: IRON, quantity: 1, unitCostMinor: 3_500, currency: 'USD', supplier: 'S', invoiceRef: 'I' })]);
     const held = session('financial-literacy');
     await accepted(system, 'training', [held]);
-    const committedBefore = (await budgetLine(system, grant.lines.assets!)).committedMinor;
+    const committedBefore = (await budgetLine(system, lines.assets!)).committedMinor;
 
     await accepted(system, 'enrolment', [ev('HouseholdWithdrawn', { householdId, reason: 'found formal employment' })]);
     // The release follows the withdrawal through the ledger; give it a moment.
     let committed = committedBefore;
     for (let i = 0; i < 50 && committed === committedBefore; i++) {
       await new Promise((r) => setTimeout(r, 100));
-      committed = (await budgetLine(system, grant.lines.assets!)).committedMinor;
+      committed = (await budgetLine(system, lines.assets!)).committedMinor;
     }
     expect(committedBefore - committed).toBe(35_000 + 4_000); // the sewing machine and one iron were never delivered
 

@@ -43,6 +43,19 @@ export function peilGrant(suffix = uniq('g')) {
   };
 }
 
+/**
+ * Signs a PEIL grant and returns, per purpose, the line the services charge: the first signed
+ * grant's. On a shared system an earlier spec's grant may be that one, so a spec that follows what
+ * a session or a delivery costs reads these lines, and compares them before and after.
+ */
+export async function signedGrant(system: RunningSystem): Promise<Record<string, string>> {
+  await accepted(system, 'grant', [peilGrant().event], 'finance');
+  const res = await get(system, '/grant/budget-lines', 'finance');
+  const charged: Record<string, string> = {};
+  for (const line of res.body.budgetLines as Array<{ code: string; purpose: string | null }>) if (line.purpose) charged[line.purpose] ??= line.code;
+  return charged;
+}
+
 export async function accepted(system: RunningSystem, context: string, events: unknown[], role = 'ngo') {
   const res = await post(system, `/${context}/events`, { events }, role);
   if (res.status !== 200) throw new Error(`${context}: HTTP ${res.status} ${JSON.stringify(res.body)}`);

@@ -10,6 +10,7 @@ export * from './http/http-exception.filter';
 export * from './http/json-body';
 export * from './http/query';
 export * from './nest/bootstrap';
+export * from './nest/shutdown';
 export * from './nest/event-store.factory';
 export * from './nest/health.registry';
 export * from './integrity';

@@ -7,3 +7,5 @@ export * from './ledger-file';
 export * from './counting-reads';
 export * from './fixtures/bench-events';
 export * from './fixtures/programme-ledger';
+export * from './shared-system';
+export * from './test-event';

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -58,6 +58,8 @@ function portIsFree(port: number): Promise<boolean> {
 export interface RunningSystem {
   baseUrl: string;
   dataDir: string;
+  /** The supervisor's pid (its process group holds every service). */
+  pid: number;
   keys: Record<string, string>;
   output: () => string;
   /** SIGTERM to the supervisor; resolves when it exited. */
@@ -76,6 +78,11 @@ export interface StartOptions {
    * tampered ledger's `integrity`.
    */
   waitFor?: 'ready' | 'live';
+  /**
+   * The system's stdout and stderr go to this file instead of a pipe, and the system does not keep
+   * the test process alive: for a system that outlives the test file that started it (shared-system.ts).
+   */
+  logFile?: string;
 }
 
 /** Starts the whole embedded system exactly as `npm start` does (from dist/), on free ports. */
@@ -99,6 +106,7 @@ async function startOnce(options: StartOptions & { dataDir: string }): Promise<R
   // The gateway takes the block's last port; the services use base+1 … base+8.
   const port = base + 19;
   let log = '';
+  const logFd = options.logFile === undefined ? undefined : openSync(options.logFile, 'a');
   const child: ChildProcess = spawn(process.execPath, [start], {
     cwd: repoRoot,
     // Its own process group, so kill9 can take down the supervisor and every service at once.
@@ -109,17 +117,22 @@ async function startOnce(options: StartOptions & { dataDir: string }): Promise<R
       PEIL_RATE_LIMIT_PER_KEY: '0', PEIL_RATE_LIMIT_AUTH_FAILURES: '0',
       ...options.env,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', logFd ?? 'pipe', logFd ?? 'pipe'],
   });
+  if (logFd !== undefined) {
+    closeSync(logFd);
+    child.unref();
+  }
   child.stdout?.on('data', (d: Buffer) => (log += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (log += d.toString()));
+  const output = () => (options.logFile === undefined ? log : readFileSync(options.logFile, 'utf8'));
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
   const baseUrl = `http://127.0.0.1:${port}/v1`;
   // Generous: a start is a few seconds alone, but CI machines are shared and a start lost to load fails a whole run.
   const deadline = Date.now() + (options.timeoutMs ?? 90_000);
   const probe = options.waitFor === 'live' ? 'health' : 'ready';
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`system exited during start:\n${log}`);
+    if (child.exitCode !== null) throw new Error(`system exited during start:\n${output()}`);
     try {
       const res = await fetch(`${baseUrl}/${probe}`);
       if (res.ok) break;
@@ -128,7 +141,7 @@ async function startOnce(options: StartOptions & { dataDir: string }): Promise<R
     }
     if (Date.now() > deadline) {
       try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* gone */ }
-      throw new Error(`system not ${options.waitFor === 'live' ? 'live' : 'ready'} in time:\n${log}`);
+      throw new Error(`system not ${options.waitFor === 'live' ? 'live' : 'ready'} in time:\n${output()}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -137,8 +150,9 @@ async function startOnce(options: StartOptions & { dataDir: string }): Promise<R
   return {
     baseUrl,
     dataDir,
+    pid: child.pid!,
     keys,
-    output: () => log,
+    output,
     async stop() {
       child.kill('SIGTERM');
       return exited;

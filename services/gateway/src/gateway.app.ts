@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import type { Server } from 'node:http';
 import { Logger, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { createLogger, LOG_LEVELS, loadInternalToken } from '@peil/platform';
+import { createLogger, exitGracefullyOnSignals, LOG_LEVELS, loadInternalToken, shutdownTimeoutMs } from '@peil/platform';
 import { loadApiKeys } from './auth/api-keys';
 import { limitConnections } from './http/connection-limits';
 import { guardFraming } from './http/framing-guard';
@@ -29,7 +29,6 @@ export async function createGateway(config: GatewayConfig): Promise<INestApplica
     // Throw instead of process.exit on a start error, so runMain reports it.
     abortOnError: false,
   });
-  app.enableShutdownHooks();
   // Which framework answers is nobody's business (and a hint for attackers).
   (app.getHttpAdapter().getInstance() as { disable(setting: string): void }).disable('x-powered-by');
   const server = app.getHttpServer() as Server;
@@ -43,9 +42,11 @@ export async function createGateway(config: GatewayConfig): Promise<INestApplica
   return app;
 }
 
-/** Starts listening on PEIL_HOST:PEIL_PORT and says where. */
+/** Starts listening on PEIL_HOST:PEIL_PORT and says where; SIGTERM drains it (requests in flight are answered). */
 export async function startGateway(config: GatewayConfig): Promise<INestApplication> {
+  const stopWithinMs = shutdownTimeoutMs();
   const app = await createGateway(config);
+  exitGracefullyOnSignals(app, 'gateway', new Logger('gateway'), stopWithinMs);
   await app.listen(config.PEIL_PORT, config.PEIL_HOST);
   const address = (app.getHttpServer() as Server).address();
   const port = typeof address === 'object' && address ? address.port : config.PEIL_PORT;

@@ -9,7 +9,7 @@ import { generateSignerKey, parseSignerKey } from '../tlog/signed-note';
 import { LedgerTree } from '../tree/ledger-tree';
 import { packLines } from './pack-writer';
 import { verifyPack } from './pack-verifier';
-import { testEvent } from '../testing/test-event';
+import { testEvent } from '@peil/testing';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));

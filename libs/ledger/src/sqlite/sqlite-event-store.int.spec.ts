@@ -9,6 +9,7 @@ import { eventStoreContract } from '../store/event-store.contract';
 import { chain } from '../core/hash-chain';
 import { verifyLedger } from '../verify/verify-ledger';
 import { SqliteEventStore } from './sqlite-event-store';
+import { testEvent } from '@peil/testing';
 
 const REPO = resolve(__dirname, '../../../..');
 const LEDGER_SRC = resolve(__dirname, '..');
@@ -30,20 +31,9 @@ eventStoreContract('SqliteEventStore', async () => {
 });
 
 let n = 0;
-function event(data: NewEvent['data'] = { n: ++n, amountMinor: 1000 + n }): NewEvent {
-  return {
-    eventId: randomUUID(),
-    type: 'Tested',
-    schemaVersion: 1,
-    occurredAt: '2026-01-15T09:30:00.000Z',
-    recordedAt: '2026-01-15T09:30:01.000Z',
-    source: 'sqlite-spec',
-    actor: 'tester',
-    correlationId: randomUUID(),
-    causationId: null,
-    data,
-    contentDigest: `d:${JSON.stringify(data)}`,
-  };
+function event(data?: NewEvent['data']): NewEvent {
+  n += 1;
+  return testEvent(n, 'sqlite-spec', data ?? { n, amountMinor: 1000 + n });
 }
 
 /** A fresh ledger file with 6 events over 3 streams, closed; positions 1..6. */

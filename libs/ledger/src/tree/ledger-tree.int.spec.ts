@@ -8,7 +8,7 @@ import { SqliteEventStore } from '../sqlite/sqlite-event-store';
 import { SqliteTreeStore } from '../sqlite/sqlite-tree-store';
 import { ledgerTreeContract } from './ledger-tree.contract';
 import { LedgerTree, TreeIntegrityError } from './ledger-tree';
-import { testEvent } from '../testing/test-event';
+import { testEvent } from '@peil/testing';
 
 const dirs: string[] = [];
 function tempDir(): string {

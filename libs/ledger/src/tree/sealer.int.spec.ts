@@ -8,7 +8,7 @@ import { openCheckpoint } from '../tlog/checkpoint';
 import { generateSignerKey, parseSignerKey } from '../tlog/signed-note';
 import { LedgerTree } from './ledger-tree';
 import { CHECKPOINT_STREAM, Sealer } from './sealer';
-import { testEvent } from '../testing/test-event';
+import { testEvent } from '@peil/testing';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));

@@ -1,10 +1,10 @@
 import Database from 'better-sqlite3';
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NewEvent } from '../core/envelope';
 import { SqliteEventStore } from '../sqlite/sqlite-event-store';
+import { testEvent } from '@peil/testing';
 import { checkVerifiedPoint, LedgerFollower } from './ledger-follower';
 
 const dirs: string[] = [];
@@ -20,20 +20,8 @@ function tempFile(): string {
 
 let n = 0;
 function event(): NewEvent {
-  const data = { n: ++n, amountMinor: 1000 + n };
-  return {
-    eventId: randomUUID(),
-    type: 'Tested',
-    schemaVersion: 1,
-    occurredAt: '2026-01-15T09:30:00.000Z',
-    recordedAt: '2026-01-15T09:30:01.000Z',
-    source: 'follower-spec',
-    actor: 'tester',
-    correlationId: randomUUID(),
-    causationId: null,
-    data,
-    contentDigest: `d:${JSON.stringify(data)}`,
-  };
+  n += 1;
+  return testEvent(n, 'follower-spec', { n, amountMinor: 1000 + n });
 }
 
 /** Changes the ledger behind the store's back (a second connection, guard triggers dropped), as an attacker with file access could. */

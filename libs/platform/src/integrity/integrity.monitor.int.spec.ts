@@ -1,30 +1,14 @@
 import Database from 'better-sqlite3';
-import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteEventStore, type NewEvent } from '@peil/ledger';
-import { removeDir } from '@peil/testing';
+import { removeDir, testEvent } from '@peil/testing';
 import { IntegrityMonitor, LEDGER_CHAIN } from './integrity.monitor';
 import { IntegrityStatus } from './integrity.status';
 
 let n = 0;
-function event(): NewEvent {
-  const data = { n: ++n };
-  return {
-    eventId: randomUUID(),
-    type: 'Tested',
-    schemaVersion: 1,
-    occurredAt: '2026-01-15T09:30:00.000Z',
-    recordedAt: '2026-01-15T09:30:01.000Z',
-    source: 'monitor-spec',
-    actor: 'tester',
-    correlationId: randomUUID(),
-    causationId: null,
-    data,
-    contentDigest: `d:${JSON.stringify(data)}`,
-  };
-}
+const event = (): NewEvent => testEvent(++n, 'monitor-spec');
 
 /** Rewrites the ledger behind the store's back, guard triggers dropped, as an attacker with file access could. */
 function behindTheStore(file: string, sql: string): void {

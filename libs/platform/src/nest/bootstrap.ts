@@ -13,6 +13,7 @@ import { GATEWAY_HEADERS } from '../auth/roles';
 import { httpMetricsMiddleware } from '../observability/http-metrics';
 import type { ServiceMetrics } from '../observability/metrics';
 import { METRICS } from './tokens';
+import { exitGracefullyOnSignals, shutdownTimeoutMs } from './shutdown';
 
 export const LOG_LEVELS: Record<PlatformConfig['PEIL_LOG_LEVEL'], LogLevel[]> = {
   error: ['error', 'fatal'],
@@ -26,9 +27,11 @@ export const LOG_LEVELS: Record<PlatformConfig['PEIL_LOG_LEVEL'], LogLevel[]> = 
  * answers. Services never face clients directly: the gateway has already limited the body size,
  * so this parser limit only guards against a runaway peer. With PEIL_BUS=kafka a writing context
  * also consumes its `peil.<context>.submissions` (decision 0014), connecting in the background.
+ * SIGTERM drains it within PEIL_SHUTDOWN_TIMEOUT_MS (decision 0065).
  */
 export async function bootstrapService(name: ServiceName, module: unknown): Promise<INestApplication> {
   const config = loadPlatformConfig();
+  const stopWithinMs = shutdownTimeoutMs();
   // Before the application exists: the wait below logs in the configured form and level too.
   const logger = createLogger(name, LOG_LEVELS[config.PEIL_LOG_LEVEL], config.PEIL_LOG_FORMAT);
   Logger.overrideLogger(logger);
@@ -48,7 +51,8 @@ export async function bootstrapService(name: ServiceName, module: unknown): Prom
   });
   app.use(jsonBody({ limitBytes: 64 * 1024 * 1024, maxDepth: config.PEIL_MAX_JSON_DEPTH }));
   (app.getHttpAdapter().getInstance() as { disable(setting: string): void }).disable('x-powered-by');
-  app.enableShutdownHooks();
+  // Not Nest's enableShutdownHooks: it stops projectors before the HTTP server and dies of the signal.
+  exitGracefullyOnSignals(app, name, logger, stopWithinMs);
   if (submissions) {
     app.get(HealthRegistry).register('submissions', submissions.check);
     app.connectMicroservice({ strategy: submissions });

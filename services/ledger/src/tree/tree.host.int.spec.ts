@@ -1,10 +1,10 @@
 import Database from 'better-sqlite3';
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chain, SqliteEventStore, type NewEvent } from '@peil/ledger';
 import { HealthRegistry, ManualClock, loadPlatformConfig } from '@peil/platform';
+import { testEvent } from '@peil/testing';
 import { TreeHost } from './tree.host';
 
 // The ledger service's `tree` health component: ok over an intact ledger, down with the reason once
@@ -13,21 +13,7 @@ import { TreeHost } from './tree.host';
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-function event(n: number): NewEvent {
-  return {
-    eventId: randomUUID(),
-    type: 'Tested',
-    schemaVersion: 1,
-    occurredAt: '2026-01-15T09:30:00.000Z',
-    recordedAt: '2026-01-15T09:30:01.000Z',
-    source: 'tree-host-spec',
-    actor: 'tester',
-    correlationId: randomUUID(),
-    causationId: null,
-    data: { n },
-    contentDigest: `d:${n}`,
-  };
-}
+const event = (n: number): NewEvent => testEvent(n, 'tree-host-spec');
 
 async function boot(dataDir: string) {
   const store = new SqliteEventStore(join(dataDir, 'ledger.sqlite'));

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { JsonValue } from '../core/canonical-json';
-import type { NewEvent } from '../core/envelope';
+import type { JsonValue, NewEvent } from '@peil/ledger';
 
 /**
- * The n-th event a ledger spec appends: fixed times, fresh ids, `data` of `{ n }` unless given.
- * For this library's own specs; not exported from the package.
+ * The n-th event a ledger spec appends: fixed times, fresh ids, `data` of `{ n }` unless given, a
+ * content digest that follows the data. For the specs of the ledger and of what reads it.
  */
 export function testEvent(n: number, source: string, data: { [key: string]: JsonValue } = { n }): NewEvent {
   return {
@@ -18,6 +17,6 @@ export function testEvent(n: number, source: string, data: { [key: string]: Json
     correlationId: randomUUID(),
     causationId: null,
     data,
-    contentDigest: `d:${n}`,
+    contentDigest: `d:${JSON.stringify(data)}`,
   };
 }

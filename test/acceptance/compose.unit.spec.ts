@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { ALL_EVENT_TOPICS, EVENT_CONTEXTS, loadBusConfig } from '@peil/messaging';
-import { SERVICES, loadPlatformConfig, servicePort, serviceUrl, type ServiceName } from '@peil/platform';
+import { SERVICES, loadInternalToken, loadMasterKey, loadPlatformConfig, servicePort, serviceUrl, type ServiceName } from '@peil/platform';
 import { repoRoot } from '@peil/testing';
 
 /**
@@ -22,12 +22,14 @@ type ComposeService = {
   healthcheck?: Healthcheck;
   depends_on?: Record<string, { condition: string }>;
   volumes?: string[];
+  secrets?: string[];
   profiles?: string[];
 };
 
 const compose = parse(readFileSync(join(repoRoot, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
   services: Record<string, ComposeService>;
   volumes?: Record<string, unknown>;
+  secrets?: Record<string, { file: string }>;
 };
 const services = compose.services;
 const APP = [...(Object.keys(SERVICES) as ServiceName[]), 'gateway'] as const;
@@ -90,8 +92,43 @@ describe('docker-compose.yml (distributed profile)', () => {
     expect(gateway.PEIL_HOST).toBe('0.0.0.0');
   });
 
-  it('shares one data volume between the app containers (internal token, master key, key store)', () => {
-    for (const name of APP) expect(services[name]!.volumes).toContain(`peil-data:${envOf(name).PEIL_DATA_DIR}`);
+  it('shares no named volume between containers, so each could run on its own host', () => {
+    const mountedBy = new Map<string, string[]>();
+    for (const [name, service] of Object.entries(services)) {
+      for (const volume of service.volumes ?? []) {
+        const source = volume.split(':')[0]!;
+        if (source.startsWith('./')) continue; // read-only configuration from the repository
+        mountedBy.set(source, [...(mountedBy.get(source) ?? []), name]);
+      }
+    }
+    const shared = [...mountedBy].filter(([, names]) => names.length > 1);
+    expect(shared).toEqual([]);
+    // Every app container keeps its own data dir (integrity point; the ledger's tree, the gateway's keys).
+    for (const name of APP) expect(services[name]!.volumes).toEqual([`${name}-data:${envOf(name).PEIL_DATA_DIR}`]);
+  });
+
+  it('gives every app container the shared secrets as files and the key store in MongoDB', () => {
+    const declared = compose.secrets ?? {};
+    for (const secret of Object.values(declared)) expect(existsSync(join(repoRoot, secret.file))).toBe(true);
+    for (const name of APP) {
+      const env = envOf(name);
+      expect({ name, store: env.PEIL_KEY_STORE }).toEqual({ name, store: 'mongo' });
+      for (const [variable, secret] of [['PEIL_INTERNAL_TOKEN_FILE', 'peil_internal_token'], ['PEIL_MASTER_KEY_FILE', 'peil_master_key']] as const) {
+        expect({ name, variable, value: env[variable] }).toEqual({ name, variable, value: `/run/secrets/${secret}` });
+        expect(services[name]!.secrets).toContain(secret);
+        expect(Object.keys(declared)).toContain(secret);
+      }
+      // A secret given both ways would be refused at start; the values themselves never sit in the file.
+      expect({ name, token: env.PEIL_INTERNAL_TOKEN, key: env.PEIL_MASTER_KEY }).toEqual({ name, token: undefined, key: undefined });
+    }
+    // The development secrets are what the services accept (a short token or a bad key stops a start).
+    const nowhere = join(repoRoot, 'no-data-dir');
+    expect(loadInternalToken(nowhere, { PEIL_INTERNAL_TOKEN_FILE: join(repoRoot, declared.peil_internal_token!.file) }).length).toBeGreaterThanOrEqual(32);
+    expect(loadMasterKey({ PEIL_MASTER_KEY_FILE: join(repoRoot, declared.peil_master_key!.file) }, nowhere)).toHaveLength(32);
+    expect(existsSync(nowhere)).toBe(false);
+    // Prometheus scrapes with the same token file, not through a data volume.
+    expect(services.prometheus?.secrets).toEqual(['peil_internal_token']);
+    expect(readFileSync(join(repoRoot, 'infra', 'prometheus', 'prometheus.yml'), 'utf8')).toContain('/run/secrets/peil_internal_token');
   });
 
   it('starts the apps after their servers and the topics, and the gateway after every service is healthy', () => {

@@ -53,3 +53,13 @@ export const boolVar = (def: boolean) =>
       ctx.addIssue({ code: 'custom', message: 'must be true or false' });
       return z.NEVER;
     });
+
+/** A MongoDB connection string, optional. It may carry a password: checked by shape only, never echoed. */
+export const mongoUrlVar = () =>
+  z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()))
+    .refine((v) => v === undefined || /^mongodb(\+srv)?:\/\/\S+$/.test(v), {
+      message: 'must be a MongoDB connection string (mongodb://host:27017/peil?replicaSet=rs0 or mongodb+srv://…)',
+    });

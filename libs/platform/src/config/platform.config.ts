@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { ConfigError, intVar, loadConfig, stringVar } from '@peil/config';
+import { ConfigError, intVar, loadConfig, mongoUrlVar, stringVar } from '@peil/config';
 
 /** Every service process of the embedded profile, with its offset from PEIL_INTERNAL_PORT_BASE. */
 export const SERVICES = {
@@ -42,6 +42,9 @@ const platformSchema = z.object({
   PEIL_ESDB_URL: optionalText.refine((v) => v === undefined || /^esdb(\+discover)?:\/\/\S+$/.test(v), {
     message: 'must be an EventStoreDB connection string (esdb://host:2113?tls=false or esdb+discover://…)',
   }),
+  // Where household data keys live: the data dir (embedded) or MongoDB, reachable from every host (distributed).
+  PEIL_KEY_STORE: z.enum(['sqlite', 'mongo']).optional().default('sqlite'),
+  PEIL_MONGO_URL: mongoUrlVar(),
   // Deeper request bodies are refused before parsing (a submission needs fewer than ten levels).
   PEIL_MAX_JSON_DEPTH: intVar(64, 8, 1000),
   PEIL_LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug']).optional().default('log'),
@@ -68,6 +71,9 @@ export function loadPlatformConfig(env: NodeJS.ProcessEnv = process.env): Platfo
   }
   if (config?.PEIL_EVENT_STORE === 'esdb' && config.PEIL_ESDB_URL === undefined) {
     problems.push('PEIL_ESDB_URL: required when PEIL_EVENT_STORE=esdb');
+  }
+  if (config?.PEIL_KEY_STORE === 'mongo' && config.PEIL_MONGO_URL === undefined) {
+    problems.push('PEIL_MONGO_URL: required when PEIL_KEY_STORE=mongo');
   }
   const serviceUrls = loadServiceUrls(env, problems);
   // Every bad variable in one message, so one failed start shows them all.

@@ -20,20 +20,21 @@ export class LedgerFeedsHost implements LedgerFeeds, OnApplicationShutdown {
 /**
  * LEDGER_FEEDS for one service: tailing the store, or Kafka consumer groups
  * `<PEIL_KAFKA_GROUP_PREFIX>.<service>.<reader>` with PEIL_SUBSCRIPTIONS=kafka (0015). The bus
- * variables are validated here, when the module is defined, so a bad value stops the service at start.
+ * variables are validated when the provider is created (at bootstrap), so a bad value stops the service at start.
  */
 export function ledgerFeedsProvider(service: string, env: NodeJS.ProcessEnv = process.env): FactoryProvider<LedgerFeedsHost> {
-  loadBusConfig(env);
   const logger = new Logger('ledger-feed');
   return {
     provide: LEDGER_FEEDS,
     inject: [EVENT_STORE],
-    useFactory: (store: EventStore) =>
-      new LedgerFeedsHost(
+    useFactory: (store: EventStore) => {
+      loadBusConfig(env);
+      return new LedgerFeedsHost(
         createLedgerFeedsFromEnv(env, store, service, {
           // kafkajs errors name brokers and groups, never credentials.
           onError: (err, group) => logger.warn(`${group}: ${err instanceof Error ? err.message : String(err)}`),
         }),
-      ),
+      );
+    },
   };
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createFileOnce, ensurePrivateDir, generateSignerKey, isValidKeyName, NoteError, parseSignerKey, PRIVATE_FILE_MODE, type NoteSigner } from '@peil/ledger';
-import { ConfigError, intVar, loadConfig } from '@peil/config';
+import { ConfigError, intVar, loadConfig, readSecret } from '@peil/config';
 import { z } from 'zod';
 import { fsyncDir } from '../privacy/master-key';
 
@@ -25,17 +25,19 @@ export interface LedgerIdentity {
 /**
  * Who signs this ledger's checkpoints. Origin: PEIL_LEDGER_ORIGIN, else `peil-ledger/<ledger id>`
  * with the id generated once into `<data dir>/ledger.id`. Signing key: PEIL_SIGNING_KEY (note
- * signer-key text), else `<data dir>/ledger-signing.key`, generated on first start (mode 0600).
+ * signer-key text) or PEIL_SIGNING_KEY_FILE (a mounted secret), else `<data dir>/ledger-signing.key`,
+ * generated on first start (mode 0600). All of it is the ledger service's alone: in the distributed
+ * profile its own volume, never shared.
  * The verifier key is (re)written to `<data dir>/ledger.vkey`. Errors never show the key.
  */
 export function loadLedgerIdentity(env: NodeJS.ProcessEnv, dataDir: string): LedgerIdentity {
   const origin = env.PEIL_LEDGER_ORIGIN?.trim() || `peil-ledger/${ledgerId(dataDir)}`;
   if (!isValidKeyName(origin)) throw new ConfigError('invalid configuration\n  PEIL_LEDGER_ORIGIN: must be a key name (no spaces, no "+")');
-  const fromEnv = env.PEIL_SIGNING_KEY?.trim();
-  const signer = fromEnv ? parseKey(fromEnv, 'PEIL_SIGNING_KEY') : signingKeyFile(dataDir, origin);
+  const configured = readSecret(env, 'PEIL_SIGNING_KEY');
+  const signer = configured ? parseKey(configured.value, configured.source) : signingKeyFile(dataDir, origin);
   if (signer.name !== origin) {
     throw new ConfigError(
-      `invalid configuration\n  ${fromEnv ? 'PEIL_SIGNING_KEY' : join(dataDir, SIGNING_KEY_FILE)}: the key is named "${signer.name}", ` +
+      `invalid configuration\n  ${configured ? configured.source : join(dataDir, SIGNING_KEY_FILE)}: the key is named "${signer.name}", ` +
         `but checkpoints are signed for the origin "${origin}" (the key name must equal the origin)`,
     );
   }

@@ -6,7 +6,7 @@ import { INTERNAL_TOKEN, RolesGuard } from '../auth/roles.guard';
 import { CLOCK, systemClock } from '../clock/clock';
 import { loadPlatformConfig, type PlatformConfig, type ServiceName } from '../config/platform.config';
 import { ApiExceptionFilter } from '../http/http-exception.filter';
-import { HouseholdKeyStore, PersonalDataProtector, loadMasterKey } from '../privacy';
+import { PersonalDataProtector, type HouseholdKeyStore } from '../privacy';
 import { ledgerFeedsProvider } from '../flows/ledger-feeds.provider';
 import { IntegrityMonitor } from '../integrity/integrity.monitor';
 import { IntegrityStatus } from '../integrity/integrity.status';
@@ -14,6 +14,7 @@ import { IntegrityWriteGuard } from '../integrity/integrity-write.guard';
 import { createEventStore, eventStoreCheck, integrityPointFile } from './event-store.factory';
 import { HealthController } from './health.controller';
 import { HealthRegistry } from './health.registry';
+import { openKeyStore } from './key-store.factory';
 import { DIGEST_KEY, EVENT_STORE, KEY_STORE, LEDGER_FEEDS, METRICS, PERSONAL_DATA, PLATFORM_CONFIG, SERVICE_NAME } from './tokens';
 import { observeAppends } from '@peil/ledger';
 import { ServiceMetrics } from '../observability/metrics';
@@ -27,7 +28,7 @@ class LedgerLifecycle implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     // Closing checkpoints SQLite's WAL into the main file, so a stopped system is one file per store.
     await this.store.close();
-    this.keys.close();
+    await this.keys.close();
   }
 }
 
@@ -52,23 +53,25 @@ class IntegrityLifecycle implements OnApplicationBootstrap, BeforeApplicationShu
 @Global()
 @Module({})
 export class PlatformModule {
+  /**
+   * Declares the providers only: configuration, keys and files are read by their factories when the
+   * application is created (bootstrap), never while the importing module's decorators are evaluated.
+   * `overrides.config` replaces the environment's configuration (tests).
+   */
   static forService(service: ServiceName, overrides: { config?: PlatformConfig } = {}): DynamicModule {
-    const config = overrides.config ?? loadPlatformConfig();
-    const masterKey = loadMasterKey(process.env, config.dataDir);
-    const keyStore = new HouseholdKeyStore(config.dataDir, masterKey);
     return {
       module: PlatformModule,
       controllers: [HealthController, MetricsController],
       providers: [
         { provide: SERVICE_NAME, useValue: service },
-        { provide: PLATFORM_CONFIG, useValue: config },
+        { provide: PLATFORM_CONFIG, useFactory: () => overrides.config ?? loadPlatformConfig() },
         // A factory, not a value: each application built from this module gets its own checks.
         { provide: HealthRegistry, useFactory: () => new HealthRegistry() },
         { provide: METRICS, useFactory: () => new ServiceMetrics(service) },
         {
           provide: EVENT_STORE,
-          inject: [HealthRegistry, IntegrityStatus, METRICS],
-          useFactory: (health: HealthRegistry, integrity: IntegrityStatus, metrics: ServiceMetrics) => {
+          inject: [PLATFORM_CONFIG, HealthRegistry, IntegrityStatus, METRICS],
+          useFactory: (config: PlatformConfig, health: HealthRegistry, integrity: IntegrityStatus, metrics: ServiceMetrics) => {
             const store = observeAppends(createEventStore(config), (_stream, events, appended, seconds) => {
               metrics.appendSeconds.observe({ context: service }, seconds);
               appended.forEach((a, i) => {
@@ -86,8 +89,8 @@ export class PlatformModule {
         { provide: IntegrityStatus, useFactory: () => new IntegrityStatus() },
         {
           provide: IntegrityMonitor,
-          inject: [EVENT_STORE, IntegrityStatus],
-          useFactory: (store: EventStore, integrity: IntegrityStatus) => {
+          inject: [PLATFORM_CONFIG, EVENT_STORE, IntegrityStatus],
+          useFactory: (config: PlatformConfig, store: EventStore, integrity: IntegrityStatus) => {
             return new IntegrityMonitor(store, integrity, {
               intervalMs: config.PEIL_INTEGRITY_INTERVAL_MS,
               pointFile: integrityPointFile(config.dataDir, service),
@@ -97,10 +100,20 @@ export class PlatformModule {
         },
         IntegrityLifecycle,
         { provide: CLOCK, useValue: systemClock },
-        { provide: INTERNAL_TOKEN, useFactory: () => loadInternalToken(config.dataDir) },
-        { provide: KEY_STORE, useValue: keyStore },
-        { provide: DIGEST_KEY, useFactory: () => keyStore.digestKey() },
-        { provide: PERSONAL_DATA, useFactory: () => new PersonalDataProtector(keyStore) },
+        { provide: INTERNAL_TOKEN, inject: [PLATFORM_CONFIG], useFactory: (config: PlatformConfig) => loadInternalToken(config.dataDir) },
+        // Async: the MongoDB key store connects before the application is created.
+        {
+          provide: KEY_STORE,
+          inject: [PLATFORM_CONFIG, HealthRegistry],
+          useFactory: async (config: PlatformConfig, health: HealthRegistry) => {
+            const keys = await openKeyStore(config);
+            // A file in the data dir is checked with the ledger; a server is a component of its own.
+            if (config.PEIL_KEY_STORE === 'mongo') health.register('key-store', () => keys.ping());
+            return keys;
+          },
+        },
+        { provide: DIGEST_KEY, inject: [KEY_STORE], useFactory: (keys: HouseholdKeyStore) => keys.digestKey() },
+        { provide: PERSONAL_DATA, inject: [KEY_STORE], useFactory: (keys: HouseholdKeyStore) => new PersonalDataProtector(keys) },
         ledgerFeedsProvider(service),
         { provide: APP_GUARD, useClass: RolesGuard },
         // After RolesGuard: an unauthenticated caller learns nothing of the ledger's state.

@@ -1,7 +1,11 @@
 export * from './content-digest';
 export * from './field-cipher';
 export * from './key-store';
-export { loadMasterKey, MASTER_KEY_BYTES, MASTER_KEY_FILE } from './master-key';
+export { deriveDigestKey, deriveEssnPseudonymKey, DATA_KEY_BYTES } from './key-wrap';
+export * from './wrapped-key-store';
+export * from './sqlite-key-store';
+export { openMongoKeyStore, MongoKeyRows, KEYS_COLLECTION, KEYS_META_COLLECTION } from './mongo-key-store';
+export { loadMasterKey, MASTER_KEY_BYTES, MASTER_KEY_FILE, type MasterKeySource } from './master-key';
 export * from './personal-data';
 export * from './pseudonym';
 export * from './access-log';

@@ -1,19 +1,24 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fchmodSync, fsyncSync, linkSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensurePrivateDir, PRIVATE_FILE_MODE } from '@peil/ledger';
+import { createFileOnce, ensurePrivateDir } from '@peil/ledger';
+import { readSecret } from '@peil/config';
 
 export const MASTER_KEY_BYTES = 32;
 export const MASTER_KEY_FILE = 'master.key';
 
+/** Where the master key may come from: the variable, a secret file, else the data dir. */
+export type MasterKeySource = { PEIL_MASTER_KEY?: string; PEIL_MASTER_KEY_FILE?: string };
+
 /**
- * The key that wraps every household data key (ADR 0007).
- * PEIL_MASTER_KEY (base64 of 32 bytes) wins; unset or empty (the convention of loadConfig) falls back
- * to `<dataDir>/master.key`, created on first start. Errors name the variable or file, never the key.
+ * The key that wraps every household data key (ADR 0007). PEIL_MASTER_KEY (base64 of 32 bytes) or
+ * PEIL_MASTER_KEY_FILE (a file holding it: a mounted secret) wins; with neither (empty counts as
+ * unset, the convention of loadConfig) it is `<dataDir>/master.key`, created on first start — the
+ * embedded profile. Errors name the variable or file, never the key.
  */
-export function loadMasterKey(env: { PEIL_MASTER_KEY?: string }, dataDir: string): Buffer {
-  const fromEnv = env.PEIL_MASTER_KEY;
-  if (fromEnv !== undefined && fromEnv !== '') return decodeKey(fromEnv, 'PEIL_MASTER_KEY');
+export function loadMasterKey(env: MasterKeySource, dataDir: string): Buffer {
+  const configured = readSecret(env, 'PEIL_MASTER_KEY');
+  if (configured) return decodeKey(configured.value, configured.source);
   const file = join(dataDir, MASTER_KEY_FILE);
   return readKeyFile(file) ?? createKeyFile(dataDir, file);
 }
@@ -30,37 +35,18 @@ function readKeyFile(file: string): Buffer | null {
 }
 
 /**
- * Several service processes may start at once on an empty data dir. The key is written and fsynced
- * under a private temporary name, then hard-linked to master.key: link() fails with EEXIST instead of
- * replacing, and the name only ever appears with its full content. (Opening master.key itself with
- * `wx` would let a second process read it while still empty.) The loser of the race reads the winner's key.
+ * Several service processes may start at once on an empty data dir: createFileOnce writes the key
+ * under a private name and links it into place, so master.key only ever appears whole and the loser
+ * of the race reads the winner's key.
  */
 function createKeyFile(dataDir: string, file: string): Buffer {
   ensurePrivateDir(dataDir);
   const key = randomBytes(MASTER_KEY_BYTES);
-  const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  const fd = openSync(tmp, 'wx', PRIVATE_FILE_MODE);
-  try {
-    fchmodSync(fd, PRIVATE_FILE_MODE); // exactly 0600, whatever the umask
-    writeSync(fd, `${key.toString('base64')}\n`);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    linkSync(tmp, file);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    key.fill(0);
-    const theirs = readKeyFile(file);
-    if (!theirs) throw new Error(`${file} vanished while starting; check the data directory`);
-    return theirs;
-  } finally {
-    unlinkSync(tmp);
-  }
+  const text = createFileOnce(file, `${key.toString('base64')}\n`);
+  key.fill(0);
   // Losing the key after a crash would lose every household's data; make the new name durable too.
   fsyncDir(dataDir);
-  return key;
+  return decodeKey(text, `${file} (read because PEIL_MASTER_KEY is unset)`);
 }
 
 function decodeKey(text: string, source: string): Buffer {
@@ -73,7 +59,7 @@ function decodeKey(text: string, source: string): Buffer {
   return key;
 }
 
-/** @internal Makes a new directory entry durable; shared with the key store. */
+/** @internal Makes a new directory entry durable; shared with the ledger identity files. */
 export function fsyncDir(dir: string): void {
   let fd: number | undefined;
   try {

@@ -1,5 +1,5 @@
 import { decryptField, encryptField, isEncrypted } from './field-cipher';
-import type { HouseholdKeys, KeyLookup } from './key-store';
+import type { HouseholdKeys } from './key-store';
 
 /** Shown instead of personal data whose household key was destroyed (crypto-shredded). */
 export const ERASED = '[erased]';
@@ -19,18 +19,16 @@ export class PersonalDataProtector {
   constructor(private readonly keys: HouseholdKeys) {}
 
   /** Encrypts each string at `paths`. A non-string there throws rather than being stored in the clear. */
-  protect<T>(householdId: string, obj: T, paths: readonly string[]): T {
+  async protect<T>(householdId: string, obj: T, paths: readonly string[]): Promise<T> {
     const copy = copyOf(obj);
-    let key: Buffer | undefined;
-    for (const path of paths) {
-      replaceAt(copy, path, (value) => {
-        if (typeof value !== 'string') {
-          throw new PersonalDataError(`'${path}' holds a ${describe(value)}; only strings can be protected`);
-        }
-        key ??= this.keys.getOrCreateKey(householdId);
-        return encryptField(key, householdId, path, value);
-      });
+    const present = valuesAt(copy, paths);
+    for (const [path, value] of present) {
+      if (typeof value !== 'string') throw new PersonalDataError(`'${path}' holds a ${describe(value)}; only strings can be protected`);
     }
+    // No key is created for a household that has nothing to protect.
+    if (present.size === 0) return copy;
+    const key = await this.keys.getOrCreateKey(householdId);
+    for (const path of present.keys()) replaceAt(copy, path, (value) => encryptField(key, householdId, path, value as string));
     return copy;
   }
 
@@ -38,16 +36,16 @@ export class PersonalDataProtector {
    * Decrypts each encrypted value at `paths`; values of an erased household become ERASED.
    * Plain values are returned as they are. Tampered ciphertext throws FieldDecryptionError.
    */
-  reveal<T>(householdId: string, obj: T, paths: readonly string[]): T {
+  async reveal<T>(householdId: string, obj: T, paths: readonly string[]): Promise<T> {
     const copy = copyOf(obj);
-    let lookup: KeyLookup | undefined;
-    for (const path of paths) {
+    const encrypted = [...valuesAt(copy, paths)].filter(([, value]) => isEncrypted(value)).map(([path]) => path);
+    if (encrypted.length === 0) return copy;
+    const lookup = await this.keys.lookupKey(householdId);
+    for (const path of encrypted) {
       replaceAt(copy, path, (value) => {
-        if (!isEncrypted(value)) return value;
-        lookup ??= this.keys.lookupKey(householdId);
         switch (lookup.status) {
           case 'active':
-            return decryptField(lookup.key, householdId, path, value);
+            return decryptField(lookup.key, householdId, path, value as string);
           case 'destroyed':
             return ERASED;
           case 'unknown':
@@ -93,6 +91,13 @@ function copyOf<T>(value: T): T {
 
 function isContainer(node: unknown): node is Container {
   return typeof node === 'object' && node !== null;
+}
+
+/** The present (not undefined or null) values at `paths`, by path, in the order given. */
+function valuesAt(root: unknown, paths: readonly string[]): Map<string, unknown> {
+  const found = new Map<string, unknown>();
+  for (const path of paths) replaceAt(root, path, (value) => (found.set(path, value), value));
+  return found;
 }
 
 /** Replaces the value at a dotted path in place; only own properties are followed, nothing is created. */

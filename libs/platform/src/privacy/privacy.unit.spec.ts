@@ -2,7 +2,8 @@ import { createHash, hkdfSync, randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { contentDigest } from './content-digest';
 import { decryptField, encryptField, FieldDecryptionError, isEncrypted } from './field-cipher';
-import { deriveDigestKey, deriveEssnPseudonymKey, type HouseholdKeys, type KeyLookup } from './key-store';
+import type { HouseholdKeys, KeyLookup } from './key-store';
+import { deriveDigestKey, deriveEssnPseudonymKey } from './key-wrap';
 import { pseudonym } from './pseudonym';
 import { loadMasterKey } from './master-key';
 import { ERASED, PersonalDataError, PersonalDataProtector, REDACTED } from './personal-data';
@@ -24,7 +25,7 @@ function tamper(value: string, index: number): string {
 class FakeKeys implements HouseholdKeys {
   readonly keys = new Map<string, Buffer | 'destroyed'>();
   created = 0;
-  getOrCreateKey(householdId: string): Buffer {
+  async getOrCreateKey(householdId: string): Promise<Buffer> {
     const found = this.keys.get(householdId);
     if (found === 'destroyed') throw new Error('destroyed');
     if (found) return Buffer.from(found);
@@ -33,7 +34,7 @@ class FakeKeys implements HouseholdKeys {
     this.keys.set(householdId, key);
     return Buffer.from(key);
   }
-  lookupKey(householdId: string): KeyLookup {
+  async lookupKey(householdId: string): Promise<KeyLookup> {
     const found = this.keys.get(householdId);
     if (found === undefined) return { status: 'unknown' };
     if (found === 'destroyed') return { status: 'destroyed', destroyedAt: '2025-01-01T00:00:00.000Z' };
@@ -163,11 +164,11 @@ describe('field cipher', () => {
 });
 
 describe('PersonalDataProtector', () => {
-  it('protect encrypts the listed string paths in a deep copy and leaves everything else alone', () => {
+  it('protect encrypts the listed string paths in a deep copy and leaves everything else alone', async () => {
     const keys = new FakeKeys();
     const protector = new PersonalDataProtector(keys);
     const original = enrolled();
-    const protectedData = protector.protect(A, original, PATHS);
+    const protectedData = await protector.protect(A, original, PATHS);
 
     expect(original).toEqual(enrolled()); // input not mutated
     for (const path of PATHS) {
@@ -180,78 +181,78 @@ describe('PersonalDataProtector', () => {
     expect(JSON.stringify(protectedData)).not.toMatch(/Rania|1990-04-12|123456/);
   });
 
-  it('reveal reverses protect', () => {
+  it('reveal reverses protect', async () => {
     const protector = new PersonalDataProtector(new FakeKeys());
-    expect(protector.reveal(A, protector.protect(A, enrolled(), PATHS), PATHS)).toEqual(enrolled());
+    expect(await protector.reveal(A, await protector.protect(A, enrolled(), PATHS), PATHS)).toEqual(enrolled());
   });
 
-  it('leaves missing optional paths absent (and null as null) in protect, reveal and redact', () => {
+  it('leaves missing optional paths absent (and null as null) in protect, reveal and redact', async () => {
     const keys = new FakeKeys();
     const protector = new PersonalDataProtector(keys);
     const { phone: _omitted, ...participant } = enrolled().participant;
     const noPhone = { ...enrolled(), participant: { ...participant, birthDate: null as string | null } };
 
-    const protectedData = protector.protect(A, noPhone, PATHS);
+    const protectedData = await protector.protect(A, noPhone, PATHS);
     expect('phone' in protectedData.participant).toBe(false);
     expect(protectedData.participant.birthDate).toBeNull();
-    expect('phone' in protector.reveal(A, protectedData, PATHS).participant).toBe(false);
+    expect('phone' in (await protector.reveal(A, protectedData, PATHS)).participant).toBe(false);
     expect('phone' in protector.redact(protectedData, PATHS).participant).toBe(false);
-    expect(protector.protect(A, { other: 1 }, PATHS)).toEqual({ other: 1 });
+    expect(await protector.protect(A, { other: 1 }, PATHS)).toEqual({ other: 1 });
   });
 
-  it('creates no key when there is nothing to protect', () => {
+  it('creates no key when there is nothing to protect', async () => {
     const keys = new FakeKeys();
-    new PersonalDataProtector(keys).protect(A, { governorate: 'Akkar' }, PATHS);
+    await new PersonalDataProtector(keys).protect(A, { governorate: 'Akkar' }, PATHS);
     expect(keys.created).toBe(0);
   });
 
-  it('refuses to store a non-string personal value in the clear', () => {
+  it('refuses to store a non-string personal value in the clear', async () => {
     const protector = new PersonalDataProtector(new FakeKeys());
     const bad = { participant: { fullName: 'x', birthDate: 19900412 } };
-    expect(() => protector.protect(A, bad, PATHS)).toThrow(PersonalDataError);
-    expect(() => protector.protect(A, bad, PATHS)).toThrow(/participant.birthDate' holds a number/);
+    await expect(protector.protect(A, bad, PATHS)).rejects.toThrow(PersonalDataError);
+    await expect(protector.protect(A, bad, PATHS)).rejects.toThrow(/participant.birthDate' holds a number/);
   });
 
-  it('does not follow inherited properties', () => {
+  it('does not follow inherited properties', async () => {
     const protector = new PersonalDataProtector(new FakeKeys());
-    expect(protector.protect(A, {}, ['constructor.name'])).toEqual({});
-    expect(() => protector.protect(A, {}, ['participant..name'])).toThrow(/invalid personal-data path/);
+    expect(await protector.protect(A, {}, ['constructor.name'])).toEqual({});
+    await expect(protector.protect(A, {}, ['participant..name'])).rejects.toThrow(/invalid personal-data path/);
   });
 
-  it('reveal shows "[erased]" once the household key is destroyed', () => {
+  it('reveal shows "[erased]" once the household key is destroyed', async () => {
     const keys = new FakeKeys();
     const protector = new PersonalDataProtector(keys);
-    const protectedData = protector.protect(A, enrolled(), PATHS);
+    const protectedData = await protector.protect(A, enrolled(), PATHS);
     keys.destroy(A);
-    const revealed = protector.reveal(A, protectedData, PATHS);
+    const revealed = await protector.reveal(A, protectedData, PATHS);
     expect(revealed.participant).toEqual({ ...enrolled().participant, fullName: ERASED, birthDate: ERASED, phone: ERASED });
   });
 
-  it('reveal throws, rather than pretending erasure, when ciphertext has no key at all', () => {
+  it('reveal throws, rather than pretending erasure, when ciphertext has no key at all', async () => {
     const keys = new FakeKeys();
-    const protectedData = new PersonalDataProtector(keys).protect(A, enrolled(), PATHS);
-    expect(() => new PersonalDataProtector(new FakeKeys()).reveal(A, protectedData, PATHS)).toThrow(/no key in the keystore/);
+    const protectedData = await new PersonalDataProtector(keys).protect(A, enrolled(), PATHS);
+    await expect(new PersonalDataProtector(new FakeKeys()).reveal(A, protectedData, PATHS)).rejects.toThrow(/no key in the keystore/);
   });
 
-  it('reveal refuses data moved from household A to household B', () => {
+  it('reveal refuses data moved from household A to household B', async () => {
     const keys = new FakeKeys();
     const protector = new PersonalDataProtector(keys);
-    keys.getOrCreateKey(B);
-    const ofA = protector.protect(A, enrolled(), PATHS);
-    expect(() => protector.reveal(B, ofA, PATHS)).toThrow(FieldDecryptionError);
+    await keys.getOrCreateKey(B);
+    const ofA = await protector.protect(A, enrolled(), PATHS);
+    await expect(protector.reveal(B, ofA, PATHS)).rejects.toThrow(FieldDecryptionError);
   });
 
-  it('reveal passes plain values through untouched', () => {
+  it('reveal passes plain values through untouched', async () => {
     const protector = new PersonalDataProtector(new FakeKeys());
-    expect(protector.reveal(A, enrolled(), PATHS)).toEqual(enrolled());
+    expect(await protector.reveal(A, enrolled(), PATHS)).toEqual(enrolled());
   });
 
-  it('redact replaces personal values, encrypted or not, without a key', () => {
+  it('redact replaces personal values, encrypted or not, without a key', async () => {
     const keys = new FakeKeys();
     const protector = new PersonalDataProtector(keys);
     const expected = { ...enrolled().participant, fullName: REDACTED, birthDate: REDACTED, phone: REDACTED };
     expect(protector.redact(enrolled(), PATHS).participant).toEqual(expected);
-    const protectedData = protector.protect(A, enrolled(), PATHS);
+    const protectedData = await protector.protect(A, enrolled(), PATHS);
     expect(protector.redact(protectedData, PATHS).participant).toEqual(expected);
   });
 });

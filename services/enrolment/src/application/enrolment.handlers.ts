@@ -103,12 +103,12 @@ export class EnrolmentSubmissions {
       expectedRevision,
       // Only an enrolment can break capacity or ESSN uniqueness; replacements and withdrawals need no wider lock.
       ...(submission.type === 'HouseholdEnrolled' ? { condition: { category: HOUSEHOLD_CATEGORY, lastPositionSeen } } : {}),
-      events: outcome.events.map((event) => ({
+      events: await Promise.all(outcome.events.map(async (event) => ({
         eventId: submission.eventId,
         type: event.type,
         occurredAt: submission.occurredAt,
-        data: this.personalData.protect(householdId, event.data, [...PERSONAL_DATA_PATHS]) as { [key: string]: JsonValue },
-      })),
+        data: (await this.personalData.protect(householdId, event.data, [...PERSONAL_DATA_PATHS])) as { [key: string]: JsonValue },
+      }))),
     };
   }
 }

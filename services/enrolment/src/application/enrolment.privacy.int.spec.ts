@@ -7,7 +7,7 @@ import { SqliteEventStore, verifyLedger } from '@peil/ledger';
 import {
   AccessLog,
   ERASED,
-  HouseholdKeyStore,
+  openSqliteKeyStore,
   ManualClock,
   PersonalDataProtector,
   contentDigest,
@@ -59,10 +59,10 @@ const replacement = (householdId: string) => ({
 });
 
 /** The enrolment context wired by hand on real stores in a temp data dir, as the Nest module wires it. */
-function context(dir: string) {
+async function context(dir: string) {
   const clock = new ManualClock(new Date('2026-03-01T08:00:00Z'));
   const store = new SqliteEventStore(join(dir, 'ledger.sqlite'));
-  const keys = new HouseholdKeyStore(dir, master, { clock });
+  const keys = await openSqliteKeyStore(dir, master, { clock });
   const personalData = new PersonalDataProtector(keys);
   const accessLog = AccessLog.open(dir, clock);
   const pseudonyms = new EssnPseudonyms(keys);
@@ -74,7 +74,7 @@ function context(dir: string) {
   const submit = async (event: unknown, principal: Principal = ngo) => (await submissions.processor.processBatch([event], principal))[0]!;
   const close = async () => {
     accessLog.close();
-    keys.close();
+    await keys.close();
     await store.close();
   };
   return { clock, store, keys, personalData, accessLog, pseudonyms, query, submit, close };
@@ -82,10 +82,10 @@ function context(dir: string) {
 
 const master = randomBytes(32);
 let dir: string;
-let ctx: ReturnType<typeof context>;
-beforeEach(() => {
+let ctx: Awaited<ReturnType<typeof context>>;
+beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'peil-enrolment-privacy-'));
-  ctx = context(dir);
+  ctx = await context(dir);
 });
 afterEach(async () => {
   await ctx.close();
@@ -101,9 +101,9 @@ describe('ESSN id at rest', () => {
     expect(isEncrypted(stored!.data.essnId)).toBe(true);
     expect(stored!.data.essnPseudonym).toBe(ctx.pseudonyms.of('ESSN-44120937'));
     await ctx.store.close();
-    ctx.keys.close();
+    await ctx.keys.close();
     expect(dataDirBytes().includes('ESSN-44120937')).toBe(false);
-    ctx = context(dir);
+    ctx = await context(dir);
 
     expect(await ctx.query.get('HH-1', ngo)).toMatchObject({ essnId: 'ESSN-44120937', participant: { fullName: 'Rima Haddad' } });
     expect(await ctx.query.get('HH-1', auditor)).toMatchObject({ essnId: '[redacted]', participant: { fullName: '[redacted]' } });
@@ -118,13 +118,13 @@ describe('ESSN id at rest', () => {
   it('in an event recorded before pseudonyms (plain essnId) still folds, is shown, and still counts for uniqueness', async () => {
     // As the previous version wrote it: participant encrypted, essnId in clear, no essnPseudonym.
     const legacy = enrolment('HH-OLD', 'ESSN-10000001');
-    const data = ctx.personalData.protect('HH-OLD', legacy.data, ['participant.fullName', 'participant.phone', 'participant.birthDate']);
+    const data = await ctx.personalData.protect('HH-OLD', legacy.data, ['participant.fullName', 'participant.phone', 'participant.birthDate']);
     await ctx.store.append(householdStreamId('HH-OLD'), [{
       eventId: legacy.eventId, type: 'HouseholdEnrolled', schemaVersion: 1, occurredAt: AT, recordedAt: '2026-02-01T00:00:00.000Z',
       source: 'rmf-mis', actor: 'ngo:old', correlationId: legacy.eventId, causationId: null, data,
       contentDigest: contentDigest(ctx.keys.digestKey(), { type: legacy.type, occurredAt: AT, data: legacy.data }),
     }], 'no_stream');
-    ctx = (await ctx.close(), context(dir)); // a fresh process: the programme view is rebuilt from the ledger
+    ctx = (await ctx.close(), await context(dir)); // a fresh process: the programme view is rebuilt from the ledger
 
     expect(await ctx.submit(enrolment('HH-NEW', 'ESSN-10000001'))).toMatchObject({ status: 'rejected', error: { code: 'essn_already_enrolled' } });
     expect(await ctx.query.get('HH-OLD', ngo)).toMatchObject({ status: 'active', essnId: 'ESSN-10000001', participant: { fullName: 'Rima Haddad' } });
@@ -160,14 +160,14 @@ describe('erasure (crypto-shredding)', () => {
     await ctx.submit(enrolment('HH-1', 'ESSN-1'));
     expect(await ctx.submit(erasure('HH-1'), ngo)).toMatchObject({ status: 'rejected', error: { code: 'forbidden', path: 'type' } });
     expect(await ctx.submit(enrolment('HH-2', 'ESSN-2'), supervisor)).toMatchObject({ status: 'rejected', error: { code: 'forbidden' } });
-    expect(ctx.keys.lookupKey('HH-1').status).toBe('active');
+    expect((await ctx.keys.lookupKey('HH-1')).status).toBe('active');
   });
 
   it('destroys the data key; reads show every personal field as erased; the ledger verifies; no new participant; idempotent', async () => {
     await ctx.submit(enrolment('HH-1', 'ESSN-1'));
     const erase = erasure('HH-1');
     expect(await ctx.submit(erase, supervisor)).toMatchObject({ status: 'accepted', revision: 1 });
-    expect(ctx.keys.lookupKey('HH-1')).toEqual({ status: 'destroyed', destroyedAt: '2026-03-01T08:00:00.000Z' });
+    expect((await ctx.keys.lookupKey('HH-1'))).toEqual({ status: 'destroyed', destroyedAt: '2026-03-01T08:00:00.000Z' });
 
     const shown = await ctx.query.get('HH-1', ngo);
     expect(shown).toMatchObject({
@@ -193,12 +193,12 @@ describe('erasure (crypto-shredding)', () => {
       source: 'spec', actor: supervisor.name, correlationId: erase.eventId, causationId: null, data: erase.data,
       contentDigest: contentDigest(ctx.keys.digestKey(), { type: erase.type, occurredAt: AT, data: erase.data }),
     }], 0);
-    expect(ctx.keys.lookupKey('HH-1').status).toBe('active');
+    expect((await ctx.keys.lookupKey('HH-1')).status).toBe('active');
     expect(await ctx.query.get('HH-1', ngo)).toMatchObject({ essnId: ERASED, participant: { fullName: ERASED } });
-    expect(ctx.keys.lookupKey('HH-1').status).toBe('destroyed');
+    expect((await ctx.keys.lookupKey('HH-1')).status).toBe('destroyed');
     expect(ctx.accessLog.page(0, 10)).toEqual([]);
     // Resubmitting the erasure is answered duplicate and destroys again, idempotently.
     expect(await ctx.submit(erase, supervisor)).toMatchObject({ status: 'duplicate' });
-    expect(ctx.keys.lookupKey('HH-1').status).toBe('destroyed');
+    expect((await ctx.keys.lookupKey('HH-1')).status).toBe('destroyed');
   });
 });

@@ -13,15 +13,15 @@ export class HouseholdShredder {
   ) {}
 
   /** Idempotent: a second call keeps the first destruction time. */
-  shred(householdId: string): void {
-    this.keys.destroyKey(householdId, this.clock.now().toISOString());
+  async shred(householdId: string): Promise<void> {
+    await this.keys.destroyKey(householdId, this.clock.now().toISOString());
   }
 
   /**
    * For a household the ledger says is erased: finishes the destruction if the process that recorded
    * the erasure died before destroying the key. Cheap when there is nothing to do (one key lookup).
    */
-  ensureShredded(householdId: string): void {
-    if (this.keys.lookupKey(householdId).status !== 'destroyed') this.shred(householdId);
+  async ensureShredded(householdId: string): Promise<void> {
+    if ((await this.keys.lookupKey(householdId)).status !== 'destroyed') await this.shred(householdId);
   }
 }

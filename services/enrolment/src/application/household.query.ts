@@ -32,7 +32,7 @@ export class HouseholdQuery {
   async get(householdId: string, principal: Principal): Promise<Record<string, unknown> | null> {
     const { household, expectedRevision } = await this.households.load(householdId);
     if (household.status === 'unknown') return null;
-    const shown = this.personalFields(household, principal);
+    const shown = await this.personalFields(household, principal);
     return {
       householdId: household.householdId,
       status: household.status,
@@ -50,14 +50,14 @@ export class HouseholdQuery {
     };
   }
 
-  private personalFields(household: Known, principal: Principal): Shown {
+  private async personalFields(household: Known, principal: Principal): Promise<Shown> {
     const paths = [...PERSONAL_DATA_PATHS];
     const fields: Shown = { essnId: household.essnId, participant: household.participant };
     // Erased is decided by the ledger, not by the key store: the fields read as erased from the moment
     // the erasure is recorded, even if destroying the key (which follows it) has not happened yet.
     if (household.personalDataErased) {
       // Normally done right after the erasure was recorded; this covers a crash in between.
-      this.shredder.ensureShredded(household.householdId);
+      await this.shredder.ensureShredded(household.householdId);
       return this.personalData.mark(fields, paths, ERASED);
     }
     if (!(PERSONAL_DATA_ROLES as readonly string[]).includes(principal.role)) return this.personalData.redact(fields, paths);

@@ -168,11 +168,20 @@ describe('gateway (in-process, with loopback stand-ins for every service)', () =
     });
 
     it('accepts every role key that was generated', async () => {
+      // A route every role may read (ROUTE_ROLES): the gateway forwards each key's role.
       for (const role of Object.keys(keys)) {
-        const res = await call('/v1/ledger/verify', { headers: auth(role) });
+        const res = await call('/v1/ledger/checkpoint', { headers: auth(role) });
         expect(res.status).toBe(200);
       }
       expect(backend('ledger').seen.map((s) => s.headers['x-peil-role']).sort()).toEqual(Object.keys(keys).sort());
+    });
+
+    it('refuses a role the route does not allow (ROUTE_ROLES) without reaching the service', async () => {
+      const before = backend('ledger').seen.length;
+      const res = await call('/v1/ledger/verify', { headers: auth('donor') });
+      expect(res.status).toBe(403);
+      expect(res.body).toEqual({ error: { code: 'forbidden', message: 'role donor may not do this' } });
+      expect(backend('ledger').seen).toHaveLength(before);
     });
   });
 

@@ -4,6 +4,7 @@ import {
   ForbiddenException,
   Inject,
   Injectable,
+  RequestMethod,
   SetMetadata,
   UnauthorizedException,
   createParamDecorator,
@@ -14,13 +15,33 @@ import type { EventPrincipal } from '@peil/ledger';
 import { decodeOnBehalfOf, servicePrincipal } from './acting-principal';
 import { secretsEqual } from './internal-token';
 import { GATEWAY_HEADERS, isCallerRole, type CallerRole } from './roles';
+import { declaredRoute, templateOf } from './route-roles';
 
 export const INTERNAL_TOKEN = Symbol('InternalToken');
-const ROLES_KEY = 'peil:roles';
+const PUBLIC_KEY = 'peil:public';
+// Nest's own metadata keys for @Controller/@Get paths and the HTTP method (@nestjs/common constants).
+const PATH_METADATA = 'path';
+const METHOD_METADATA = 'method';
 
-/** Roles allowed on a route; a route without @Roles is closed to everyone but health checks. */
-export const Roles = (...roles: CallerRole[]) => SetMetadata(ROLES_KEY, roles);
-export const Public = () => SetMetadata(ROLES_KEY, 'public');
+/** Open without the gateway token: the services' own health checks. Every other route's roles are in ROUTE_ROLES. */
+export const Public = () => SetMetadata(PUBLIC_KEY, true);
+
+/** Whether a controller method is marked @Public (on itself or its controller). */
+export function isPublicHandler(controller: object, handler: object): boolean {
+  return Reflect.getMetadata(PUBLIC_KEY, handler) === true || Reflect.getMetadata(PUBLIC_KEY, controller) === true;
+}
+
+/**
+ * `METHOD /path` of a controller method, as ROUTE_ROLES spells it, from the paths its decorators
+ * declare — so the table, not a decorator beside the handler, is where roles are read.
+ */
+export function routeKeyOf(controller: object, handler: object): { method: string; path: string } {
+  const base = Reflect.getMetadata(PATH_METADATA, controller) as string | string[] | undefined;
+  const own = Reflect.getMetadata(PATH_METADATA, handler) as string | string[] | undefined;
+  const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
+  const first = (p: string | string[] | undefined) => (Array.isArray(p) ? (p[0] ?? '') : (p ?? ''));
+  return { method: RequestMethod[method ?? RequestMethod.GET], path: templateOf(first(base), first(own)) };
+}
 
 export interface Principal {
   /** The role authorised for this request (`system` for a service calling another). */
@@ -48,11 +69,7 @@ export class RolesGuard implements CanActivate {
   ) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const allowed = this.reflector.getAllAndOverride<CallerRole[] | 'public' | undefined>(ROLES_KEY, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
-    if (allowed === 'public') return true;
+    if (this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_KEY, [context.getHandler(), context.getClass()])) return true;
     const req = context.switchToHttp().getRequest<Request & { principal?: Principal }>();
     const presented = req.header(GATEWAY_HEADERS.token);
     if (!presented || !secretsEqual(presented, this.token)) {
@@ -62,6 +79,8 @@ export class RolesGuard implements CanActivate {
     if (!isCallerRole(role)) {
       throw new UnauthorizedException({ error: { code: 'unauthenticated', message: 'no role forwarded' } });
     }
+    const { method, path } = this.routeOf(context);
+    const allowed = declaredRoute(method, path)?.roles;
     if (!allowed || !allowed.includes(role)) {
       throw new ForbiddenException({ error: { code: 'forbidden', message: `role ${role} may not do this` } });
     }
@@ -73,6 +92,15 @@ export class RolesGuard implements CanActivate {
       recordAs: recordedPrincipal(role, name, req.header(GATEWAY_HEADERS.onBehalfOf)),
     };
     return true;
+  }
+
+  private readonly routes = new WeakMap<object, { method: string; path: string }>();
+
+  private routeOf(context: ExecutionContext): { method: string; path: string } {
+    const handler = context.getHandler();
+    let route = this.routes.get(handler);
+    if (!route) this.routes.set(handler, (route = routeKeyOf(context.getClass(), handler)));
+    return route;
   }
 }
 

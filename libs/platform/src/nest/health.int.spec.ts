@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { removeDir } from '@peil/testing';
-import { INTERNAL_TOKEN, Roles } from '../auth/roles.guard';
+import { INTERNAL_TOKEN } from '../auth/roles.guard';
 import { GATEWAY_HEADERS } from '../auth/roles';
 import { loadPlatformConfig } from '../config/platform.config';
 import { IntegrityMonitor } from '../integrity/integrity.monitor';
@@ -24,15 +24,14 @@ class Broker {
   }
 }
 
-/** A context's routes in miniature: one write, one read. */
-@Controller('v1/things')
-@Roles('ngo')
+/** A context's routes in miniature, under paths ROUTE_ROLES opens to `ngo`: one write, one read. */
+@Controller('v1/training')
 class ThingsController {
   @Post('events')
   write() {
     return { results: [] };
   }
-  @Get()
+  @Get('households/:householdId')
   read() {
     return { things: [] };
   }
@@ -116,7 +115,7 @@ describe('/internal/health and /internal/ready of a service (embedded profile, r
 
   // Last: a fault is kept for the life of the process.
   it('on an integrity fault: alive, not ready, writes refused with ledger_integrity_fault, reads answered', async () => {
-    expect((await fetch(`${base}/v1/things/events`, { method: 'POST', headers: asGateway() })).status).toBe(201);
+    expect((await fetch(`${base}/v1/training/events`, { method: 'POST', headers: asGateway() })).status).toBe(201);
     app.get(IntegrityStatus).raise('ledger-chain', { position: 7, reason: 'hash_mismatch', detail: 'stored hash a but content hashes to b' });
 
     const live = await fetch(`${base}/internal/health`);
@@ -125,11 +124,11 @@ describe('/internal/health and /internal/ready of a service (embedded profile, r
     expect(((await live.json()) as { components: unknown[] }).components).toContainEqual(integrity);
     expect((await fetch(`${base}/internal/ready`)).status).toBe(503);
 
-    const write = await fetch(`${base}/v1/things/events`, { method: 'POST', headers: asGateway() });
+    const write = await fetch(`${base}/v1/training/events`, { method: 'POST', headers: asGateway() });
     expect(write.status).toBe(503);
     expect(await write.json()).toEqual({ error: { code: 'ledger_integrity_fault', message: expect.stringContaining('hash_mismatch at position 7') } });
-    expect((await fetch(`${base}/v1/things`, { headers: asGateway() })).status).toBe(200);
+    expect((await fetch(`${base}/v1/training/households/H1`, { headers: asGateway() })).status).toBe(200);
     // Authentication still comes first: a caller without the gateway's token learns nothing of the ledger.
-    expect((await fetch(`${base}/v1/things/events`, { method: 'POST' })).status).toBe(401);
+    expect((await fetch(`${base}/v1/training/events`, { method: 'POST' })).status).toBe(401);
   });
 });

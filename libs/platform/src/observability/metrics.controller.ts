@@ -1,6 +1,5 @@
 import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { Roles } from '../auth/roles.guard';
 import { METRICS } from '../nest/tokens';
 import type { ServiceMetrics } from './metrics';
 
@@ -13,7 +12,6 @@ export class MetricsController {
   constructor(@Inject(METRICS) private readonly metrics: ServiceMetrics) {}
 
   @Get()
-  @Roles('admin', 'system')
   async get(@Res() res: Response, @Query('format') format?: string): Promise<void> {
     res.setHeader('cache-control', 'no-store');
     if (format === 'json') {

@@ -1,10 +1,10 @@
 import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post } from '@nestjs/common';
-import { CurrentPrincipal, Roles, parseBatch, type CallerRole, type Principal } from '@peil/platform';
+import { CurrentPrincipal, parseBatch, routeRoles, type Principal } from '@peil/platform';
 import { AssessmentSubmissions } from '../application/assessment.handlers';
 import { LivelihoodQuery } from '../application/livelihood.query';
 
 /** Who may submit assessment events, over HTTP and over Kafka (submissionsConsumer). */
-export const WRITERS: CallerRole[] = ['ngo', 'supervisor', 'admin'];
+export const WRITERS = routeRoles('POST /v1/assessment/events');
 
 @Controller('v1/assessment')
 export class AssessmentController {
@@ -16,13 +16,11 @@ export class AssessmentController {
   /** Field teams record assessments and profiles; MoSA supervisors may also approve plans. */
   @Post('events')
   @HttpCode(200)
-  @Roles(...WRITERS)
   async post(@Body() body: unknown, @CurrentPrincipal() principal: Principal) {
     return { results: await this.submissions.processor.processBatch(parseBatch(body), principal) };
   }
 
   @Get('households/:householdId')
-  @Roles('ngo', 'supervisor', 'auditor', 'admin', 'system')
   async household(@Param('householdId') householdId: string) {
     const state = await this.query.household(householdId);
     if (!state) throw new NotFoundException({ error: { code: 'household_not_found', message: `household ${householdId} is not enrolled` } });
@@ -30,7 +28,6 @@ export class AssessmentController {
   }
 
   @Get('markets/:district')
-  @Roles('ngo', 'supervisor', 'auditor', 'donor', 'admin', 'system')
   async market(@Param('district') district: string) {
     const market = await this.query.market(district);
     if (!market) throw new NotFoundException({ error: { code: 'market_assessment_missing', message: `no market assessment of ${district}` } });

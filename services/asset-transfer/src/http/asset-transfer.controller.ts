@@ -1,10 +1,10 @@
 import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post } from '@nestjs/common';
-import { CurrentPrincipal, Roles, parseBatch, type CallerRole, type Principal } from '@peil/platform';
+import { CurrentPrincipal, parseBatch, routeRoles, type Principal } from '@peil/platform';
 import { AssetTransferSubmissions } from '../application/asset-transfer.handlers';
 import { AssetsQuery } from '../application/assets.query';
 
 /** Who may submit asset-transfer events, over HTTP and over Kafka (submissionsConsumer). */
-export const WRITERS: CallerRole[] = ['ngo', 'admin'];
+export const WRITERS = routeRoles('POST /v1/asset-transfer/events');
 
 @Controller('v1/asset-transfer')
 export class AssetTransferController {
@@ -15,13 +15,11 @@ export class AssetTransferController {
 
   @Post('events')
   @HttpCode(200)
-  @Roles(...WRITERS)
   async post(@Body() body: unknown, @CurrentPrincipal() principal: Principal) {
     return { results: await this.submissions.processor.processBatch(parseBatch(body), principal) };
   }
 
   @Get('households/:householdId')
-  @Roles('ngo', 'supervisor', 'auditor', 'admin', 'system')
   async household(@Param('householdId') householdId: string) {
     const state = await this.query.household(householdId);
     if (!state) throw new NotFoundException({ error: { code: 'household_not_found', message: `household ${householdId} is not enrolled` } });
@@ -29,7 +27,6 @@ export class AssetTransferController {
   }
 
   @Get('catalogue')
-  @Roles('ngo', 'supervisor', 'auditor', 'donor', 'finance', 'admin', 'system')
   async catalogue() {
     return { items: await this.query.catalogue() };
   }

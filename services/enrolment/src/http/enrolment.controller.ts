@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post } from '@nestjs/common';
-import { CurrentPrincipal, Roles, type CallerRole, type Principal } from '@peil/platform';
-import { ENROLMENT_WRITERS, EnrolmentSubmissions } from '../application/enrolment.handlers';
+import { CurrentPrincipal, routeRoles, type Principal } from '@peil/platform';
+import { EnrolmentSubmissions } from '../application/enrolment.handlers';
 import { HouseholdQuery } from '../application/household.query';
 import { parseBatch } from '@peil/platform';
 
@@ -8,7 +8,7 @@ import { parseBatch } from '@peil/platform';
  * Who may reach the enrolment events route, over HTTP and over Kafka (submissionsConsumer): the union
  * of the roles of every type. Each type is then checked against its own roles (ENROLMENT_WRITERS).
  */
-export const WRITERS: CallerRole[] = [...new Set(Object.values(ENROLMENT_WRITERS).flat())];
+export const WRITERS = routeRoles('POST /v1/enrolment/events');
 
 @Controller('v1/enrolment')
 export class EnrolmentController {
@@ -19,14 +19,12 @@ export class EnrolmentController {
 
   @Post('events')
   @HttpCode(200)
-  @Roles(...WRITERS)
   async post(@Body() body: unknown, @CurrentPrincipal() principal: Principal) {
     const events = parseBatch(body);
     return { results: await this.submissions.processor.processBatch(events, principal) };
   }
 
   @Get('households/:householdId')
-  @Roles('ngo', 'supervisor', 'auditor', 'admin')
   async household(@Param('householdId') householdId: string, @CurrentPrincipal() principal: Principal) {
     const household = await this.households.get(householdId, principal);
     if (!household) throw new NotFoundException({ error: { code: 'household_not_found', message: `household ${householdId} is not enrolled` } });

@@ -1,9 +1,9 @@
 import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post } from '@nestjs/common';
-import { CurrentPrincipal, Roles, parseBatch, type CallerRole, type Principal } from '@peil/platform';
+import { CurrentPrincipal, parseBatch, routeRoles, type Principal } from '@peil/platform';
 import { EvaluationSubmissions } from '../application/evaluation.handlers';
 
 /** Who may submit evaluation events, over HTTP and over Kafka (submissionsConsumer). */
-export const WRITERS: CallerRole[] = ['ngo', 'admin'];
+export const WRITERS = routeRoles('POST /v1/evaluation/events');
 
 @Controller('v1/evaluation')
 export class EvaluationController {
@@ -11,13 +11,11 @@ export class EvaluationController {
 
   @Post('events')
   @HttpCode(200)
-  @Roles(...WRITERS)
   async post(@Body() body: unknown, @CurrentPrincipal() principal: Principal) {
     return { results: await this.submissions.processor.processBatch(parseBatch(body), principal) };
   }
 
   @Get('households/:householdId')
-  @Roles('ngo', 'supervisor', 'auditor', 'admin', 'system')
   async household(@Param('householdId') householdId: string) {
     const { evaluation, expectedRevision } = await this.submissions.evaluation(householdId);
     if (expectedRevision === 'no_stream') throw new NotFoundException({ error: { code: 'no_surveys', message: `household ${householdId} has no survey` } });

@@ -35,6 +35,8 @@ export const ERROR_RESPONSES = {
   Unauthenticated: errorResponse('No API key, or not a valid one. Comes with `WWW-Authenticate: Bearer`.', { code: 'unauthenticated', message: 'the API key is not valid' }),
   Forbidden: errorResponse("The key's role may not use this route.", { code: 'forbidden', message: 'role donor may not do this' }),
   NotFound: errorResponse('Nothing at this path, or the resource does not exist.', { code: 'not_found', message: 'no API under /v1/nothing' }),
+  MethodNotAllowed: errorResponse('The path exists but not with this method; `Allow` lists the methods it takes.', { code: 'method_not_allowed', message: 'DELETE is not allowed on /v1/grant/grants' }),
+  TooManyRequests: errorResponse('Too many requests for this key (PEIL_RATE_LIMIT_PER_KEY a minute), or too many failed authentications from this address. Comes with `Retry-After`.', { code: 'too_many_requests', message: 'rate limit of 600 requests per minute for this key; retry in 12 s' }),
   PayloadTooLarge: errorResponse('The body exceeds the size limit (8 MiB by default) or holds more than 1,000 events.', { code: 'payload_too_large', message: 'request body exceeds 8388608 bytes (PEIL_MAX_BODY_BYTES)' }),
   BadGateway: errorResponse('The service behind this path failed before answering. A write may or may not have been recorded: send it again with the same eventId.', { code: 'bad_gateway', message: 'enrolment failed before answering' }),
   ServiceUnavailable: errorResponse('The service behind this path is down or restarting (nothing was sent to it). Comes with `Retry-After`.', { code: 'service_unavailable', message: 'enrolment is unavailable; try again shortly' }),
@@ -50,6 +52,7 @@ export type ErrorResponseName = keyof typeof ERROR_RESPONSES;
 export const COMMON_ERRORS: Record<string, Reference> = {
   '401': response('Unauthenticated'),
   '403': response('Forbidden'),
+  '429': response('TooManyRequests'),
   '502': response('BadGateway'),
   '503': response('ServiceUnavailable'),
   '504': response('ServiceTimeout'),
@@ -98,7 +101,6 @@ export interface EventsEndpoint {
   context: string;
   /** Event type → zod schema of its `data` (the context's `*_EVENT_SCHEMAS`). */
   events: Record<string, z.ZodType>;
-  roles: readonly Role[];
   /** Roles per event type, when a type is narrower than the route (each event is checked on its own). */
   eventRoles?: Readonly<Record<string, readonly Role[]>>;
   example?: unknown;
@@ -108,7 +110,7 @@ export interface EventsEndpoint {
  * `POST /v1/<context>/events` and its schemas, generated from the context's zod schemas so the
  * document cannot drift from what the service validates.
  */
-export function eventsEndpoint({ context, events, roles, eventRoles, example }: EventsEndpoint): Pick<ApiSection, 'paths' | 'schemas'> {
+export function eventsEndpoint({ context, events, eventRoles, example }: EventsEndpoint): Pick<ApiSection, 'paths' | 'schemas'> {
   const types = Object.keys(events);
   const schemas: Record<string, JsonSchema> = {};
   const mapping: Record<string, string> = {};
@@ -139,13 +141,11 @@ export function eventsEndpoint({ context, events, roles, eventRoles, example }: 
       `At most ${MAX_EVENTS_PER_REQUEST} events, processed in order (a later event may depend on an earlier one).`,
       `Accepted types: ${types.join(', ')}.`,
       'The answer is 200 with one result per event even when some are rejected: an event with an unknown type or invalid data is `rejected` with a code and the path of the problem, and is not recorded.',
-      rolesNote(roles),
       ...(eventRoles
         ? [`Per event type: ${Object.entries(eventRoles).map(([type, allowed]) => `${type}: ${allowed.join(', ')}`).join('; ')}. An event of a type the caller's role may not submit is \`rejected\` with code \`forbidden\` and writes nothing.`]
         : []),
     ].join(' '),
     tags: [context],
-    'x-peil-roles': [...roles],
     ...(eventRoles ? { 'x-peil-event-roles': Object.fromEntries(Object.entries(eventRoles).map(([type, allowed]) => [type, [...allowed]])) } : {}),
     requestBody: { required: true, content: json(ref(batch), example) },
     responses: {

@@ -1,6 +1,6 @@
-import { ROLES, SERVICES } from '@peil/platform';
-import { ERROR_RESPONSES, SHARED_SCHEMAS } from './components';
-import type { ApiSection, JsonSchema, OpenApiDocument, PathItem } from './openapi.types';
+import { ROLES, SERVICES, declaredRoute, isRole } from '@peil/platform';
+import { ERROR_RESPONSES, SHARED_SCHEMAS, rolesNote } from './components';
+import type { ApiSection, JsonSchema, OpenApiDocument, Operation, PathItem } from './openapi.types';
 import { ENROLMENT_SECTION } from './sections/enrolment.section';
 import { GATEWAY_SECTION } from './sections/gateway.section';
 import { LEDGER_SECTION } from './sections/ledger.section';
@@ -40,7 +40,7 @@ export function buildOpenApiDocument(sections: readonly ApiSection[] = API_SECTI
     tags.push(section.tag);
     for (const [path, item] of Object.entries(section.paths)) {
       if (Object.hasOwn(paths, path)) throw new Error(`OpenAPI: path ${path} is described twice`);
-      paths[path] = item;
+      paths[path] = withRoles(path, item);
     }
     for (const [name, schema] of Object.entries(section.schemas ?? {})) {
       if (Object.hasOwn(schemas, name)) throw new Error(`OpenAPI: schema ${name} is defined twice`);
@@ -49,7 +49,15 @@ export function buildOpenApiDocument(sections: readonly ApiSection[] = API_SECTI
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'PEIL ledger API', version: '1.0.0', description: DESCRIPTION },
+    info: {
+      title: 'PEIL ledger API',
+      version: '1.0.0',
+      description: DESCRIPTION,
+      // The package is UNLICENSED: the API description is the programme's, not open for reuse.
+      license: { name: 'Proprietary (UNLICENSED): all rights reserved by the programme' },
+    },
+    // Relative: the gateway that served this document, wherever it is deployed (its PEIL_PORT, or the proxy in front of it).
+    servers: [{ url: '/', description: 'The gateway serving this document.' }],
     security: [{ bearerAuth: [] }],
     tags,
     paths,
@@ -65,4 +73,25 @@ export function buildOpenApiDocument(sections: readonly ApiSection[] = API_SECTI
       schemas,
     },
   };
+}
+
+/**
+ * Every operation that needs a key gets its roles from ROUTE_ROLES — the table the guards enforce —
+ * as `x-peil-roles`, explicit bearer security and a sentence of its description. A documented route
+ * the table does not know fails here, at start, not in a client's 403.
+ */
+function withRoles(path: string, item: PathItem): PathItem {
+  const out: PathItem = {};
+  for (const [method, operation] of Object.entries(item) as Array<[keyof PathItem, Operation]>) {
+    if (operation.security?.length === 0) {
+      out[method] = operation;
+      continue;
+    }
+    const declared = declaredRoute(method, path);
+    if (!declared) throw new Error(`OpenAPI: ${method.toUpperCase()} ${path} has no roles in ROUTE_ROLES`);
+    const roles = declared.roles.filter(isRole);
+    const description = [operation.description, rolesNote(roles)].filter(Boolean).join(' ');
+    out[method] = { ...operation, description, security: [{ bearerAuth: [] }], 'x-peil-roles': roles };
+  }
+  return out;
 }

@@ -55,7 +55,8 @@ export interface ApiSection {
 
 export interface OpenApiDocument {
   openapi: '3.1.0';
-  info: { title: string; version: string; description: string };
+  info: { title: string; version: string; description: string; license: { name: string; identifier?: string; url?: string } };
+  servers: Array<{ url: string; description?: string }>;
   security: Array<Record<string, string[]>>;
   tags: Array<{ name: string; description: string }>;
   paths: Record<string, PathItem>;

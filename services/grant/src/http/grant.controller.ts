@@ -1,12 +1,11 @@
 import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post } from '@nestjs/common';
-import { CurrentPrincipal, QueryParams, Roles, parseBatch, truncated, type CallerRole, type Principal, type QueryValues } from '@peil/platform';
+import { CurrentPrincipal, QueryParams, parseBatch, routeRoles, truncated, type Principal, type QueryValues } from '@peil/platform';
 import { GrantSubmissions } from '../application/grant.handlers';
 import { GrantQueries } from '../application/grant.queries';
 import { ReconciliationQuery } from '../application/reconciliation.query';
 
 /** Finance records grant events; other services (`system`) record commitments and expenditures through the same door. */
-export const WRITERS: CallerRole[] = ['finance', 'admin', 'system'];
-const READERS: CallerRole[] = ['finance', 'auditor', 'supervisor', 'donor', 'admin', 'system'];
+export const WRITERS = routeRoles('POST /v1/grant/events');
 
 @Controller('v1/grant')
 export class GrantController {
@@ -18,20 +17,17 @@ export class GrantController {
 
   @Post('events')
   @HttpCode(200)
-  @Roles(...WRITERS)
   async post(@Body() body: unknown, @CurrentPrincipal() principal: Principal) {
     const events = parseBatch(body);
     return { results: await this.submissions.processor.processBatch(events, principal) };
   }
 
   @Get('budget-lines')
-  @Roles(...READERS)
   async budgetLines() {
     return { budgetLines: await this.queries.budgetLines() };
   }
 
   @Get('expenditures')
-  @Roles(...READERS)
   async expenditures(@QueryParams(['budgetLine']) { budgetLine }: QueryValues) {
     const expenditures = await this.queries.expenditures(budgetLine);
     if (!expenditures) throw new NotFoundException({ error: { code: 'unknown_budget_line', message: `no signed grant has a budget line ${truncated(String(budgetLine))}`, path: 'budgetLine' } });
@@ -39,13 +35,11 @@ export class GrantController {
   }
 
   @Get('grants')
-  @Roles(...READERS)
   async grants() {
     return { grants: await this.queries.grantSummaries() };
   }
 
   @Get('grants/:grantId')
-  @Roles(...READERS)
   async grant(@Param('grantId') grantId: string) {
     const grant = await this.queries.grant(grantId);
     if (!grant) throw new NotFoundException({ error: { code: 'unknown_grant', message: `grant ${truncated(grantId)} is not signed`, path: 'grantId' } });
@@ -53,7 +47,6 @@ export class GrantController {
   }
 
   @Get('commitments/:commitmentId')
-  @Roles(...READERS)
   async commitment(@Param('commitmentId') commitmentId: string) {
     const commitment = await this.queries.commitment(commitmentId);
     if (!commitment) throw new NotFoundException({ error: { code: 'unknown_commitment', message: `no commitment ${truncated(commitmentId)}`, path: 'commitmentId' } });
@@ -61,7 +54,6 @@ export class GrantController {
   }
 
   @Get('reconciliation')
-  @Roles(...READERS)
   async reconcile() {
     return this.reconciliation.report();
   }

@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, NotFoundException, Param } from '@nestjs/common';
 import { verifyLedger, type EventStore, type StoredEvent } from '@peil/ledger';
-import { EVENT_STORE, QueryParams, Roles, truncated, type QueryValues } from '@peil/platform';
+import { EVENT_STORE, QueryParams, truncated, type QueryValues } from '@peil/platform';
 import { TreeHost } from '../tree/tree.host';
 import { badQuery, parseNonNegative } from './query';
 
@@ -13,7 +13,6 @@ const DEFAULT_PAGE = 1_000;
  * when verification has found tampering.
  */
 @Controller('v1/ledger')
-@Roles('auditor', 'admin')
 export class LedgerController {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,

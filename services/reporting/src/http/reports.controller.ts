@@ -1,6 +1,6 @@
 import { BadRequestException, Controller, Get, Inject, NotFoundException, Param, Res, ServiceUnavailableException } from '@nestjs/common';
 import { TreeIntegrityError } from '@peil/ledger';
-import { QueryParams, Roles, type QueryValues } from '@peil/platform';
+import { QueryParams, type QueryValues } from '@peil/platform';
 import type { Response } from 'express';
 import { ReportEngine, ReportRefusedError, ReportRequestError } from '@peil/reports';
 import { ReadStoreUnavailableError } from '../read-store/read-store.host';
@@ -13,7 +13,6 @@ export const REPORT_ENGINE = Symbol('ReportEngine');
  * every one of them.
  */
 @Controller('v1/reports')
-@Roles('donor', 'supervisor', 'auditor', 'finance', 'admin')
 export class ReportsController {
   constructor(@Inject(REPORT_ENGINE) private readonly engine: ReportEngine) {}
 

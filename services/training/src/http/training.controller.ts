@@ -1,10 +1,10 @@
 import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post } from '@nestjs/common';
-import { CurrentPrincipal, Roles, parseBatch, type CallerRole, type Principal } from '@peil/platform';
+import { CurrentPrincipal, parseBatch, routeRoles, type Principal } from '@peil/platform';
 import { TrainingSubmissions } from '../application/training.handlers';
 import { TrainingReads } from '../application/training-reads';
 
 /** Who may submit training events, over HTTP and over Kafka (submissionsConsumer). */
-export const WRITERS: CallerRole[] = ['ngo', 'admin'];
+export const WRITERS = routeRoles('POST /v1/training/events');
 
 @Controller('v1/training')
 export class TrainingController {
@@ -15,14 +15,12 @@ export class TrainingController {
 
   @Post('events')
   @HttpCode(200)
-  @Roles(...WRITERS)
   async post(@Body() body: unknown, @CurrentPrincipal() principal: Principal) {
     return { results: await this.submissions.processor.processBatch(parseBatch(body), principal) };
   }
 
   /** Sessions attended per module, coaching visits and nudges of one household. */
   @Get('households/:householdId')
-  @Roles('ngo', 'supervisor', 'auditor', 'admin', 'system')
   async household(@Param('householdId') householdId: string) {
     const household = await this.reads.household(householdId);
     if (household.status === 'unknown') throw new NotFoundException({ error: { code: 'household_not_found', message: `household ${householdId} is not enrolled` } });

@@ -1,5 +1,5 @@
 import { ENROLMENT_EVENT_ROLES, ENROLMENT_EVENT_SCHEMAS } from '@peil/contracts';
-import { COMMON_ERRORS, eventsEndpoint, json, ref, response, rolesNote } from '../components';
+import { COMMON_ERRORS, eventsEndpoint, json, ref, response } from '../components';
 import type { ApiSection } from '../openapi.types';
 
 const example = {
@@ -34,7 +34,6 @@ const eventRoles = ENROLMENT_EVENT_ROLES;
 const events = eventsEndpoint({
   context: 'enrolment',
   events: ENROLMENT_EVENT_SCHEMAS,
-  roles: [...new Set(Object.values(eventRoles).flat())],
   eventRoles,
   example,
 });
@@ -48,9 +47,8 @@ export const ENROLMENT_SECTION: ApiSection = {
       get: {
         operationId: 'getHousehold',
         summary: "A household's current state",
-        description: `Personal data (ESSN id, name, birth date, phone) is shown in clear to ngo and supervisor, \`[redacted]\` for the others, and \`[erased]\` for everyone once the household's personal data was erased. Every read that decrypts is recorded in the personal-data access log (\`GET /v1/ledger/access-log\`). ${rolesNote(['ngo', 'supervisor', 'auditor', 'admin'])}`,
+        description: `Personal data (ESSN id, name, birth date, phone) is shown in clear to ngo and supervisor, \`[redacted]\` for the others, and \`[erased]\` for everyone once the household's personal data was erased. Every read that decrypts is recorded in the personal-data access log (\`GET /v1/ledger/access-log\`).`,
         tags: ['enrolment'],
-        'x-peil-roles': ['ngo', 'supervisor', 'auditor', 'admin'],
         parameters: [{ name: 'householdId', in: 'path', required: true, schema: { type: 'string' } }],
         responses: {
           '200': { description: 'The household.', content: json(ref('Household')) },

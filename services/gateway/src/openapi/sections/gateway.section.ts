@@ -1,8 +1,8 @@
-import { json, ref } from '../components';
+import { json, ref, response } from '../components';
 import type { ApiSection } from '../openapi.types';
 
 export const GATEWAY_SECTION: ApiSection = {
-  tag: { name: 'system', description: 'The gateway itself; open without a key.' },
+  tag: { name: 'system', description: 'The gateway itself: health and this document open without a key, metrics for admins.' },
   paths: {
     '/v1/health': {
       get: {
@@ -39,6 +39,38 @@ export const GATEWAY_SECTION: ApiSection = {
         tags: ['system'],
         security: [],
         responses: { '200': { description: 'The OpenAPI document.', content: json({ type: 'object' }) } },
+      },
+    },
+    '/v1/docs/openapi.json': {
+      get: {
+        operationId: 'openApiFile',
+        summary: 'This document again, under a file name tools expect',
+        tags: ['system'],
+        security: [],
+        responses: { '200': { description: 'The OpenAPI document.', content: json({ type: 'object' }) } },
+      },
+    },
+    '/v1/docs/ui': {
+      get: {
+        operationId: 'openApiPage',
+        summary: 'This document as a readable page (no scripts from elsewhere)',
+        tags: ['system'],
+        security: [],
+        responses: { '200': { description: 'An HTML page.', content: { 'text/html': { schema: { type: 'string' } } } } },
+      },
+    },
+    '/metrics': {
+      get: {
+        operationId: 'metrics',
+        summary: 'Prometheus metrics of the gateway and every service, merged',
+        description: 'The Prometheus text exposition format; each service is scraped when this is asked.',
+        tags: ['system'],
+        responses: {
+          '200': { description: 'The metrics.', content: { 'text/plain': { schema: { type: 'string' } } } },
+          '401': response('Unauthenticated'),
+          '403': response('Forbidden'),
+          '429': response('TooManyRequests'),
+        },
       },
     },
   },

@@ -3,10 +3,9 @@ import { eventsEndpoint } from '../components';
 import type { ApiSection } from '../openapi.types';
 import { readRoute } from './read-route';
 
-const READERS = ['finance', 'auditor', 'supervisor', 'donor', 'admin'] as const;
-const endpoint = eventsEndpoint({ context: 'grant', events: GRANT_EVENT_SCHEMAS, roles: ['finance', 'admin'] });
+const endpoint = eventsEndpoint({ context: 'grant', events: GRANT_EVENT_SCHEMAS });
 const read = (operationId: string, summary: string, extra: { params?: string[]; query?: string[]; description?: string } = {}) =>
-  readRoute({ tag: 'grant', operationId, summary, roles: READERS, ...extra });
+  readRoute({ tag: 'grant', operationId, summary, ...extra });
 
 export const GRANT_SECTION: ApiSection = {
   service: 'grant',

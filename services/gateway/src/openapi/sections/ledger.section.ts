@@ -1,10 +1,6 @@
-import { ROLES as ALL_ROLES } from '@peil/platform';
-import { COMMON_ERRORS, json, ref, response, rolesNote } from '../components';
+import { COMMON_ERRORS, json, ref, response } from '../components';
 import type { ApiSection } from '../openapi.types';
 
-const ROLES = ['auditor', 'admin'] as const;
-/** Checkpoints, keys and proofs are hashes only, no personal data: every role, so a donor can run a witness. */
-const TLOG_NOTE = rolesNote(ALL_ROLES);
 const hexHash = { type: 'string', pattern: '^[0-9a-f]{64}$' };
 const treeFault = {
   description: 'The Merkle tree disagrees with the ledger (events removed or rewritten): `tree_integrity_fault`, until `npx peil-ledger tree rebuild`.',
@@ -48,10 +44,6 @@ const storedEvent = {
   },
 };
 
-const note = rolesNote(ROLES);
-const ACCESS_LOG_ROLES = ['auditor'] as const;
-const accessLogNote = rolesNote(ACCESS_LOG_ROLES);
-
 export const LEDGER_SECTION: ApiSection = {
   service: 'ledger',
   tag: { name: 'ledger', description: "The auditors' window: raw envelopes in ledger order, streams, verification of the hash chains, the personal-data access log; the transparency log over them (signed checkpoints, inclusion and consistency proofs, audit packs)." },
@@ -60,9 +52,8 @@ export const LEDGER_SECTION: ApiSection = {
       get: {
         operationId: 'readLedger',
         summary: 'Events in ledger order',
-        description: `Page through with \`next.after\` until \`next\` is null. ${note}`,
+        description: `Page through with \`next.after\` until \`next\` is null.`,
         tags: ['ledger'],
-        'x-peil-roles': [...ROLES],
         parameters: [
           { name: 'after', in: 'query', description: 'Return events after this position (default: from the start).', schema: { type: 'integer', minimum: 0 } },
           { name: 'limit', in: 'query', description: 'Page size, 1 to 10,000 (default 1,000).', schema: { type: 'integer', minimum: 1, maximum: 10000, default: 1000 } },
@@ -78,9 +69,8 @@ export const LEDGER_SECTION: ApiSection = {
       get: {
         operationId: 'readStream',
         summary: 'One stream, in revision order',
-        description: `Page through with \`next.fromRevision\` until \`next\` is null. ${note}`,
+        description: `Page through with \`next.fromRevision\` until \`next\` is null.`,
         tags: ['ledger'],
-        'x-peil-roles': [...ROLES],
         parameters: [
           { name: 'streamId', in: 'path', required: true, schema: { type: 'string' }, description: 'e.g. household-HH-000123' },
           { name: 'fromRevision', in: 'query', schema: { type: 'integer', minimum: 0, default: 0 } },
@@ -98,9 +88,8 @@ export const LEDGER_SECTION: ApiSection = {
       get: {
         operationId: 'ledgerCheckpoint',
         summary: 'Signed checkpoint of the Merkle tree',
-        description: `A C2SP tlog-checkpoint (origin, tree size, base64 root hash) signed as a C2SP signed-note with Ed25519, as the Go checksum database and the witness network use them. Keep it: any later tree must extend it (see consistency proofs). ${TLOG_NOTE}`,
+        description: `A C2SP tlog-checkpoint (origin, tree size, base64 root hash) signed as a C2SP signed-note with Ed25519, as the Go checksum database and the witness network use them. Keep it: any later tree must extend it (see consistency proofs).`,
         tags: ['ledger'],
-        'x-peil-roles': [...ALL_ROLES],
         parameters: [sizeParam('size', 'Sign the tree at this earlier size (default: the current tree).', false)],
         responses: {
           '200': { description: 'The signed note.', content: text('peil-ledger/4f1c2a9e0b7d3c55\n1234\nK3Xo…=\n\n— peil-ledger/4f1c2a9e0b7d3c55 v5FE…=\n') },
@@ -114,9 +103,8 @@ export const LEDGER_SECTION: ApiSection = {
       get: {
         operationId: 'ledgerVerifierKey',
         summary: 'The verifier key of the checkpoints',
-        description: `The note verifier key \`<origin>+<8 hex key hash>+<base64(0x01 ‖ Ed25519 public key)>\`. Obtain it once, out of band if you can, and check every checkpoint with it. ${TLOG_NOTE}`,
+        description: `The note verifier key \`<origin>+<8 hex key hash>+<base64(0x01 ‖ Ed25519 public key)>\`. Obtain it once, out of band if you can, and check every checkpoint with it.`,
         tags: ['ledger'],
-        'x-peil-roles': [...ALL_ROLES],
         responses: { '200': { description: 'The verifier key.', content: text('peil-ledger/4f1c2a9e0b7d3c55+bf9144d6+AWVL…') }, ...COMMON_ERRORS },
       },
     },
@@ -124,9 +112,8 @@ export const LEDGER_SECTION: ApiSection = {
       get: {
         operationId: 'ledgerInclusionProof',
         summary: 'Inclusion proof of one event',
-        description: `The RFC 9162 §2.1.3 audit path of leaf \`index\` in the tree of \`size\` leaves, from the leaf up. The leaf hash is SHA-256(0x00 ‖ the 32 bytes of the event's hash). ${TLOG_NOTE}`,
+        description: `The RFC 9162 §2.1.3 audit path of leaf \`index\` in the tree of \`size\` leaves, from the leaf up. The leaf hash is SHA-256(0x00 ‖ the 32 bytes of the event's hash).`,
         tags: ['ledger'],
-        'x-peil-roles': [...ALL_ROLES],
         parameters: [sizeParam('index', 'The leaf (the event\'s `leafIndex`).'), sizeParam('size', 'The tree size of a checkpoint you hold.')],
         responses: {
           '200': { description: 'The proof.', content: json(ref('InclusionProof')) },
@@ -140,9 +127,8 @@ export const LEDGER_SECTION: ApiSection = {
       get: {
         operationId: 'ledgerConsistencyProof',
         summary: 'Consistency proof between two tree sizes',
-        description: `The RFC 9162 §2.1.4 proof that the tree of \`to\` leaves extends the tree of \`from\` leaves: what a witness checks between the checkpoint it kept and the current one. ${TLOG_NOTE}`,
+        description: `The RFC 9162 §2.1.4 proof that the tree of \`to\` leaves extends the tree of \`from\` leaves: what a witness checks between the checkpoint it kept and the current one.`,
         tags: ['ledger'],
-        'x-peil-roles': [...ALL_ROLES],
         parameters: [sizeParam('from', 'The smaller tree size.'), sizeParam('to', 'The larger tree size, at most the current one.')],
         responses: {
           '200': { description: 'The proof.', content: json(ref('ConsistencyProof')) },
@@ -156,9 +142,8 @@ export const LEDGER_SECTION: ApiSection = {
       get: {
         operationId: 'ledgerExport',
         summary: 'Audit pack (NDJSON)',
-        description: `Line 1: \`{ "format": "peil-ledger-pack/1", "origin", "size", "checkpoint", "verifierKey" }\` with the signed checkpoint of the tree at \`size\`; then the first \`size\` events as \`/v1/ledger/events\` returns them (personal data stays ciphertext). Check it offline with \`npx peil-ledger verify-pack <file> --key <verifier key>\`; the key inside the pack is a hint, never to be trusted. ${note}`,
+        description: `Line 1: \`{ "format": "peil-ledger-pack/1", "origin", "size", "checkpoint", "verifierKey" }\` with the signed checkpoint of the tree at \`size\`; then the first \`size\` events as \`/v1/ledger/events\` returns them (personal data stays ciphertext). Check it offline with \`npx peil-ledger verify-pack <file> --key <verifier key>\`; the key inside the pack is a hint, never to be trusted.`,
         tags: ['ledger'],
-        'x-peil-roles': [...ROLES],
         parameters: [sizeParam('size', 'Export the first n events, with the checkpoint of that size (default: all).', false)],
         responses: {
           '200': { description: 'The pack, streamed.', content: { 'application/x-ndjson': { schema: { type: 'string' } } } },
@@ -172,9 +157,8 @@ export const LEDGER_SECTION: ApiSection = {
       get: {
         operationId: 'verifyLedger',
         summary: 'Verify the whole ledger',
-        description: `Recomputes every hash and checks every chain, revision and position; reports the first failure. ${note}`,
+        description: `Recomputes every hash and checks every chain, revision and position; reports the first failure.`,
         tags: ['ledger'],
-        'x-peil-roles': [...ROLES],
         responses: {
           '200': { description: 'The verification report (200 also when tampering is found: see `ok`).', content: json(ref('VerificationReport')) },
           ...COMMON_ERRORS,
@@ -185,9 +169,8 @@ export const LEDGER_SECTION: ApiSection = {
       get: {
         operationId: 'readAccessLog',
         summary: 'Personal-data access log',
-        description: `Every read that decrypted personal data (who, when, which household, which fields), oldest first, hash-chained. Page through with \`next.after\`; each page carries the check of its entries and of its link to the entry before it (the whole chain: \`/v1/ledger/access-log/verify\`). ${accessLogNote}`,
+        description: `Every read that decrypted personal data (who, when, which household, which fields), oldest first, hash-chained. Page through with \`next.after\`; each page carries the check of its entries and of its link to the entry before it (the whole chain: \`/v1/ledger/access-log/verify\`).`,
         tags: ['ledger'],
-        'x-peil-roles': [...ACCESS_LOG_ROLES],
         parameters: [
           { name: 'after', in: 'query', description: 'Return entries after this sequence number (default 0: from the start).', schema: { type: 'integer', minimum: 0 } },
           { name: 'limit', in: 'query', description: 'Page size, 1 to 10,000 (default 1,000).', schema: { type: 'integer', minimum: 1, maximum: 10000, default: 1000 } },
@@ -203,9 +186,8 @@ export const LEDGER_SECTION: ApiSection = {
       get: {
         operationId: 'verifyAccessLog',
         summary: 'Verify the personal-data access log',
-        description: `Recomputes every entry's hash and checks every link and sequence number; reports the first failure. ${accessLogNote}`,
+        description: `Recomputes every entry's hash and checks every link and sequence number; reports the first failure.`,
         tags: ['ledger'],
-        'x-peil-roles': [...ACCESS_LOG_ROLES],
         responses: {
           '200': { description: 'The verification (200 also when tampering is found: see `ok`).', content: json(ref('AccessLogVerification')) },
           ...COMMON_ERRORS,

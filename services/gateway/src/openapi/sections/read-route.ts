@@ -1,9 +1,8 @@
-import type { Role } from '@peil/platform';
-import { COMMON_ERRORS, response, rolesNote } from '../components';
+import { COMMON_ERRORS, response } from '../components';
 import type { MediaType, PathItem, Reference } from '../openapi.types';
 
-/** A GET route of a context's state, described once for every context that has one. */
-export function readRoute(opts: { tag: string; operationId: string; summary: string; description?: string; roles: readonly Role[]; params?: string[]; query?: string[];
+/** A GET route of a context's state, described once for every context that has one (its roles come from ROUTE_ROLES). */
+export function readRoute(opts: { tag: string; operationId: string; summary: string; description?: string; params?: string[]; query?: string[];
   /** Media types of the 200 answer (default JSON). */
   content?: Record<string, MediaType>;
   /** Answers this route gives besides 404 and the common ones (e.g. 400 for bad query values). */
@@ -13,9 +12,8 @@ export function readRoute(opts: { tag: string; operationId: string; summary: str
     get: {
       operationId: opts.operationId,
       summary: opts.summary,
-      description: `${opts.description ? `${opts.description} ` : ''}${rolesNote(opts.roles)}`,
+      ...(opts.description ? { description: opts.description } : {}),
       tags: [opts.tag],
-      'x-peil-roles': [...opts.roles],
       parameters: [
         ...(opts.params ?? []).map((name) => ({ name, in: 'path' as const, required: true, schema: { type: 'string' } })),
         ...(opts.query ?? []).map((name) => ({ name, in: 'query' as const, required: false, schema: { type: 'string' } })),

@@ -4,14 +4,13 @@ import { IFR_SCHEMAS } from './ifr.schemas';
 import type { MediaType } from '../openapi.types';
 import { readRoute } from './read-route';
 
-const READERS = ['donor', 'supervisor', 'auditor', 'finance', 'admin'] as const;
 const AS_OF =
   '`asOf` (a ledger position, `size:<tree size>`, or an ISO time) gives the report as it stood then; the same position always gives the same bytes. Every report carries `ledgerPosition` (also the `X-Ledger-Position` header) and the Merkle tree head there, `treeSize` and `rootHash` (base64), as `GET /v1/ledger/checkpoint?size=<treeSize>` signs them. Households appear only by a pseudonymous `HR-…` reference. 503 `read_model_integrity_fault` when the read model stands on another ledger than this one (cut back or rewritten behind it), `ledger_integrity_fault` while the ledger fails verification, `tree_integrity_fault` when the Merkle tree disagrees with the ledger; reports `asOf` a position below the first failing one still answer.';
 const JSON_BODY = { 'application/json': { schema: { type: 'object' } } };
 // Every report answers 400 for a bad query value (format, period, asOf beyond the head or not a position).
 const report = (operationId: string, summary: string, query: string[], description: string, extra: { content?: Record<string, MediaType>; responses?: Record<string, ReturnType<typeof response>> } = {}) =>
   readRoute({
-    tag: 'reports', operationId, summary, roles: READERS, query: [...query, 'asOf'], description: `${description} ${AS_OF}`,
+    tag: 'reports', operationId, summary, query: [...query, 'asOf'], description: `${description} ${AS_OF}`,
     content: extra.content ?? JSON_BODY,
     responses: { '400': response('BadRequest'), '503': response('ServiceUnavailable'), ...extra.responses },
   });

@@ -1,15 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { householdStreamId, participationStreamId } from '@peil/contracts';
+import {
+  CoachingVisitRecorded,
+  TRAINING_EVENT_SCHEMAS,
+  householdStatusRejection,
+  householdStatusView,
+  householdStreamId,
+  participationStreamId,
+  reject,
+  type TrainingEvent,
+} from '@peil/contracts';
 import { SqliteEventStore, type NewEvent } from '@peil/ledger';
-import { ManualClock, type Principal } from '@peil/platform';
-import { storeTailFeeds } from '@peil/projections';
+import { ManualClock, PublishedReader, StreamStateCache, SubmissionProcessor, decisionFrom, typedFold, type Principal } from '@peil/platform';
 import { countingReads } from '@peil/testing';
-import type { GrantClient } from '../../services/grant/src';
-import { SessionExpenditures } from '../../services/training/src/application/session-expenditures';
-import { TrainingSubmissions } from '../../services/training/src/application/training.handlers';
-import { TrainingReads } from '../../services/training/src/application/training-reads';
-import { TrainingController } from '../../services/training/src/http/training.controller';
 import { type BenchContext, type BenchRow, type BenchSection, msSince, percentile } from './harness';
 import { TARGETS } from './targets';
 
@@ -23,13 +26,15 @@ const stored = (type: string, data: NewEvent['data']): NewEvent => {
 const fmt = (ms: number) => (ms < 10 ? ms.toFixed(2) : ms.toFixed(1));
 
 /**
- * One household with 50,000 coaching visits in its participation stream, then the training service's
- * own code (submission pipeline, reads, controller) over it: one more visit, and one read of the
- * household, each timed alone. With the stream kept folded both cost the new events, not the stream.
+ * One household with 50,000 coaching visits in its participation stream, then the stream layer every
+ * context decides and reads through (the submission pipeline, a typed stream fold, the household's
+ * published status view) over it: one more visit, and one read of the household, each timed alone.
+ * With the stream kept folded both cost the new events, not the stream. The visit rule here is the
+ * training context's (an active household, a visit id once); the bench uses the libraries only.
  */
 export const streamsBench: BenchSection = {
   name: 'streams',
-  title: 'Long stream: one more event and one read after 50,000 events in one stream (training)',
+  title: 'Long stream: one more event and one read after 50,000 events in one stream (stream layer)',
   async run(ctx: BenchContext): Promise<BenchRow[]> {
     const store = new SqliteEventStore(join(ctx.dir, 'streams.sqlite'));
     try {
@@ -40,15 +45,37 @@ export const streamsBench: BenchSection = {
         store.appendSync(participationStreamId('H1'), batch, i === 0 ? 'no_stream' : i - 1);
       }
       const reads = countingReads(store);
-      const trainingReads = new TrainingReads(reads.store);
-      // Coaching visits never reach the grant service.
-      const submissions = new TrainingSubmissions(reads.store, new ManualClock(new Date(ON)), Buffer.alloc(32, 3), 60_000, trainingReads, new SessionExpenditures({} as GrantClient), storeTailFeeds(reads.store));
-      const controller = new TrainingController(submissions, trainingReads);
+      const households = new PublishedReader(reads.store, householdStatusView);
+      const visits = new StreamStateCache(
+        reads.store,
+        typedFold<Set<string>, TrainingEvent>(TRAINING_EVENT_SCHEMAS, () => new Set(), (ids, e) => (e.type === 'CoachingVisitRecorded' ? ids.add(e.data.visitId) : ids)),
+      );
+      const submissions = new SubmissionProcessor(
+        reads.store,
+        {
+          CoachingVisitRecorded: {
+            schema: CoachingVisitRecorded,
+            decide: async (v) => {
+              const household = await households.read(v.data.householdId);
+              const { state, expectedRevision } = await visits.aggregateStream(participationStreamId(v.data.householdId));
+              const outcome = householdStatusRejection(household, v.data.householdId)
+                ?? (state.has(v.data.visitId) ? reject('duplicate_visit', undefined, 'data.visitId') : { ok: true as const, events: [{ type: 'CoachingVisitRecorded', data: v.data }] });
+              return decisionFrom(outcome, v, participationStreamId(v.data.householdId), expectedRevision);
+            },
+          },
+        },
+        Buffer.alloc(32, 3),
+        new ManualClock(new Date(ON)),
+      );
+      const household = async (householdId: string) => ({
+        status: (await households.read(householdId)).status,
+        coachingVisits: (await visits.aggregateStream(participationStreamId(householdId))).state.size,
+      });
       const visit = () => ({ eventId: randomUUID(), type: 'CoachingVisitRecorded', occurredAt: ON, data: { visitId: randomUUID(), householdId: 'H1' } });
 
       // The first decision after a start folds the stream once (paged, yielding between pages).
       let t = process.hrtime.bigint();
-      const [first] = await submissions.processor.processBatch([visit()], principal);
+      const [first] = await submissions.processBatch([visit()], principal);
       const coldMs = msSince(t);
       if (first?.status !== 'accepted') throw new Error(`bench visit not accepted: ${JSON.stringify(first)}`);
 
@@ -60,16 +87,16 @@ export const streamsBench: BenchSection = {
       for (let i = 0; i < rounds; i++) {
         reads.reset();
         t = process.hrtime.bigint();
-        const [result] = await submissions.processor.processBatch([visit()], principal);
+        const [result] = await submissions.processBatch([visit()], principal);
         visitMs.push(msSince(t));
         visitEvents += reads.streamEvents;
         if (result?.status !== 'accepted') throw new Error(`bench visit not accepted: ${JSON.stringify(result)}`);
         reads.reset();
         t = process.hrtime.bigint();
-        const household = await controller.household('H1');
+        const read = await household('H1');
         readMs.push(msSince(t));
         readEvents += reads.streamEvents;
-        if (household.coachingVisits !== length + i + 2) throw new Error(`bench read ${household.coachingVisits} visits, expected ${length + i + 2}`);
+        if (read.coachingVisits !== length + i + 2) throw new Error(`bench read ${read.coachingVisits} visits, expected ${length + i + 2}`);
       }
       visitMs.sort((a, b) => a - b);
       readMs.sort((a, b) => a - b);

@@ -8,6 +8,8 @@ export * from './evaluation';
 export * from './common/money';
 export * from './grant';
 export * from './common/outcome';
+export * from './common/errors';
+export * from './common/view';
 export * from './common/text';
 export * from './ledger';
 export * from './common/quarter';

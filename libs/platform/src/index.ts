@@ -33,3 +33,4 @@ export * from './observability/request-context';
 export * from './observability/metrics';
 export * from './streams';
 export * from './ledger/ledger-identity';
+export * from './clients/grant.client';

@@ -1,10 +1,9 @@
 import { Module } from '@nestjs/common';
-import { INTERNAL_TOKEN, InternalClient, PLATFORM_CONFIG, PlatformModule, intVar, loadConfig, serviceUrl, type PlatformConfig, submissionsConsumer } from '@peil/platform';
+import { PlatformModule, grantClientProvider, intVar, loadConfig, submissionsConsumer } from '@peil/platform';
 import { z } from 'zod';
-import { ASSESSMENT_POLICY, GRANT_CLIENT, loadAssessmentPolicy } from './application/assessment-config';
+import { ASSESSMENT_POLICY, loadAssessmentPolicy } from './application/assessment-config';
 import { AssessmentSubmissions } from './application/assessment.handlers';
 import { AssessmentReads } from './application/context-reads';
-import { GrantClient } from '../../grant/src';
 import { LivelihoodQuery } from './application/livelihood.query';
 import { PLAN_RECOVERY_GRACE_MS, PlanCommitmentRecovery } from './application/plan-commitment.recovery';
 import { AssessmentController, WRITERS } from './http/assessment.controller';
@@ -17,11 +16,7 @@ const flowSchema = z.object({ PEIL_FLOW_GRACE_SECONDS: intVar(60, 1, 86_400) });
   providers: [
     { provide: ASSESSMENT_POLICY, useFactory: () => loadAssessmentPolicy() },
     { provide: PLAN_RECOVERY_GRACE_MS, useFactory: () => loadConfig(flowSchema).PEIL_FLOW_GRACE_SECONDS * 1000 },
-    {
-      provide: GRANT_CLIENT,
-      inject: [PLATFORM_CONFIG, INTERNAL_TOKEN],
-      useFactory: (config: PlatformConfig, token: string) => new GrantClient(new InternalClient(serviceUrl(config, 'grant'), token, 'assessment')),
-    },
+    grantClientProvider('assessment'),
     AssessmentReads,
     AssessmentSubmissions,
     LivelihoodQuery,

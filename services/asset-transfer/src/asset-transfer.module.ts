@@ -1,13 +1,11 @@
 import { Module } from '@nestjs/common';
-import { INTERNAL_TOKEN, InternalClient, PLATFORM_CONFIG, PlatformModule, intVar, loadConfig, serviceUrl, type PlatformConfig, submissionsConsumer } from '@peil/platform';
+import { PlatformModule, grantClientProvider, intVar, loadConfig, submissionsConsumer } from '@peil/platform';
 import { z } from 'zod';
-import { GrantClient } from '../../grant/src';
 import { AssetReads } from './application/asset-reads';
 import { AssetTransferSubmissions } from './application/asset-transfer.handlers';
 import { AssetsQuery } from './application/assets.query';
 import { DeliveryExpenditureRecovery, RECOVERY_INTERVAL_MS } from './application/delivery-expenditure.recovery';
 import { DeliveryExpenditures } from './application/delivery-expenditures';
-import { GRANT_CLIENT } from './application/tokens';
 import { AssetTransferController, WRITERS } from './http/asset-transfer.controller';
 
 const flowSchema = z.object({ PEIL_RECOVERY_INTERVAL_MS: intVar(5_000, 100, 3_600_000) });
@@ -17,11 +15,7 @@ const flowSchema = z.object({ PEIL_RECOVERY_INTERVAL_MS: intVar(5_000, 100, 3_60
   controllers: [AssetTransferController, submissionsConsumer({ context: 'asset-transfer', writers: WRITERS, submissions: AssetTransferSubmissions })],
   providers: [
     { provide: RECOVERY_INTERVAL_MS, useFactory: () => loadConfig(flowSchema).PEIL_RECOVERY_INTERVAL_MS },
-    {
-      provide: GRANT_CLIENT,
-      inject: [PLATFORM_CONFIG, INTERNAL_TOKEN],
-      useFactory: (config: PlatformConfig, token: string) => new GrantClient(new InternalClient(serviceUrl(config, 'grant'), token, 'asset-transfer')),
-    },
+    grantClientProvider('asset-transfer'),
     AssetReads,
     DeliveryExpenditures,
     AssetTransferSubmissions,

@@ -1,1 +1,2 @@
 export * from './assessment.events';
+export * from './approved-plan.view';

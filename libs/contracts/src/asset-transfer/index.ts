@@ -1,1 +1,2 @@
 export * from './asset-transfer.events';
+export * from './catalogue.view';

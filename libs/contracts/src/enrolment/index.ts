@@ -1,1 +1,2 @@
 export * from './enrolment.events';
+export * from './household-status.view';

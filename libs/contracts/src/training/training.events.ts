@@ -42,9 +42,12 @@ export type SavingsNudgeSent = z.infer<typeof SavingsNudgeSent>;
 
 export const TRAINING_EVENT_SCHEMAS = { TrainingSessionHeld, TrainingAttended, CoachingVisitRecorded, SavingsNudgeSent } as const;
 
+/** TrainingAttended as the ledger holds it: with the session's module and the plan check as decided (older events lack them). */
+export type RecordedTrainingAttended = TrainingAttended & { module?: z.infer<typeof TrainingModule>; inPlan?: boolean };
+
 export type TrainingEvent =
   | { type: 'TrainingSessionHeld'; data: TrainingSessionHeld }
-  | { type: 'TrainingAttended'; data: TrainingAttended }
+  | { type: 'TrainingAttended'; data: RecordedTrainingAttended }
   | { type: 'CoachingVisitRecorded'; data: CoachingVisitRecorded }
   | { type: 'SavingsNudgeSent'; data: SavingsNudgeSent };
 

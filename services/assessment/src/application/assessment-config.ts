@@ -3,7 +3,6 @@ import { z } from 'zod';
 import type { AssessmentPolicy } from '../domain/assessment-policy';
 
 export const ASSESSMENT_POLICY = Symbol('AssessmentPolicy');
-export const GRANT_CLIENT = Symbol('GrantClient');
 
 const schema = z.object({
   PEIL_ASSET_CEILING_USD_MINOR: intVar(100_000, 0, Number.MAX_SAFE_INTEGER),

@@ -22,9 +22,9 @@ import {
 } from '@peil/platform';
 import { decideMarketAssessment, decidePlan, decideSkillsProfile } from '../domain/livelihood.decider';
 import type { AssessmentPolicy } from '../domain/assessment-policy';
-import { ASSESSMENT_POLICY, GRANT_CLIENT } from './assessment-config';
+import { ASSESSMENT_POLICY } from './assessment-config';
 import { AssessmentReads } from './context-reads';
-import type { GrantClient } from '../../../grant/src';
+import { GRANT_CLIENT, type GrantClient } from '@peil/platform';
 
 @Injectable()
 export class AssessmentSubmissions {
@@ -77,7 +77,7 @@ export class AssessmentSubmissions {
     const household = await this.reads.household(s.data.householdId);
     const catalogue = await this.reads.catalogue();
     const { livelihood, expectedRevision } = await this.reads.livelihood(s.data.householdId);
-    const market = household.district ? (await this.reads.market(household.district)).market : undefined;
+    const market = household.status !== 'unknown' ? (await this.reads.market(household.district)).market : undefined;
     const outcome = decidePlan(s.data, { household, livelihood, market, catalogue }, this.policy);
     if (!outcome.ok) {
       await this.releaseIfCommitted(s);

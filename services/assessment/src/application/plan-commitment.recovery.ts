@@ -3,8 +3,8 @@ import { planCommitmentId } from '@peil/contracts';
 import type { EventStore, StoredEvent } from '@peil/ledger';
 import { CLOCK, EVENT_STORE, FollowUpRecovery, LEDGER_FEEDS, derivedEventId, type Clock } from '@peil/platform';
 import type { LedgerFeeds } from '@peil/projections';
-import type { GrantClient } from '../../../grant/src';
-import { GRANT_CLIENT } from './assessment-config';
+import { GRANT_CLIENT, type GrantClient } from '@peil/platform';
+
 import { AssessmentReads } from './context-reads';
 
 const REFERENCE_PREFIX = 'LivelihoodPlanApproved/';

@@ -4,47 +4,59 @@ import type {
   MarketAssessmentCompleted,
   SkillsProfileRecorded,
 } from '@peil/contracts';
+import {
+  approvedPlanOf,
+  approvedPlanView,
+  householdStatusRejection,
+  kitCost,
+  reject,
+  type ApprovedPlan,
+  type Catalogue,
+  type HouseholdStatus,
+  type Outcome,
+  type PlanApproval,
+  type RecordedEvent,
+} from '@peil/contracts';
 import type { AssessmentPolicy } from './assessment-policy';
-import { reject, type Outcome } from '@peil/contracts';
 
-/** What the assessment context knows about one household: its skills profile and its plan. */
-export interface Livelihood {
+/** A household's livelihood stream folded: its skills profile and its plan's approval. */
+export interface LivelihoodStream {
   skills?: SkillsProfileRecorded & { recordedAt: string };
-  plan?: LivelihoodPlanApproved & {
-    approvedAt: string;
-    eventId: string;
-    /** itemCode → unit ceiling (US cents) when the plan was approved: what its commitment holds per unit. */
-    unitCeilings: Record<string, number>;
-    kitCostMinor: number;
-  };
+  approval?: PlanApproval;
 }
 
-export const initialLivelihood = (): Livelihood => ({});
+export const initialLivelihood = (): LivelihoodStream => ({});
+
+/** What the assessment context knows about one household: its skills profile and its plan, priced. */
+export interface Livelihood {
+  skills?: SkillsProfileRecorded & { recordedAt: string };
+  plan?: ApprovedPlan;
+}
+
+/** The stream with its plan priced at the catalogue in force when the plan was approved. */
+export function livelihoodOf(stream: LivelihoodStream, catalogue: Catalogue): Livelihood {
+  const plan = approvedPlanOf(stream.approval, catalogue);
+  return { ...(stream.skills ? { skills: stream.skills } : {}), ...(plan ? { plan } : {}) };
+}
 
 /** The newest market assessment of one district. */
 export type Market = (MarketAssessmentCompleted & { completedAt: string }) | undefined;
 
 /** What other contexts tell this one, read fresh from the ledger before each decision. */
 export interface PlanInputs {
-  household: { status: 'unknown' | 'active' | 'withdrawn'; district?: string };
+  household: Pick<HouseholdStatus, 'status'> & { district?: string; withdrawnAt?: string };
   livelihood: Livelihood;
   market: Market;
   /** itemCode → unit cost ceiling in US cents, from the asset catalogue. */
   catalogue: ReadonlyMap<string, number>;
 }
 
-export type StoredAssessmentEvent = AssessmentEvent & { occurredAt: string; eventId: string };
-
-export function evolveLivelihood(state: Livelihood, event: StoredAssessmentEvent, catalogueAtApproval: ReadonlyMap<string, number> = new Map()): Livelihood {
+export function evolveLivelihood(state: LivelihoodStream, event: RecordedEvent<AssessmentEvent>): LivelihoodStream {
   switch (event.type) {
     case 'SkillsProfileRecorded':
       return { ...state, skills: { ...event.data, recordedAt: event.occurredAt } };
     case 'LivelihoodPlanApproved':
-    {
-      const unitCeilings = Object.fromEntries(event.data.assetKit.map((l) => [l.itemCode, catalogueAtApproval.get(l.itemCode) ?? 0]));
-      const kitCostMinor = kitCost(event.data.assetKit, catalogueAtApproval);
-      return { ...state, plan: { ...event.data, approvedAt: event.occurredAt, eventId: event.eventId, unitCeilings, kitCostMinor } };
-    }
+      return { ...state, approval: approvedPlanView.evolve(state.approval, event) };
     case 'MarketAssessmentCompleted':
       return state;
     default: {
@@ -54,17 +66,12 @@ export function evolveLivelihood(state: Livelihood, event: StoredAssessmentEvent
   }
 }
 
-export function evolveMarket(market: Market, event: StoredAssessmentEvent): Market {
+export function evolveMarket(market: Market, event: RecordedEvent<AssessmentEvent>): Market {
   return event.type === 'MarketAssessmentCompleted' ? { ...event.data, completedAt: event.occurredAt } : market;
 }
 
-/** Kit cost at catalogue ceilings, in US cents; undefined items are priced by the caller's rejection first. */
-export function kitCost(kit: LivelihoodPlanApproved['assetKit'], catalogue: ReadonlyMap<string, number>): number {
-  return kit.reduce((sum, line) => sum + line.quantity * (catalogue.get(line.itemCode) ?? 0), 0);
-}
-
 export function decideSkillsProfile(data: SkillsProfileRecorded, inputs: Pick<PlanInputs, 'household'>): Outcome<{ type: 'SkillsProfileRecorded'; data: SkillsProfileRecorded }> {
-  const inactive = householdRejection(inputs.household, data.householdId);
+  const inactive = householdStatusRejection(inputs.household, data.householdId);
   if (inactive) return inactive;
   return { ok: true, events: [{ type: 'SkillsProfileRecorded', data }] };
 }
@@ -79,7 +86,7 @@ export function decidePlan(
   inputs: PlanInputs,
   policy: AssessmentPolicy,
 ): Outcome<{ type: 'LivelihoodPlanApproved'; data: LivelihoodPlanApproved; kitCostMinor: number }> {
-  const inactive = householdRejection(inputs.household, data.householdId);
+  const inactive = householdStatusRejection(inputs.household, data.householdId);
   if (inactive) return inactive;
   if (inputs.livelihood.plan) {
     return reject('plan_already_approved', `household ${data.householdId} already has plan ${inputs.livelihood.plan.planId}`, 'data.householdId');
@@ -110,11 +117,6 @@ export function decidePlan(
   return { ok: true, events: [{ type: 'LivelihoodPlanApproved', data, kitCostMinor: cost }] };
 }
 
-function householdRejection(household: PlanInputs['household'], householdId: string): Outcome<never> | undefined {
-  if (household.status === 'unknown') return reject('household_not_found', `household ${householdId} is not enrolled`, 'data.householdId');
-  if (household.status === 'withdrawn') return reject('household_inactive', `household ${householdId} was withdrawn`, 'data.householdId');
-  return undefined;
-}
 
 export function decideMarketAssessment(
   data: MarketAssessmentCompleted,

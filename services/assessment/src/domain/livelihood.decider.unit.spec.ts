@@ -1,4 +1,4 @@
-import type { LivelihoodPlanApproved } from '@peil/contracts';
+import { kitCost, type AssessmentEvent, type Catalogue, type LivelihoodPlanApproved, type RecordedEvent } from '@peil/contracts';
 import fc from 'fast-check';
 import { DEFAULT_ASSESSMENT_POLICY } from './assessment-policy';
 import {
@@ -8,15 +8,21 @@ import {
   evolveLivelihood,
   evolveMarket,
   initialLivelihood,
-  kitCost,
+  livelihoodOf,
   type PlanInputs,
-  type StoredAssessmentEvent,
 } from './livelihood.decider';
+
+type StoredAssessmentEvent = RecordedEvent<AssessmentEvent>;
 
 const ON = '2026-04-01T10:00:00+03:00';
 const catalogue = new Map([['SEW-01', 35_000], ['IRON-01', 4_000], ['OVEN-01', 60_000]]);
-const skills: StoredAssessmentEvent = { type: 'SkillsProfileRecorded', eventId: 'e1', occurredAt: ON, data: { householdId: 'H1', skills: ['sewing'], yearsExperience: 3, preferredSector: 'tailoring' } };
-const tripoli: StoredAssessmentEvent = { type: 'MarketAssessmentCompleted', eventId: 'e0', occurredAt: ON, data: { assessmentId: 'MA-1', governorate: 'North', district: 'Tripoli', viableSectors: ['tailoring', 'food-processing'] } };
+/** The catalogue stream as the published view folds it: every item approved at position 1. */
+const approvedCatalogue = (): Catalogue => {
+  const approvals = [...catalogue].map(([itemCode, unitCostCeilingMinor]) => ({ position: 1, approvedAt: ON, item: { itemCode, name: itemCode, category: 'other-tools' as const, unitCostCeilingMinor } }));
+  return { approvals, latest: new Map(approvals.map((a) => [a.item.itemCode, a])) };
+};
+const skills: StoredAssessmentEvent = { type: 'SkillsProfileRecorded', eventId: 'e1', occurredAt: ON, position: 3, data: { householdId: 'H1', skills: ['sewing'], yearsExperience: 3, preferredSector: 'tailoring' } };
+const tripoli: StoredAssessmentEvent = { type: 'MarketAssessmentCompleted', eventId: 'e0', occurredAt: ON, position: 2, data: { assessmentId: 'MA-1', governorate: 'North', district: 'Tripoli', viableSectors: ['tailoring', 'food-processing'] } };
 const plan = (over: Partial<LivelihoodPlanApproved> = {}): LivelihoodPlanApproved => ({
   householdId: 'H1', planId: 'PLAN-1', sector: 'tailoring', assetKit: [{ itemCode: 'SEW-01', quantity: 1 }], trainingModules: ['business-development'], coachingSessions: 6, ...over,
 });
@@ -26,7 +32,7 @@ function given(facts: { household?: PlanInputs['household']; events?: StoredAsse
   const events = facts.events ?? [skills, tripoli];
   const inputs: PlanInputs = {
     household: facts.household ?? { status: 'active', district: 'Tripoli' },
-    livelihood: events.reduce((s, e) => evolveLivelihood(s, e, catalogue), initialLivelihood()),
+    livelihood: livelihoodOf(events.reduce(evolveLivelihood, initialLivelihood()), approvedCatalogue()),
     market: events.reduce(evolveMarket, undefined as PlanInputs['market']),
     catalogue,
   };
@@ -88,19 +94,19 @@ describe('LivelihoodPlanApproved', () => {
     given().whenPlan(plan(), { assetCeilingUsdMinor: 34_999 }).thenRejects('asset_ceiling_exceeded');
   });
   it('rejects a second plan for the same household (plan_already_approved)', () => {
-    const approved: StoredAssessmentEvent = { type: 'LivelihoodPlanApproved', eventId: 'e5', occurredAt: ON, data: plan() };
+    const approved: StoredAssessmentEvent = { type: 'LivelihoodPlanApproved', eventId: 'e5', occurredAt: ON, position: 5, data: plan() };
     given({ events: [skills, tripoli, approved] }).whenPlan(plan({ planId: 'PLAN-2' })).thenRejects('plan_already_approved');
   });
   it('approves exactly the kits whose cost is within the ceiling (property)', () => {
     const line = fc.record({ itemCode: fc.constantFrom('SEW-01', 'IRON-01', 'OVEN-01'), quantity: fc.integer({ min: 1, max: 5 }) });
     fc.assert(fc.property(fc.uniqueArray(line, { selector: (l) => l.itemCode, maxLength: 3 }), fc.integer({ min: 0, max: 300_000 }), (kit, ceiling) => {
-      const outcome = decidePlan(plan({ assetKit: kit }), { household: { status: 'active', district: 'Tripoli' }, livelihood: evolveLivelihood(initialLivelihood(), skills), market: evolveMarket(undefined, tripoli), catalogue }, { assetCeilingUsdMinor: ceiling });
+      const outcome = decidePlan(plan({ assetKit: kit }), { household: { status: 'active', district: 'Tripoli' }, livelihood: livelihoodOf(evolveLivelihood(initialLivelihood(), skills), approvedCatalogue()), market: evolveMarket(undefined, tripoli), catalogue }, { assetCeilingUsdMinor: ceiling });
       expect(outcome.ok).toBe(kitCost(kit, catalogue) <= ceiling);
     }));
   });
   it('remembers the ceilings the plan was committed at', () => {
-    const approved: StoredAssessmentEvent = { type: 'LivelihoodPlanApproved', eventId: 'e5', occurredAt: ON, data: plan() };
-    const state = evolveLivelihood(initialLivelihood(), approved, catalogue);
+    const approved: StoredAssessmentEvent = { type: 'LivelihoodPlanApproved', eventId: 'e5', occurredAt: ON, position: 5, data: plan() };
+    const state = livelihoodOf(evolveLivelihood(initialLivelihood(), approved), approvedCatalogue());
     expect(state.plan).toMatchObject({ unitCeilings: { 'SEW-01': 35_000 }, kitCostMinor: 35_000, eventId: 'e5' });
   });
 });

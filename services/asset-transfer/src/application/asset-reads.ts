@@ -1,10 +1,26 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ASSETS_CATEGORY, assetsStreamId, toUsdMinor } from '@peil/contracts';
-import { categoryOf, type EventStore, type ExpectedRevision, type StoredEvent } from '@peil/ledger';
-import { EVENT_STORE, LedgerView, StreamStateCache } from '@peil/platform';
-import { CatalogueReader, LivelihoodReader, type CatalogueApproval, type Livelihood } from '../../../assessment/src';
-import { HouseholdStatusReader, type HouseholdStatus } from '../../../enrolment/src';
-import { evolveAssets, initialAssets, type HouseholdAssets, type StoredAssetEvent } from '../domain/assets.decider';
+import {
+  ASSET_TRANSFER_EVENT_SCHEMAS,
+  ASSETS_CATEGORY,
+  approvedPlanOf,
+  approvedPlanView,
+  assetsStreamId,
+  catalogueCeilings,
+  catalogueView,
+  householdStatusView,
+  toUsdMinor,
+  type ApprovedPlan,
+  type AssessmentEvent,
+  type AssetTransferEvent,
+  type Catalogue,
+  type CatalogueApproval,
+  type EnrolmentEvent,
+  type HouseholdStatus,
+  type PlanApproval,
+} from '@peil/contracts';
+import { categoryOf, type EventStore, type ExpectedRevision } from '@peil/ledger';
+import { EVENT_STORE, LedgerView, PublishedReader, StreamStateCache, typedFold } from '@peil/platform';
+import { evolveAssets, initialAssets, type HouseholdAssets } from '../domain/assets.decider';
 
 /**
  * Reads for asset-transfer decisions, from the ledger: the household (enrolment), its plan
@@ -14,26 +30,26 @@ import { evolveAssets, initialAssets, type HouseholdAssets, type StoredAssetEven
  */
 @Injectable()
 export class AssetReads {
-  private readonly households: HouseholdStatusReader;
-  private readonly catalogueReader: CatalogueReader;
-  private readonly livelihoods: LivelihoodReader;
+  private readonly households: PublishedReader<HouseholdStatus, EnrolmentEvent>;
+  private readonly catalogueStream: PublishedReader<Catalogue, AssetTransferEvent>;
+  private readonly plans: PublishedReader<PlanApproval | undefined, AssessmentEvent>;
   private readonly assetStreams: StreamStateCache<HouseholdAssets>;
   private readonly deliveryIndex: LedgerView<Map<string, string>>;
 
   constructor(@Inject(EVENT_STORE) store: EventStore) {
-    this.households = new HouseholdStatusReader(store);
-    this.catalogueReader = new CatalogueReader(store);
-    this.livelihoods = new LivelihoodReader(store, this.catalogueReader);
-    this.assetStreams = new StreamStateCache(store, { initialState: initialAssets, evolve: (s, e) => evolveAssets(s, asAssetEvent(e), toUsdMinor) });
+    this.households = new PublishedReader(store, householdStatusView);
+    this.catalogueStream = new PublishedReader(store, catalogueView, { maxStreams: 1 });
+    this.plans = new PublishedReader(store, approvedPlanView);
+    const fold = <S>(initialState: () => S, evolve: (s: S, e: Parameters<typeof evolveAssets>[1]) => S) =>
+      typedFold<S, AssetTransferEvent>(ASSET_TRANSFER_EVENT_SCHEMAS, initialState, evolve);
+    this.assetStreams = new StreamStateCache(store, fold(initialAssets, (s, e) => evolveAssets(s, e, toUsdMinor)));
+    const deliveries = fold(() => new Map<string, string>(), (index, e) => {
+      if (e.type === 'AssetDelivered') index.set(e.data.deliveryId, e.data.householdId);
+      return index;
+    });
     this.deliveryIndex = new LedgerView(store, {
-      initialState: () => new Map<string, string>(),
-      evolve: (index, e) => {
-        if (e.type === 'AssetDelivered' && categoryOf(e.streamId) === ASSETS_CATEGORY) {
-          const d = e.data as { deliveryId: string; householdId: string };
-          index.set(d.deliveryId, d.householdId);
-        }
-        return index;
-      },
+      initialState: deliveries.initialState,
+      evolve: (index, e) => (categoryOf(e.streamId) === ASSETS_CATEGORY ? deliveries.evolve(index, e) : index),
     });
   }
 
@@ -43,17 +59,20 @@ export class AssetReads {
 
   /** The latest approval of each catalogue item. */
   async catalogueItems(): Promise<CatalogueApproval[]> {
-    return [...(await this.catalogueReader.current()).items.values()];
+    return [...(await this.catalogueStream.read()).latest.values()];
   }
 
   /** itemCode → unit ceiling (US cents), and the revision the next catalogue append expects. */
   async catalogue(): Promise<{ items: Map<string, number>; expectedRevision: ExpectedRevision }> {
-    const { items, expectedRevision } = await this.catalogueReader.current();
-    return { items: new Map([...items].map(([code, a]) => [code, a.item.unitCostCeilingMinor])), expectedRevision };
+    const { state, expectedRevision } = await this.catalogueStream.aggregate();
+    return { items: catalogueCeilings(state), expectedRevision };
   }
 
-  async plan(householdId: string): Promise<Livelihood['plan']> {
-    return (await this.livelihoods.read(householdId)).livelihood.plan;
+  /** The household's approved plan, priced at the catalogue in force when it was approved. */
+  async plan(householdId: string): Promise<ApprovedPlan | undefined> {
+    const approval = await this.plans.read(householdId);
+    // Read after the plan: the catalogue then holds every approval up to the plan's position.
+    return approvedPlanOf(approval, await this.catalogueStream.read());
   }
 
   async assets(householdId: string): Promise<{ assets: HouseholdAssets; expectedRevision: ExpectedRevision }> {
@@ -65,8 +84,4 @@ export class AssetReads {
   async householdOfDelivery(deliveryId: string): Promise<string | undefined> {
     return (await this.deliveryIndex.current()).state.get(deliveryId);
   }
-}
-
-export function asAssetEvent(e: StoredEvent): StoredAssetEvent {
-  return { type: e.type, data: e.data, occurredAt: e.occurredAt, eventId: e.eventId } as unknown as StoredAssetEvent;
 }

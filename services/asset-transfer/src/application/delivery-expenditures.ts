@@ -1,10 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { deliveryExpenditureId, planCommitmentId, toUsdMinor, type AssetDelivered } from '@peil/contracts';
+import { deliveryExpenditureId, planCommitmentId, toUsdMinor, type ApprovedPlan, type AssetDelivered } from '@peil/contracts';
 import { derivedEventId } from '@peil/platform';
-import type { Livelihood } from '../../../assessment/src';
-import type { GrantClient } from '../../../grant/src';
+import { GRANT_CLIENT, type GrantClient } from '@peil/platform';
 import { AssetReads } from './asset-reads';
-import { GRANT_CLIENT } from './tokens';
+
 
 export class DeliveryFundingError extends Error {}
 
@@ -12,7 +11,7 @@ export class DeliveryFundingError extends Error {}
  * The plan's ceiling for an item, 0 for an item outside it. Item codes are the client's strings:
  * an own-member check, so "constructor" or "toString" never finds Object.prototype's functions.
  */
-export function unitCeiling(plan: Pick<NonNullable<Livelihood['plan']>, 'unitCeilings'>, itemCode: string): number {
+export function unitCeiling(plan: Pick<ApprovedPlan, 'unitCeilings'>, itemCode: string): number {
   return Object.hasOwn(plan.unitCeilings, itemCode) ? plan.unitCeilings[itemCode]! : 0;
 }
 
@@ -29,14 +28,14 @@ export class DeliveryExpenditures {
     private readonly reads: AssetReads,
   ) {}
 
-  private money(d: AssetDelivered, plan: NonNullable<Livelihood['plan']>) {
+  private money(d: AssetDelivered, plan: ApprovedPlan) {
     const spend = toUsdMinor(d.unitCostMinor * d.quantity, d.currency, d.fxRateToUsd);
     const consume = d.quantity * unitCeiling(plan, d.itemCode);
     return { spend, consume };
   }
 
   /** Why the assets line cannot pay for this delivery, or undefined when it can. */
-  async shortfall(d: AssetDelivered, plan: NonNullable<Livelihood['plan']>): Promise<string | undefined> {
+  async shortfall(d: AssetDelivered, plan: ApprovedPlan): Promise<string | undefined> {
     const line = await this.grant.lineFor('assets');
     if (!line) return 'no signed grant has a budget line with purpose "assets"';
     const { spend, consume } = this.money(d, plan);

@@ -5,7 +5,7 @@ import type {
   AssetTransferEvent,
   AssetVerified,
 } from '@peil/contracts';
-import { reject, type Outcome } from '@peil/contracts';
+import { householdStatusRejection, reject, type Outcome, type RecordedEvent } from '@peil/contracts';
 
 /** A household's deliveries, receipts and verifications (its `assets-<householdId>` stream). */
 export interface Delivery {
@@ -28,7 +28,7 @@ export interface HouseholdAssets {
 
 export const initialAssets = (): HouseholdAssets => ({ deliveries: new Map(), deliveredByItem: new Map() });
 
-export type StoredAssetEvent = AssetTransferEvent & { occurredAt: string; eventId: string };
+export type StoredAssetEvent = RecordedEvent<AssetTransferEvent>;
 
 /** US cents of an amount in its currency; injected so the domain stays free of the money library's choices. */
 export type ToUsdMinor = (amountMinor: number, currency: 'USD' | 'LBP', fxRateToUsd?: string) => number;
@@ -72,7 +72,7 @@ export function evolveAssets(state: HouseholdAssets, event: StoredAssetEvent, to
 }
 
 export interface DeliveryInputs {
-  household: { status: 'unknown' | 'active' | 'withdrawn' };
+  household: { status: 'unknown' | 'active' | 'withdrawn'; withdrawnAt?: string };
   plan?: { planId: string; assetKit: Array<{ itemCode: string; quantity: number }>; unitCeilings: Record<string, number> };
   assets: HouseholdAssets;
   /** itemCode → current unit cost ceiling (US cents). */
@@ -87,8 +87,8 @@ export interface DeliveryInputs {
  */
 export function decideDelivery(data: AssetDelivered, inputs: DeliveryInputs, toUsd: ToUsdMinor): Outcome<{ type: 'AssetDelivered'; data: AssetDelivered }> {
   if (inputs.deliveryIdTaken) return reject('duplicate_delivery', `delivery ${data.deliveryId} is already recorded`, 'data.deliveryId');
-  if (inputs.household.status === 'unknown') return reject('household_not_found', `household ${data.householdId} is not enrolled`, 'data.householdId');
-  if (inputs.household.status === 'withdrawn') return reject('household_inactive', `household ${data.householdId} was withdrawn`, 'data.householdId');
+  const inactive = householdStatusRejection(inputs.household, data.householdId);
+  if (inactive) return inactive;
   if (!inputs.plan) return reject('plan_not_found', `household ${data.householdId} has no approved livelihood plan`, 'data.householdId');
   const planned = inputs.plan.assetKit.find((line) => line.itemCode === data.itemCode);
   if (!planned) return reject('item_not_in_plan', `plan ${inputs.plan.planId} does not include ${data.itemCode}`, 'data.itemCode');

@@ -18,7 +18,7 @@ const plan = { planId: 'PLAN-1', assetKit: [{ itemCode: 'SEW-01', quantity: 2 }]
 const delivery = (over: Partial<AssetDelivered> = {}): AssetDelivered => ({
   deliveryId: 'D1', householdId: 'H1', itemCode: 'SEW-01', quantity: 1, unitCostMinor: 2_900_000, currency: 'LBP', fxRateToUsd: '89500', supplier: 'Tripoli Sewing Co', invoiceRef: 'INV-1', ...over,
 });
-const delivered = (d: AssetDelivered, eventId = `ev-${d.deliveryId}`): StoredAssetEvent => ({ type: 'AssetDelivered', data: d, eventId, occurredAt: ON });
+const delivered = (d: AssetDelivered, eventId = `ev-${d.deliveryId}`): StoredAssetEvent => ({ type: 'AssetDelivered', data: d, eventId, occurredAt: ON, position: 0 });
 
 function given(events: StoredAssetEvent[] = [], over: Partial<DeliveryInputs> = {}) {
   const assets = events.reduce((s, e) => evolveAssets(s, e, toUsd), initialAssets());
@@ -73,7 +73,7 @@ describe('AssetReceiptAcknowledged and AssetVerified', () => {
   const { assets } = given([delivered(delivery())]);
   it('acknowledges a recorded delivery once (already_acknowledged)', () => {
     expect(decideReceipt({ deliveryId: 'D1', method: 'signature' }, assets).ok).toBe(true);
-    const acked = evolveAssets(assets, { type: 'AssetReceiptAcknowledged', data: { deliveryId: 'D1', method: 'otp' }, eventId: 'a', occurredAt: ON }, toUsd);
+    const acked = evolveAssets(assets, { type: 'AssetReceiptAcknowledged', data: { deliveryId: 'D1', method: 'otp' }, eventId: 'a', occurredAt: ON, position: 0 }, toUsd);
     expect(decideReceipt({ deliveryId: 'D1', method: 'signature' }, acked)).toMatchObject({ ok: false, rejection: { code: 'already_acknowledged' } });
   });
   it('rejects an unknown delivery (unknown_delivery)', () => {
@@ -82,7 +82,7 @@ describe('AssetReceiptAcknowledged and AssetVerified', () => {
   });
   it('keeps every verification, the latest last', () => {
     const verified = ['in-use', 'damaged'].reduce(
-      (s, status, i) => evolveAssets(s, { type: 'AssetVerified', data: { deliveryId: 'D1', status: status as 'in-use' }, eventId: `v${i}`, occurredAt: ON }, toUsd),
+      (s, status, i) => evolveAssets(s, { type: 'AssetVerified', data: { deliveryId: 'D1', status: status as 'in-use' }, eventId: `v${i}`, occurredAt: ON, position: 0 }, toUsd),
       assets,
     );
     expect(verified.deliveries.get('D1')!.verifications.map((v) => v.status)).toEqual(['in-use', 'damaged']);

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { HOUSEHOLD_CATEGORY, type EnrolmentEvent } from '@peil/contracts';
+import { ENROLMENT_EVENT_SCHEMAS, HOUSEHOLD_CATEGORY, type EnrolmentEvent } from '@peil/contracts';
 import { categoryOf, type EventStore, type Position } from '@peil/ledger';
-import { EVENT_STORE, LedgerView } from '@peil/platform';
+import { EVENT_STORE, LedgerView, typedFold } from '@peil/platform';
 import { evolveProgramme, initialProgramme, type Programme, type PseudonymisedEvent } from '../domain/programme';
 import { EssnPseudonyms } from './essn-pseudonyms';
 
@@ -18,12 +18,10 @@ export class ProgrammeRegistry {
     @Inject(EVENT_STORE) store: EventStore,
     private readonly pseudonyms: EssnPseudonyms,
   ) {
+    const households = typedFold<Programme, EnrolmentEvent>(ENROLMENT_EVENT_SCHEMAS, initialProgramme, (programme, event) => evolveProgramme(programme, this.pseudonymised(event)));
     this.view = new LedgerView(store, {
       initialState: initialProgramme,
-      evolve: (programme, event) =>
-        categoryOf(event.streamId) === HOUSEHOLD_CATEGORY
-          ? evolveProgramme(programme, this.pseudonymised({ type: event.type, data: event.data } as unknown as EnrolmentEvent))
-          : programme,
+      evolve: (programme, event) => (categoryOf(event.streamId) === HOUSEHOLD_CATEGORY ? households.evolve(programme, event) : programme),
     });
   }
 
@@ -34,8 +32,9 @@ export class ProgrammeRegistry {
 
   /** Events recorded before ESSN ids were pseudonymised carry the id in clear: their pseudonym is computed here. */
   private pseudonymised(event: EnrolmentEvent): PseudonymisedEvent {
-    if (event.type !== 'HouseholdEnrolled' || event.data.essnPseudonym !== undefined) return event as PseudonymisedEvent;
-    return { type: event.type, data: { ...event.data, essnPseudonym: this.pseudonyms.ofRecorded(event.data) } };
+    if (event.type !== 'HouseholdEnrolled') return event;
+    const { essnPseudonym } = event.data;
+    return { type: event.type, data: { ...event.data, essnPseudonym: essnPseudonym ?? this.pseudonyms.ofRecorded(event.data) } };
   }
 
   /**

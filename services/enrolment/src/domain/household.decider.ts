@@ -9,7 +9,7 @@ import type {
 import type { EnrolmentPolicy } from './enrolment-policy';
 import type { Programme } from './programme';
 import { ageOn, localDay } from './working-age';
-import { reject, type Outcome as DeciderOutcome } from '@peil/contracts';
+import { householdStatusRejection, reject, type Outcome as DeciderOutcome, type RecordedEvent } from '@peil/contracts';
 
 export type Outcome = DeciderOutcome<EnrolmentEvent>;
 
@@ -33,7 +33,7 @@ export type Household =
 
 export const initialState = (): Household => ({ status: 'unknown' });
 
-export function evolve(state: Household, event: EnrolmentEvent & { occurredAt: string }): Household {
+export function evolve(state: Household, event: Pick<RecordedEvent<EnrolmentEvent>, 'type' | 'data' | 'occurredAt'> & EnrolmentEvent): Household {
   switch (event.type) {
     case 'HouseholdEnrolled': {
       const { householdId, essnId, governorate, district, sdcId, participant } = event.data;
@@ -156,13 +156,7 @@ function erase(data: HouseholdPersonalDataErased, household: Household): Outcome
 }
 
 function activeRejection(household: Household, householdId: string): Outcome | undefined {
-  if (household.status === 'unknown') {
-    return reject('household_not_found', `household ${householdId} is not enrolled`, 'data.householdId');
-  }
-  if (household.status === 'withdrawn') {
-    return reject('household_inactive', `household ${householdId} was withdrawn on ${household.withdrawn?.at ?? 'an earlier date'}`, 'data.householdId');
-  }
-  return undefined;
+  return householdStatusRejection(household.status === 'unknown' ? household : { status: household.status, withdrawnAt: household.withdrawn?.at }, householdId);
 }
 
 function workingAgeRejection(participant: Participant, occurredAt: string, policy: EnrolmentPolicy): Outcome | undefined {

@@ -1,8 +1,28 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { SurveyRecorded, evaluationStreamId, toUsdMinor } from '@peil/contracts';
-import type { EventStore, ExpectedRevision, JsonValue } from '@peil/ledger';
-import { CLOCK, DIGEST_KEY, EVENT_STORE, StreamStateCache, SubmissionProcessor, apiError, type Clock, type Decision, type ValidSubmission } from '@peil/platform';
-import { HouseholdStatusReader } from '../../../enrolment/src';
+import {
+  EVALUATION_EVENT_SCHEMAS,
+  SurveyRecorded,
+  evaluationStreamId,
+  householdStatusView,
+  toUsdMinor,
+  type EnrolmentEvent,
+  type EvaluationEvent,
+  type HouseholdStatus,
+} from '@peil/contracts';
+import type { EventStore, ExpectedRevision } from '@peil/ledger';
+import {
+  CLOCK,
+  DIGEST_KEY,
+  EVENT_STORE,
+  PublishedReader,
+  StreamStateCache,
+  SubmissionProcessor,
+  decisionFrom,
+  typedFold,
+  type Clock,
+  type Decision,
+  type ValidSubmission,
+} from '@peil/platform';
 import { decideSurvey, evolveEvaluation, initialEvaluation, type Evaluation, type EvaluationPolicy } from '../domain/survey.decider';
 
 export const EVALUATION_POLICY = Symbol('EvaluationPolicy');
@@ -10,7 +30,7 @@ export const EVALUATION_POLICY = Symbol('EvaluationPolicy');
 @Injectable()
 export class EvaluationSubmissions {
   readonly processor: SubmissionProcessor;
-  private readonly households: HouseholdStatusReader;
+  private readonly households: PublishedReader<HouseholdStatus, EnrolmentEvent>;
   /** Evaluation streams, kept folded and caught up before each read. */
   private readonly evaluations: StreamStateCache<Evaluation>;
 
@@ -20,11 +40,11 @@ export class EvaluationSubmissions {
     @Inject(DIGEST_KEY) digestKey: Buffer,
     @Inject(EVALUATION_POLICY) private readonly policy: EvaluationPolicy,
   ) {
-    this.households = new HouseholdStatusReader(store);
-    this.evaluations = new StreamStateCache(store, {
-      initialState: initialEvaluation,
-      evolve: (state, e) => evolveEvaluation(state, { type: 'SurveyRecorded', data: e.data as unknown as SurveyRecorded, occurredAt: e.occurredAt }, toUsdMinor),
-    });
+    this.households = new PublishedReader(store, householdStatusView);
+    this.evaluations = new StreamStateCache(
+      store,
+      typedFold<Evaluation, EvaluationEvent>(EVALUATION_EVENT_SCHEMAS, initialEvaluation, (state, e) => evolveEvaluation(state, e, toUsdMinor)),
+    );
     this.processor = new SubmissionProcessor(store, { SurveyRecorded: { schema: SurveyRecorded, decide: (s) => this.survey(s) } }, digestKey, clock);
   }
 
@@ -35,13 +55,6 @@ export class EvaluationSubmissions {
 
   private async survey(s: ValidSubmission<SurveyRecorded>): Promise<Decision> {
     const [household, { evaluation, expectedRevision }] = await Promise.all([this.households.read(s.data.householdId), this.evaluation(s.data.householdId)]);
-    const outcome = decideSurvey(s.data, s.occurredAt, { household, evaluation }, this.policy);
-    if (!outcome.ok) return { kind: 'reject', error: apiError(outcome.rejection.code, outcome.rejection.message, outcome.rejection.path) };
-    return {
-      kind: 'append',
-      streamId: evaluationStreamId(s.data.householdId),
-      expectedRevision,
-      events: outcome.events.map((e) => ({ eventId: s.eventId, type: e.type, occurredAt: s.occurredAt, data: e.data as unknown as { [k: string]: JsonValue } })),
-    };
+    return decisionFrom(decideSurvey(s.data, s.occurredAt, { household, evaluation }, this.policy), s, evaluationStreamId(s.data.householdId), expectedRevision);
   }
 }

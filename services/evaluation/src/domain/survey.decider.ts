@@ -1,5 +1,5 @@
 import type { SurveyRecorded, SurveyRound } from '@peil/contracts';
-import { reject, type Outcome as DeciderOutcome } from '@peil/contracts';
+import { householdStatusRejection, reject, type Outcome as DeciderOutcome } from '@peil/contracts';
 
 export type Outcome = DeciderOutcome<{ type: 'SurveyRecorded'; data: SurveyRecorded }>;
 
@@ -63,12 +63,12 @@ export function addMonths(day: string, months: number): string {
 export function decideSurvey(
   data: SurveyRecorded,
   occurredAt: string,
-  inputs: { household: { status: 'unknown' | 'active' | 'withdrawn'; enrolledAt?: string }; evaluation: Evaluation },
+  inputs: { household: { status: 'unknown' | 'active' | 'withdrawn'; enrolledAt?: string; withdrawnAt?: string }; evaluation: Evaluation },
   policy: EvaluationPolicy,
 ): Outcome {
   const { household, evaluation } = inputs;
-  if (household.status === 'unknown') return reject('household_not_found', `household ${data.householdId} is not enrolled`, 'data.householdId');
-  if (household.status === 'withdrawn') return reject('household_inactive', `household ${data.householdId} was withdrawn`, 'data.householdId');
+  const inactive = householdStatusRejection(household, data.householdId);
+  if (inactive) return inactive;
   if (evaluation.surveyIds.has(data.surveyId)) return reject('duplicate_survey', `survey ${data.surveyId} is already recorded`, 'data.surveyId');
   const existing = evaluation.rounds[data.round];
   if (existing) return reject('duplicate_round', `household ${data.householdId} already has a ${data.round} survey (${existing.surveyId})`, 'data.round');

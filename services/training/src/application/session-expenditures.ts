@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { purposeOfModule, sessionExpenditureId, toUsdMinor, type TrainingSessionHeld } from '@peil/contracts';
 import { derivedEventId } from '@peil/platform';
-import type { GrantClient } from '../../../grant/src';
-import { GRANT_CLIENT } from './tokens';
+import { GRANT_CLIENT, type GrantClient } from '@peil/platform';
+
 
 /**
  * A session with a cost becomes exactly one ExpenditureRecorded on the line whose purpose is

@@ -1,8 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { livelihoodStreamId, participationStreamId, sessionStreamId, type TrainingModule } from '@peil/contracts';
-import type { EventStore, ExpectedRevision, StoredEvent } from '@peil/ledger';
-import { EVENT_STORE, StreamStateCache } from '@peil/platform';
-import { HouseholdStatusReader, type HouseholdStatus } from '../../../enrolment/src';
+import {
+  TRAINING_EVENT_SCHEMAS,
+  approvedPlanView,
+  householdStatusView,
+  participationStreamId,
+  sessionStreamId,
+  type AssessmentEvent,
+  type EnrolmentEvent,
+  type HouseholdStatus,
+  type PlanApproval,
+  type TrainingEvent,
+  type TrainingModule,
+} from '@peil/contracts';
+import type { EventStore, ExpectedRevision } from '@peil/ledger';
+import { EVENT_STORE, PublishedReader, StreamStateCache, typedFold } from '@peil/platform';
 import {
   evolveParticipation,
   evolveSession,
@@ -10,13 +21,8 @@ import {
   initialSession,
   type Participation,
   type Session,
-  type StoredTrainingEvent,
 } from '../domain/training.decider';
 
-const asEvent = (e: StoredEvent) => ({ type: e.type, data: e.data, occurredAt: e.occurredAt, eventId: e.eventId }) as unknown as StoredTrainingEvent;
-
-/** The modules of a household's approved plan (its livelihood stream, written by assessment). */
-type PlanModules = TrainingModule[] | undefined;
 
 /**
  * Reads for training decisions, from the ledger: each stream is kept folded and caught up before
@@ -24,20 +30,17 @@ type PlanModules = TrainingModule[] | undefined;
  */
 @Injectable()
 export class TrainingReads {
-  private readonly households: HouseholdStatusReader;
+  private readonly households: PublishedReader<HouseholdStatus, EnrolmentEvent>;
   private readonly sessions: StreamStateCache<Session>;
   private readonly participations: StreamStateCache<Participation>;
-  private readonly plans: StreamStateCache<PlanModules>;
+  /** The household's approved plan (assessment's published view), for its training modules. */
+  private readonly plans: PublishedReader<PlanApproval | undefined, AssessmentEvent>;
 
   constructor(@Inject(EVENT_STORE) store: EventStore) {
-    this.households = new HouseholdStatusReader(store);
-    this.sessions = new StreamStateCache(store, { initialState: initialSession, evolve: (s, e) => evolveSession(s, asEvent(e)) });
-    this.participations = new StreamStateCache(store, { initialState: initialParticipation, evolve: (s, e) => evolveParticipation(s, asEvent(e)) });
-    this.plans = new StreamStateCache<PlanModules>(store, {
-      initialState: () => undefined,
-      // The first approved plan counts (a household has one plan).
-      evolve: (modules, e) => (modules === undefined && e.type === 'LivelihoodPlanApproved' ? (e.data as { trainingModules: TrainingModule[] }).trainingModules : modules),
-    });
+    this.households = new PublishedReader(store, householdStatusView);
+    this.sessions = new StreamStateCache(store, typedFold<Session, TrainingEvent>(TRAINING_EVENT_SCHEMAS, initialSession, evolveSession));
+    this.participations = new StreamStateCache(store, typedFold<Participation, TrainingEvent>(TRAINING_EVENT_SCHEMAS, initialParticipation, evolveParticipation));
+    this.plans = new PublishedReader(store, approvedPlanView);
   }
 
   household(householdId: string): Promise<HouseholdStatus> {
@@ -56,6 +59,6 @@ export class TrainingReads {
 
   /** The modules of the household's approved plan, or undefined without a plan. */
   async planModules(householdId: string): Promise<TrainingModule[] | undefined> {
-    return (await this.plans.aggregateStream(livelihoodStreamId(householdId))).state;
+    return (await this.plans.read(householdId))?.data.trainingModules;
   }
 }

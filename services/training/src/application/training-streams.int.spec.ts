@@ -7,7 +7,7 @@ import { SqliteEventStore, type NewEvent } from '@peil/ledger';
 import { ManualClock, type Principal } from '@peil/platform';
 import { storeTailFeeds } from '@peil/projections';
 import { countingReads, type ReadCounter } from '@peil/testing';
-import type { GrantClient } from '../../../grant/src';
+import type { GrantClient } from '@peil/platform';
 import { TrainingController } from '../http/training.controller';
 import { SessionExpenditures } from './session-expenditures';
 import { TrainingSubmissions } from './training.handlers';

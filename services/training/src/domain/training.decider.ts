@@ -6,7 +6,7 @@ import type {
   TrainingModule,
   TrainingSessionHeld,
 } from '@peil/contracts';
-import { reject, type Outcome as DeciderOutcome } from '@peil/contracts';
+import { householdStatusRejection, reject, type Outcome as DeciderOutcome, type RecordedEvent } from '@peil/contracts';
 
 export type Outcome<E = TrainingEvent> = DeciderOutcome<E>;
 
@@ -23,15 +23,7 @@ export interface Participation {
 export const initialParticipation = (): Participation => ({ attended: new Map(), coachingVisits: new Set(), nudges: new Map() });
 
 /** Attendance events carry the module and plan check as decided, so the state needs no other stream. */
-export type StoredTrainingEvent =
-  | ({ type: 'TrainingSessionHeld'; data: TrainingSessionHeld } & Meta)
-  | ({ type: 'TrainingAttended'; data: TrainingAttended & { module?: TrainingModule; inPlan?: boolean } } & Meta)
-  | ({ type: 'CoachingVisitRecorded'; data: CoachingVisitRecorded } & Meta)
-  | ({ type: 'SavingsNudgeSent'; data: SavingsNudgeSent } & Meta);
-interface Meta {
-  occurredAt: string;
-  eventId: string;
-}
+export type StoredTrainingEvent = RecordedEvent<TrainingEvent>;
 
 export function evolveSession(state: Session, event: StoredTrainingEvent): Session {
   return event.type === 'TrainingSessionHeld' ? { status: 'held', heldAt: event.occurredAt, eventId: event.eventId, ...event.data } : state;
@@ -61,12 +53,7 @@ export function evolveParticipation(state: Participation, event: StoredTrainingE
   }
 }
 
-type HouseholdStatus = { status: 'unknown' | 'active' | 'withdrawn' };
-function householdRejection(household: HouseholdStatus, householdId: string): Outcome<never> | undefined {
-  if (household.status === 'unknown') return reject('household_not_found', `household ${householdId} is not enrolled`, 'data.householdId');
-  if (household.status === 'withdrawn') return reject('household_inactive', `household ${householdId} was withdrawn`, 'data.householdId');
-  return undefined;
-}
+type HouseholdStatus = { status: 'unknown' | 'active' | 'withdrawn'; withdrawnAt?: string };
 
 export function decideSession(data: TrainingSessionHeld, session: Session): Outcome {
   if (session.status === 'held') return reject('duplicate_session', `session ${data.sessionId} is already recorded`, 'data.sessionId');
@@ -83,7 +70,7 @@ export function decideAttendance(
   inputs: { session: Session; household: HouseholdStatus; participation: Participation; planModules: readonly TrainingModule[] | undefined },
 ): Outcome<{ type: 'TrainingAttended'; data: TrainingAttended & { module: TrainingModule; inPlan: boolean } }> {
   if (inputs.session.status !== 'held') return reject('unknown_session', `session ${data.sessionId} was not recorded`, 'data.sessionId');
-  const inactive = householdRejection(inputs.household, data.householdId);
+  const inactive = householdStatusRejection(inputs.household, data.householdId);
   if (inactive) return inactive;
   if (inputs.participation.attended.has(data.sessionId)) {
     return reject('duplicate_attendance', `household ${data.householdId} already attended session ${data.sessionId}`, 'data.sessionId');
@@ -94,14 +81,14 @@ export function decideAttendance(
 }
 
 export function decideCoachingVisit(data: CoachingVisitRecorded, inputs: { household: HouseholdStatus; participation: Participation }): Outcome {
-  const inactive = householdRejection(inputs.household, data.householdId);
+  const inactive = householdStatusRejection(inputs.household, data.householdId);
   if (inactive) return inactive;
   if (inputs.participation.coachingVisits.has(data.visitId)) return reject('duplicate_visit', `visit ${data.visitId} is already recorded`, 'data.visitId');
   return { ok: true, events: [{ type: 'CoachingVisitRecorded', data }] };
 }
 
 export function decideNudge(data: SavingsNudgeSent, inputs: { household: HouseholdStatus; participation: Participation }): Outcome {
-  const inactive = householdRejection(inputs.household, data.householdId);
+  const inactive = householdStatusRejection(inputs.household, data.householdId);
   if (inactive) return inactive;
   if (inputs.participation.nudges.has(data.nudgeId)) return reject('duplicate_nudge', `nudge ${data.nudgeId} is already recorded`, 'data.nudgeId');
   return { ok: true, events: [{ type: 'SavingsNudgeSent', data }] };

@@ -13,9 +13,9 @@ import {
 
 const ON = '2026-06-01T10:00:00+03:00';
 const session: TrainingSessionHeld = { sessionId: 'S1', module: 'financial-literacy', governorate: 'North', district: 'Tripoli', costMinor: 4_475_000, currency: 'LBP', fxRateToUsd: '89500' };
-const held = evolveSession(initialSession(), { type: 'TrainingSessionHeld', data: session, occurredAt: ON, eventId: 'e1' });
+const held = evolveSession(initialSession(), { type: 'TrainingSessionHeld', data: session, occurredAt: ON, eventId: 'e1', position: 0 });
 const active = { status: 'active' as const };
-const attended = (sessionId: string): StoredTrainingEvent => ({ type: 'TrainingAttended', data: { sessionId, householdId: 'H1', module: 'financial-literacy', inPlan: true }, occurredAt: ON, eventId: `a-${sessionId}` });
+const attended = (sessionId: string): StoredTrainingEvent => ({ type: 'TrainingAttended', data: { sessionId, householdId: 'H1', module: 'financial-literacy', inPlan: true }, occurredAt: ON, eventId: `a-${sessionId}`, position: 0 });
 
 describe('TrainingSessionHeld', () => {
   it('records a new session', () => expect(decideSession(session, initialSession()).ok).toBe(true));
@@ -57,11 +57,11 @@ describe('CoachingVisitRecorded and SavingsNudgeSent', () => {
   it('record each visit and nudge once (duplicate_visit, duplicate_nudge)', () => {
     let p = initialParticipation();
     expect(decideCoachingVisit({ visitId: 'V1', householdId: 'H1' }, { household: active, participation: p }).ok).toBe(true);
-    p = evolveParticipation(p, { type: 'CoachingVisitRecorded', data: { visitId: 'V1', householdId: 'H1' }, occurredAt: ON, eventId: 'v' });
+    p = evolveParticipation(p, { type: 'CoachingVisitRecorded', data: { visitId: 'V1', householdId: 'H1' }, occurredAt: ON, eventId: 'v', position: 0 });
     expect(decideCoachingVisit({ visitId: 'V1', householdId: 'H1' }, { household: active, participation: p })).toMatchObject({ ok: false, rejection: { code: 'duplicate_visit' } });
     const nudge = { nudgeId: 'N1', householdId: 'H1', channel: 'whatsapp' as const, template: 'save-weekly' };
     expect(decideNudge(nudge, { household: active, participation: p }).ok).toBe(true);
-    p = evolveParticipation(p, { type: 'SavingsNudgeSent', data: nudge, occurredAt: ON, eventId: 'n' });
+    p = evolveParticipation(p, { type: 'SavingsNudgeSent', data: nudge, occurredAt: ON, eventId: 'n', position: 0 });
     expect(decideNudge(nudge, { household: active, participation: p })).toMatchObject({ ok: false, rejection: { code: 'duplicate_nudge' } });
   });
 });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { CATALOGUE_STREAM_ID, livelihoodStreamId } from '@peil/contracts';
 import { SqliteEventStore, type NewEvent } from '@peil/ledger';
 import { countingReads, type ReadCounter } from '@peil/testing';
-import { CatalogueReader, LivelihoodReader } from './livelihood.reader';
+import { AssessmentReads } from './context-reads';
 
 const ON = '2026-03-02T09:00:00.000Z';
 const stored = (type: string, data: NewEvent['data']): NewEvent => {
@@ -14,7 +14,7 @@ const stored = (type: string, data: NewEvent['data']): NewEvent => {
 };
 const item = (unitCostCeilingMinor: number) => stored('AssetCatalogueItemApproved', { itemCode: 'SEW-01', name: 'Sewing machine', category: 'equipment', unitCostCeilingMinor });
 
-describe('LivelihoodReader', () => {
+describe('AssessmentReads.livelihood', () => {
   let dir: string;
   let sqlite: SqliteEventStore;
   let reads: ReadCounter;
@@ -29,8 +29,7 @@ describe('LivelihoodReader', () => {
   });
 
   it('prices a plan at the ceilings in force when it was approved, and later reads cost only the new events', async () => {
-    const catalogue = new CatalogueReader(reads.store);
-    const livelihoods = new LivelihoodReader(reads.store, catalogue);
+    const assessment = new AssessmentReads(reads.store);
     await sqlite.append(CATALOGUE_STREAM_ID, [item(35_000)], 'no_stream');
     await sqlite.append(livelihoodStreamId('H1'), [
       stored('SkillsProfileRecorded', { householdId: 'H1' }),
@@ -38,16 +37,17 @@ describe('LivelihoodReader', () => {
     ], 'no_stream');
     await sqlite.append(CATALOGUE_STREAM_ID, [item(40_000)], 0);
 
-    const { livelihood, expectedRevision } = await livelihoods.read('H1');
+    const { livelihood, expectedRevision } = await assessment.livelihood('H1');
     expect(expectedRevision).toBe(1);
     expect(livelihood.plan).toMatchObject({ planId: 'P1', unitCeilings: { 'SEW-01': 35_000 }, kitCostMinor: 70_000 });
-    expect(await catalogue.ceilings()).toEqual(new Map([['SEW-01', 40_000]]));
+    expect(await assessment.catalogue()).toEqual(new Map([['SEW-01', 40_000]]));
 
-    // A later skills profile keeps the priced plan; the read costs the re-checked event and the new one.
+    // A later skills profile keeps the priced plan; the read costs the livelihood stream's re-checked
+    // event and the new one, and the catalogue's re-checked last event.
     await sqlite.append(livelihoodStreamId('H1'), [stored('SkillsProfileRecorded', { householdId: 'H1', note: 'updated' })], 1);
     reads.reset();
-    const later = await livelihoods.read('H1');
-    expect(reads.streamEvents).toBe(2);
+    const later = await assessment.livelihood('H1');
+    expect(reads.streamEvents).toBe(3);
     expect(later.livelihood.plan).toMatchObject({ unitCeilings: { 'SEW-01': 35_000 }, kitCostMinor: 70_000 });
     expect(later.livelihood.skills).toMatchObject({ note: 'updated' });
   });

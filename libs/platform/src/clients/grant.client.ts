@@ -1,4 +1,9 @@
-import { InternalCallError, type InternalClient, type SubmissionResult } from '@peil/platform';
+import type { Provider } from '@nestjs/common';
+import { INTERNAL_TOKEN } from '../auth/roles.guard';
+import { serviceUrl, type PlatformConfig, type ServiceName } from '../config/platform.config';
+import { InternalCallError, InternalClient } from '../http/internal-client';
+import { PLATFORM_CONFIG } from '../nest/tokens';
+import type { SubmissionResult } from '../submissions/submission.schema';
 
 export interface BudgetLineView {
   code: string;
@@ -14,7 +19,7 @@ export interface BudgetLineView {
 /**
  * The grant context's client for other contexts (plan commitments, delivery and training
  * expenditures), over its HTTP API: the grant service is the only writer of grant streams and the
- * only judge of "committed + spent ≤ allocation". Published here, by the context that owns the API.
+ * only judge of "committed + spent ≤ allocation". A live answer, so a query over HTTP, not a view.
  */
 export class GrantClient {
   constructor(private readonly http: InternalClient) {}
@@ -46,3 +51,13 @@ export class GrantClient {
     return result;
   }
 }
+
+/** Injection token of the GrantClient in the contexts that fund their work from a grant. */
+export const GRANT_CLIENT = Symbol('GrantClient');
+
+/** The GrantClient of service `caller`, calling the grant service with the internal token. */
+export const grantClientProvider = (caller: ServiceName): Provider => ({
+  provide: GRANT_CLIENT,
+  inject: [PLATFORM_CONFIG, INTERNAL_TOKEN],
+  useFactory: (config: PlatformConfig, token: string) => new GrantClient(new InternalClient(serviceUrl(config, 'grant'), token, caller)),
+});

@@ -1,1 +1,0 @@
-export const GRANT_CLIENT = Symbol('GrantClient');

@@ -28,7 +28,8 @@ export interface VerificationReport {
 
 /** Where a verifier resumes: the last verified position, before which nothing is checked again. */
 export interface VerifierResume {
-  after: Position;
+  /** null: from the first event (with deferUnknownStreams, the first range of a parallel verification). */
+  after: Position | null;
   /**
    * One range of a ledger verified in parallel: a stream's first event in the range is not checked
    * against a predecessor this verifier never saw, but kept as a link (streamLinks) for whoever

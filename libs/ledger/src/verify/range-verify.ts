@@ -23,7 +23,7 @@ export interface RangeReport {
  * worker thread per range (verify-worker.ts) or in the caller's thread.
  */
 export function verifyRange(read: (after: Position, through: Position) => StoredRow[], after: Position, through: Position, pageSize = 5000): RangeReport {
-  const verifier = new LedgerVerifier(true, { after, deferUnknownStreams: true });
+  const verifier = new LedgerVerifier(true, { after: after === 0 ? null : after, deferUnknownStreams: true });
   let firstPosition: Position | null = null;
   pages: for (let from = after; from < through; from += pageSize) {
     for (const row of read(from, Math.min(through, from + pageSize))) {

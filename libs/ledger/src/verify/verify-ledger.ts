@@ -38,21 +38,45 @@ export async function verifyLedger(store: EventStore, pageSize = 5000, options: 
 async function verifyPages(store: EventStore, pageSize: number, verifier: LedgerVerifier, from: Position | null): Promise<LedgerVerifier> {
   let after = from;
   for (;;) {
-    let page: Array<{ event: StoredEvent; dataJson?: string }>;
-    try {
-      page = store.readAllStored ? store.readAllStored(after, pageSize) : (await store.readAll(after, pageSize)).map((event) => ({ event }));
-    } catch (err) {
-      if (err instanceof CorruptEventError) {
-        verifier.unreadable(err.position, err.reason);
-        break;
-      }
-      throw err;
-    }
+    const { page, corrupt } = await readPage(store, after, pageSize);
     for (const { event, dataJson } of page) {
       if (!verifier.check(event, dataJson)) return verifier;
     }
-    if (page.length < pageSize) break;
+    if (corrupt) {
+      verifier.unreadable(corrupt.position, corrupt.reason);
+      return verifier;
+    }
+    if (page.length < pageSize) return verifier;
     after = page[page.length - 1]!.event.position;
   }
-  return verifier;
+}
+
+type StoredPage = Array<{ event: StoredEvent; dataJson?: string }>;
+
+/**
+ * A page of events; when one cannot be read, the events before it are read one by one, so that
+ * they are checked first — the first failure may lie among them.
+ */
+async function readPage(store: EventStore, after: Position | null, size: number): Promise<{ page: StoredPage; corrupt?: CorruptEventError }> {
+  const read = async (from: Position | null, limit: number): Promise<StoredPage> =>
+    store.readAllStored ? store.readAllStored(from, limit) : (await store.readAll(from, limit)).map((event) => ({ event }));
+  try {
+    return { page: await read(after, size) };
+  } catch (err) {
+    if (!(err instanceof CorruptEventError)) throw err;
+    const page: StoredPage = [];
+    for (let cursor = after; page.length < size; ) {
+      let one: StoredPage;
+      try {
+        one = await read(cursor, 1);
+      } catch (inner) {
+        if (inner instanceof CorruptEventError) return { page, corrupt: inner };
+        throw inner;
+      }
+      if (one.length === 0) break;
+      page.push(one[0]!);
+      cursor = one[0]!.event.position;
+    }
+    return { page, corrupt: err };
+  }
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import { canonicalJson } from './canonical-json';
 import type { EventPrincipal, HashedEnvelope, NewEvent, StoredEvent } from './envelope';
 
@@ -9,7 +9,16 @@ import type { EventPrincipal, HashedEnvelope, NewEvent, StoredEvent } from './en
  * the chain computable without a global lock; order and completeness across streams are what seals prove.
  */
 export function hashEnvelope(envelope: HashedEnvelope, dataJson?: string): string {
-  return createHash('sha256').update(canonicalEnvelope(envelope, dataJson)).digest('hex');
+  return sha256Hex(canonicalEnvelope(envelope, dataJson));
+}
+
+// crypto.hash (Node ≥ 20.12) hashes in one call, without the Hash object createHash builds per
+// event: on the append and verify paths that object cost more than hashing the kilobyte itself.
+const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
+
+/** SHA-256 of a string's UTF-8 bytes, hex. */
+export function sha256Hex(text: string): string {
+  return oneShot ? oneShot('sha256', text, 'hex') : crypto.createHash('sha256').update(text).digest('hex');
 }
 
 /**
@@ -63,9 +72,13 @@ export function chain(
 ): Array<Omit<StoredEvent, 'position'> & { dataJson: string }> {
   let revision = last ? last.revision : -1;
   let prevHash = last ? last.hash : null;
-  return events.map((e) => {
+  const out = new Array<Omit<StoredEvent, 'position'> & { dataJson: string }>(events.length);
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i]!;
     revision += 1;
-    const envelope: HashedEnvelope = {
+    const dataJson = canonicalJson(e.data);
+    // Built once, with its hash filled in after: hashing reads only the envelope's own members.
+    const chained: Omit<StoredEvent, 'position'> & { dataJson: string } = {
       streamId,
       revision,
       eventId: e.eventId,
@@ -79,11 +92,13 @@ export function chain(
       causationId: e.causationId,
       data: e.data,
       prevHash,
+      hash: '',
+      dataJson,
     };
-    if (e.principal !== undefined) envelope.principal = { keyId: e.principal.keyId, role: e.principal.role, via: e.principal.via };
-    const dataJson = canonicalJson(e.data);
-    const hash = hashEnvelope(envelope, dataJson);
-    prevHash = hash;
-    return { ...envelope, hash, dataJson };
-  });
+    if (e.principal !== undefined) chained.principal = { keyId: e.principal.keyId, role: e.principal.role, via: e.principal.via };
+    chained.hash = hashEnvelope(chained, dataJson);
+    prevHash = chained.hash;
+    out[i] = chained;
+  }
+  return out;
 }

@@ -75,6 +75,7 @@ export interface EventStore {
   /**
    * Optional fast path for verification: events with their `data` exactly as stored (canonical JSON
    * text), so the verifier hashes the stored bytes instead of parsing and re-serialising them.
+   * `event.data` may be parsed only when read, and then throws CorruptEventError if it no longer parses.
    */
   readAllStored?(afterPosition: Position | null, limit: number): Array<{ event: StoredEvent; dataJson: string }>;
 

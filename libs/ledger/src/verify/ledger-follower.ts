@@ -2,7 +2,7 @@ import type { Position, StoredEvent } from '../core/envelope';
 import { hashEnvelope } from '../core/hash-chain';
 import { CorruptEventError } from '../store/errors';
 import type { EventStore } from '../store/event-store.port';
-import { LedgerVerifier, type VerificationFailureReason } from './verify-ledger';
+import { LedgerVerifier, type VerificationFailureReason } from './ledger-verifier';
 
 /** The last event a follower verified: its position and the hash it had then. */
 export interface VerifiedPoint {

@@ -1,0 +1,107 @@
+import type Database from 'better-sqlite3';
+import type { EventPrincipal, StoredEvent } from '../core/envelope';
+import { CorruptEventError } from '../store/errors';
+
+/** The columns of a StoredEvent, in StoredRow's order: every read returns rows as arrays of these. */
+export const EVENT_COLUMNS = `position, stream_id, revision, event_id, type, schema_version, occurred_at, recorded_at, source, actor,
+  correlation_id, causation_id, data, prev_hash, hash, principal_key_id, principal_role, principal_via`;
+
+/** A row of EVENT_COLUMNS, in their order. */
+export type StoredRow = [
+  position: number, streamId: string, revision: number, eventId: string, type: string, schemaVersion: number,
+  occurredAt: string, recordedAt: string, source: string, actor: string, correlationId: string, causationId: string | null,
+  data: string, prevHash: string | null, hash: string,
+  principalKeyId: string | null, principalRole: string | null, principalVia: string | null,
+];
+
+export function fromStoredRow(row: StoredRow | [...StoredRow, contentDigest: string]): StoredEvent {
+  const event: StoredEvent = {
+    position: row[0],
+    streamId: row[1],
+    revision: row[2],
+    eventId: row[3],
+    type: row[4],
+    schemaVersion: row[5],
+    occurredAt: row[6],
+    recordedAt: row[7],
+    source: row[8],
+    actor: row[9],
+    correlationId: row[10],
+    causationId: row[11],
+    data: parseJsonData(row[0], row[12]),
+    prevHash: row[13],
+    hash: row[14],
+  };
+  const principal = principalOf(row);
+  // Set only when recorded: an old event must come back without the member, to hash as it was written.
+  if (principal) event.principal = principal;
+  return event;
+}
+
+/**
+ * A row as the verifier hashes it: `dataJson` is the stored text, and `data` is parsed only when read
+ * (the verifier asks only when a hash does not match, to tell altered data from data that no longer
+ * parses). Parsing every row's data was most of the time a verification spent.
+ */
+export function hashableRow(row: StoredRow): { event: StoredEvent; dataJson: string } {
+  const position = row[0];
+  const dataJson = row[12];
+  const event: StoredEvent = {
+    position,
+    streamId: row[1],
+    revision: row[2],
+    eventId: row[3],
+    type: row[4],
+    schemaVersion: row[5],
+    occurredAt: row[6],
+    recordedAt: row[7],
+    source: row[8],
+    actor: row[9],
+    correlationId: row[10],
+    causationId: row[11],
+    get data() {
+      return parseJsonData(position, dataJson);
+    },
+    prevHash: row[13],
+    hash: row[14],
+  };
+  const principal = principalOf(row);
+  if (principal) event.principal = principal;
+  return { event, dataJson };
+}
+
+export function principalOf(row: StoredRow | [...StoredRow, contentDigest: string]): EventPrincipal | undefined {
+  const [keyId, role, via] = [row[15], row[16], row[17]];
+  if (keyId === null && role === null && via === null) return undefined;
+  if (keyId === null || role === null || (via !== 'http' && via !== 'kafka' && via !== 'system')) {
+    throw new CorruptEventError(row[0], 'stored principal is incomplete or has an unknown via');
+  }
+  return { keyId, role, via };
+}
+
+export function parseJsonData(position: number, data: string): StoredEvent['data'] {
+  try {
+    return JSON.parse(data);
+  } catch {
+    throw new CorruptEventError(position, 'stored data is not valid JSON');
+  }
+}
+
+/**
+ * Reads, prepared on each connection that serves them. Rows come as arrays (EVENT_COLUMNS): building
+ * a 17-key object per row costs more than SQLite's whole scan, and readAll is what every catch-up
+ * and rebuild pages through.
+ */
+export function readStatements(db: Database.Database) {
+  return {
+    byEventId: db.prepare<[string], [...StoredRow, contentDigest: string]>(`SELECT ${EVENT_COLUMNS}, content_digest FROM events WHERE event_id = ?`).raw(true),
+    stream: db
+      .prepare<[string, number, number], StoredRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`)
+      .raw(true),
+    all: db.prepare<[number, number], StoredRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`).raw(true),
+    /** A position range, for the verifier: rows as stored, `data` left as text. */
+    range: db.prepare<[number, number], StoredRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? AND position <= ? ORDER BY position`).raw(true),
+    head: db.prepare<[], { p: number | null }>('SELECT max(position) AS p FROM events'),
+    hashes: db.prepare<[number, number], { position: number; hash: string }>('SELECT position, hash FROM events WHERE position > ? ORDER BY position LIMIT ?'),
+  };
+}

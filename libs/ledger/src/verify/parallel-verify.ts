@@ -1,0 +1,59 @@
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { Position } from '../core/envelope';
+import type { StoredRow } from '../sqlite/sqlite-rows';
+import { type RangeReport, stitchRanges, type Stitched, verifyRange } from './range-verify';
+import type { VerifyWorkerData } from './verify-worker';
+
+/** A store whose rows can be read by position range, from another thread too when it has a file. */
+export interface RangeReadableStore {
+  readonly file: string;
+  readRows(afterPosition: Position, throughPosition: Position): StoredRow[];
+}
+
+export function isRangeReadable(store: object): store is RangeReadableStore {
+  return typeof (store as Partial<RangeReadableStore>).readRows === 'function' && typeof (store as Partial<RangeReadableStore>).file === 'string';
+}
+
+export interface ParallelOptions {
+  /** How many ranges the ledger is cut into; default one per CPU, at most 4. */
+  ranges?: number;
+  /** Verify the ranges one after the other in this thread (what tests of the stitching use). */
+  inThread?: boolean;
+}
+
+// The worker runs compiled JavaScript; from TypeScript sources (tests) the ranges run in this thread.
+const WORKER = join(__dirname, 'verify-worker.js');
+const workersAvailable = __filename.endsWith('.js') && existsSync(WORKER);
+
+/**
+ * Verifies positions 1…head of a contiguous ledger as `ranges` ranges at once: each range is read
+ * and hashed by a worker thread on its own read-only connection (hashing, not SQLite, is most of
+ * the cost, and one core hashes ~300k events/s at best), then the ranges are stitched together.
+ */
+export async function verifyInRanges(store: RangeReadableStore, head: Position, pageSize: number, options: ParallelOptions = {}): Promise<Stitched> {
+  const count = Math.max(1, Math.min(options.ranges ?? Math.min(4, availableParallelism()), head));
+  const bounds = Array.from({ length: count }, (_, i) => [Math.floor((head * i) / count), Math.floor((head * (i + 1)) / count)] as const);
+  const inThread = options.inThread === true || !workersAvailable || store.file === ':memory:';
+  const reports = inThread
+    ? bounds.map(([after, through]) => verifyRange((a, t) => store.readRows(a, t), after, through, pageSize))
+    : await Promise.all(bounds.map(([after, through]) => inWorker({ file: store.file, after, through, pageSize })));
+  return stitchRanges(reports);
+}
+
+function inWorker(data: VerifyWorkerData): Promise<RangeReport> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(WORKER, { workerData: data });
+    let answered = false;
+    worker.once('message', (report: RangeReport) => {
+      answered = true;
+      resolve(report);
+    });
+    worker.once('error', reject);
+    worker.once('exit', (code) => {
+      if (!answered) reject(new Error(`verification worker for (${data.after}, ${data.through}] exited with code ${code}`));
+    });
+  });
+}

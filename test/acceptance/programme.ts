@@ -8,9 +8,17 @@ export const ev = (type: string, data: Record<string, unknown>, occurredAt = '20
 const run = Date.now().toString(36);
 export const uniq = (prefix: string) => `${prefix}-${run}-${Math.random().toString(36).slice(2, 8)}`;
 
-/** The JSDF grant: US$2,707,000 over C1–C4 (cents). Line codes get a suffix so several tests can share a ledger. */
-export function peilGrant(suffix = uniq('g')) {
-  const line = (code: string, name: string, allocationMinor: number, purpose?: string) => ({ code: `${code}-${suffix}`, name, allocationMinor, ...(purpose ? { purpose } : {}) });
+/**
+ * The JSDF grant: US$2,707,000 over C1–C4 (cents). Line codes get a suffix so several tests can share
+ * a ledger. With `auditLine`, C4 is split as finance signed it: management, and external audits of
+ * US$100,000 (= 40 × US$2,500) on a line without a purpose.
+ */
+export function peilGrant(suffix = uniq('g'), options: { auditLine?: boolean } = {}) {
+  const code = (c: string) => `${c}-${suffix}`;
+  const line = (c: string, name: string, allocationMinor: number, purpose?: string) => ({ code: code(c), name, allocationMinor, ...(purpose ? { purpose } : {}) });
+  const management = options.auditLine
+    ? [line('C4.1', 'Project management and fiduciary', 13_200_000, 'management'), line('C4.2', 'External audits', 10_000_000)]
+    : [line('C4.1', 'Project management and fiduciary', 23_200_000, 'management')];
   const components = [
     { code: 'C1', name: 'Design of a data-driven economic inclusion programme', budgetLines: [line('C1.1', 'Market assessments and targeting design', 25_000_000, 'design')] },
     {
@@ -24,22 +32,25 @@ export function peilGrant(suffix = uniq('g')) {
       ],
     },
     { code: 'C3', name: 'Monitoring and evaluation', budgetLines: [line('C3.1', 'Baseline, midline and endline surveys', 35_000_000, 'evaluation')] },
-    { code: 'C4', name: 'Project management', budgetLines: [line('C4.1', 'Project management and fiduciary', 23_200_000, 'management')] },
+    { code: 'C4', name: 'Project management', budgetLines: management },
   ];
+  const data = {
+    grantId: `JSDF-${suffix}`,
+    donor: 'Japan Social Development Fund',
+    administrator: 'World Bank',
+    recipient: 'René Moawad Foundation',
+    currency: 'USD',
+    amountMinor: 270_700_000,
+    startDate: '2025-07-01',
+    closingDate: '2027-06-30',
+    components,
+  };
   return {
     suffix,
+    code,
+    data,
     lines: Object.fromEntries(components.flatMap((c) => c.budgetLines.map((l) => [l.purpose ?? l.code, l.code]))) as Record<string, string>,
-    event: ev('GrantAgreementSigned', {
-      grantId: `JSDF-${suffix}`,
-      donor: 'Japan Social Development Fund',
-      administrator: 'World Bank',
-      recipient: 'René Moawad Foundation',
-      currency: 'USD',
-      amountMinor: 270_700_000,
-      startDate: '2025-07-01',
-      closingDate: '2027-06-30',
-      components,
-    }, '2025-07-01T09:00:00+03:00'),
+    event: ev('GrantAgreementSigned', data, '2025-07-01T09:00:00+03:00'),
   };
 }
 

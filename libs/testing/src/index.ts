@@ -7,3 +7,4 @@ export * from './ledger-file';
 export * from './counting-reads';
 export * from './shared-system';
 export * from './test-event';
+export * from './loopback-server';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { get, post, type RunningSystem } from '@peil/testing';
+import { agreement } from '../../services/grant/src/domain/grant.fixtures';
 import { enrolment } from './fixtures';
 
 /** Builders for the PEIL programme's events, as NGO systems would submit them. */
@@ -9,42 +10,22 @@ const run = Date.now().toString(36);
 export const uniq = (prefix: string) => `${prefix}-${run}-${Math.random().toString(36).slice(2, 8)}`;
 
 /**
- * The JSDF grant: US$2,707,000 over C1–C4 (cents). Line codes get a suffix so several tests can share
- * a ledger. With `auditLine`, C4 is split as finance signed it: management, and external audits of
- * US$100,000 (= 40 × US$2,500) on a line without a purpose.
+ * The JSDF grant (the grant context's own fixture): US$2,707,000 over C1–C4 (cents). Line codes get
+ * a suffix so several tests can share a ledger. C4 is one management line unless `auditLine`, which
+ * keeps it as finance signed it: management, and external audits of US$100,000 (= 40 × US$2,500) on
+ * a line without a purpose.
  */
 export function peilGrant(suffix = uniq('g'), options: { auditLine?: boolean } = {}) {
   const code = (c: string) => `${c}-${suffix}`;
-  const line = (c: string, name: string, allocationMinor: number, purpose?: string) => ({ code: code(c), name, allocationMinor, ...(purpose ? { purpose } : {}) });
-  const management = options.auditLine
-    ? [line('C4.1', 'Project management and fiduciary', 13_200_000, 'management'), line('C4.2', 'External audits', 10_000_000)]
-    : [line('C4.1', 'Project management and fiduciary', 23_200_000, 'management')];
-  const components = [
-    { code: 'C1', name: 'Design of a data-driven economic inclusion programme', budgetLines: [line('C1.1', 'Market assessments and targeting design', 25_000_000, 'design')] },
-    {
-      code: 'C2',
-      name: 'Implementation of the pilot',
-      budgetLines: [
-        line('C2.1', 'Asset transfers', 112_500_000, 'assets'),
-        line('C2.2', 'Business-development and financial-literacy training', 40_000_000, 'training'),
-        line('C2.3', 'Coaching and mentoring', 30_000_000, 'coaching'),
-        line('C2.4', 'Saving nudges', 5_000_000, 'nudges'),
-      ],
-    },
-    { code: 'C3', name: 'Monitoring and evaluation', budgetLines: [line('C3.1', 'Baseline, midline and endline surveys', 35_000_000, 'evaluation')] },
-    { code: 'C4', name: 'Project management', budgetLines: management },
-  ];
-  const data = {
-    grantId: `JSDF-${suffix}`,
-    donor: 'Japan Social Development Fund',
-    administrator: 'World Bank',
-    recipient: 'René Moawad Foundation',
-    currency: 'USD',
-    amountMinor: 270_700_000,
-    startDate: '2025-07-01',
-    closingDate: '2027-06-30',
-    components,
-  };
+  const signed = agreement();
+  const components = signed.components.map((c) => ({
+    ...c,
+    budgetLines:
+      c.code === 'C4' && !options.auditLine
+        ? [{ code: code('C4.1'), name: 'Project management and fiduciary', allocationMinor: 23_200_000, purpose: 'management' as const }]
+        : c.budgetLines.map((l) => ({ ...l, code: code(l.code) })),
+  }));
+  const data = { ...signed, grantId: `JSDF-${suffix}`, components };
   return {
     suffix,
     code,

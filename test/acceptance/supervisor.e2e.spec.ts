@@ -51,7 +51,7 @@ describe('supervisor (npm start)', () => {
 
   it('restarts a killed service; meanwhile its routes answer 503 and the others serve; no acknowledged event is lost', async () => {
     // A restart delay long enough that the outage is certainly observed, well inside the 30 s allowed.
-    const running = (system = await startSystem({ env: { PEIL_RESTART_DELAY_MS: '2000' }, timeoutMs: 90_000 }));
+    const running = (system = await startSystem({ env: { PEIL_RESTART_DELAY_MS: '2000' }, timeoutMs: 180_000 }));
     const acknowledged: string[] = [];
     for (let i = 0; i < 3; i++) {
       const batch = Array.from({ length: 5 }, () => enrolment());
@@ -87,10 +87,10 @@ describe('supervisor (npm start)', () => {
     for (const eventId of acknowledged) expect(recorded.has(eventId)).toBe(true);
     const after = await post(running, '/enrolment/events', { events: [enrolment()] });
     expect(after.body.results[0].status).toBe('accepted');
-  }, 240_000);
+  }, 400_000);
 
   it('gives up on a service that keeps crashing, keeps the others serving, and SIGTERM still stops every process', async () => {
-    const running = (system = await startSystem({ env: { PEIL_RESTART_LIMIT: '1', PEIL_RESTART_DELAY_MS: '100' }, timeoutMs: 90_000 }));
+    const running = (system = await startSystem({ env: { PEIL_RESTART_LIMIT: '1', PEIL_RESTART_DELAY_MS: '100' }, timeoutMs: 180_000 }));
     const first = lastPid(running.output(), 'enrolment')!;
     process.kill(first, 'SIGKILL');
     const second = await until('enrolment restarted', () => {
@@ -112,7 +112,7 @@ describe('supervisor (npm start)', () => {
     expect(await running.stop()).toBe(0);
     await until('every process ended', () => (others.every((pid) => !processAlive(pid)) ? true : undefined), 15_000, running.output);
     removeDir(running.dataDir);
-  }, 240_000);
+  }, 400_000);
 
   it('SIGTERM drains: a request in flight is answered 200 and recorded, new connections are refused, every process exits 0', async () => {
     // A deadline far beyond what draining takes: exit code 0 then says every process drained before it (past it, one exits 1).

@@ -33,6 +33,7 @@ module.exports = {
       // Specs that only use the public API share one started system per worker (libs/testing/src/shared-system.ts).
       globalSetup: '<rootDir>/libs/testing/src/e2e-global-setup.ts',
       globalTeardown: '<rootDir>/libs/testing/src/e2e-global-teardown.ts',
+      setupFilesAfterEnv: ['<rootDir>/libs/testing/src/e2e-setup-timeout.ts'],
     },
   ],
 };

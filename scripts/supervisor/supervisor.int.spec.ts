@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { removeDir } from '@peil/testing';
+import { processAlive, removeDir } from '@peil/testing';
 import type { RestartPolicy } from './restart-policy';
 import { Supervisor, type ProcessSpec } from './supervisor';
 
@@ -66,14 +66,6 @@ describe('Supervisor', () => {
       await new Promise((r) => setTimeout(r, 20));
     }
   }
-  const alive = (pid: number) => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
 
   it('restarts a killed process with a new pid and leaves the others alone', async () => {
     const s = start([script('enrolment'), script('ledger')]);
@@ -91,7 +83,7 @@ describe('Supervisor', () => {
     expect(lines.filter((l) => l.startsWith('enrolment exited (code 1); restarting'))).toHaveLength(2);
     expect(lines.at(-1)).toMatch(/^enrolment exited \(code 1\) and crashed 3 times within 60 s: GIVING UP on enrolment\./);
     expect(s.pid('enrolment')).toBeUndefined();
-    expect(alive(s.pid('ledger')!)).toBe(true);
+    expect(processAlive(s.pid('ledger')!)).toBe(true);
   });
 
   it('stops everything when it gives up on the gateway, or a process reports a configuration error', async () => {
@@ -111,7 +103,7 @@ describe('Supervisor', () => {
     process.kill(s.pid('enrolment')!, 'SIGKILL');
     await until('restart scheduled', () => lines.some((l) => l.startsWith('enrolment exited (SIGKILL); restarting in 2000 ms')));
     expect(await s.stop(0)).toBe(0);
-    expect(alive(ledger)).toBe(false);
+    expect(processAlive(ledger)).toBe(false);
     const started = lines.filter((l) => l.startsWith('enrolment started')).length;
     // Past the cancelled restart's time: nothing was started again.
     await new Promise((r) => setTimeout(r, 2_500));
@@ -141,7 +133,7 @@ describe('Supervisor', () => {
     await up('ledger', 'reporting');
     const reporting = s.pid('reporting')!;
     expect(await s.stop(0)).toBe(1);
-    expect(alive(reporting)).toBe(false);
+    expect(processAlive(reporting)).toBe(false);
     expect(lines).toEqual(
       expect.arrayContaining([
         'ledger did not stop cleanly (code 1)',

@@ -182,8 +182,12 @@ describe('API fuzzing (no 5xx, nothing written for what is rejected, every error
   });
 
   it('is still up and healthy after all of it', async () => {
-    const health = await fetch(`${system.baseUrl}/health`);
-    expect(health.status).toBe(200);
-    expect(system.output()).not.toMatch(/uncaught|unhandled/i);
+    // No process crashed (the supervisor would have said so) ...
+    expect(system.output()).not.toMatch(/uncaught|unhandled|exited \(/i);
+    // ... and each answers its health probe. The gateway gives a probe 1 s: on a loaded machine one
+    // may miss it, so a few probes are allowed; a process that is down misses them all.
+    let status = 0;
+    for (let i = 0; i < 10 && status !== 200; i++) status = (await fetch(`${system.baseUrl}/health`)).status;
+    expect(status).toBe(200);
   });
 });

@@ -20,7 +20,8 @@ interface Envelope {
  * with the CLI while the system runs.
  */
 describe('attribution: the authenticated principal in the ledger', () => {
-  const T = 60_000;
+  // Each CLI call starts a Node process: generous for a loaded CI machine.
+  const T = 120_000;
   const system = useSharedSystem();
   // Asynchronous: a blocked event loop would not see the gateway close idle keep-alive connections,
   // and the next fetch would be sent on a dead one.

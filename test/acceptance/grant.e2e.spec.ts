@@ -1,47 +1,10 @@
 import { get, post, useSharedSystem } from '@peil/testing';
-import { accepted, ev, head, rejectedWith, uniq } from './programme';
+import { accepted, ev, head, peilGrant, rejectedWith, uniq } from './programme';
 
 interface Line { grantId: string; code: string; name: string; component: string; purpose: string | null; allocationMinor: number; committedMinor: number; spentMinor: number; remainingMinor: number }
 
-/**
- * The JSDF grant of PEIL as finance signs it: US$2,707,000 over C1–C4, in US cents, with an
- * external-audit line of US$100,000 (= 40 × US$2,500). Codes get a suffix so they stay unique.
- */
-function jsdfGrant(suffix = uniq('g')) {
-  const line = (code: string, name: string, allocationMinor: number, purpose?: string) => ({ code: `${code}-${suffix}`, name, allocationMinor, ...(purpose ? { purpose } : {}) });
-  const components = [
-    { code: 'C1', name: 'Design of a data-driven economic inclusion programme', budgetLines: [line('C1.1', 'Market assessments and targeting design', 25_000_000, 'design')] },
-    {
-      code: 'C2',
-      name: 'Implementation of the pilot',
-      budgetLines: [
-        line('C2.1', 'Asset transfers', 112_500_000, 'assets'),
-        line('C2.2', 'Business-development and financial-literacy training', 40_000_000, 'training'),
-        line('C2.3', 'Coaching and mentoring', 30_000_000, 'coaching'),
-        line('C2.4', 'Saving nudges', 5_000_000, 'nudges'),
-      ],
-    },
-    { code: 'C3', name: 'Monitoring and evaluation', budgetLines: [line('C3.1', 'Baseline, midline and endline surveys', 35_000_000, 'evaluation')] },
-    {
-      code: 'C4',
-      name: 'Project management',
-      budgetLines: [line('C4.1', 'Project management and fiduciary', 13_200_000, 'management'), line('C4.2', 'External audits', 10_000_000)],
-    },
-  ];
-  const data = {
-    grantId: `JSDF-${suffix}`,
-    donor: 'Japan Social Development Fund',
-    administrator: 'World Bank',
-    recipient: 'René Moawad Foundation',
-    currency: 'USD',
-    amountMinor: 270_700_000,
-    startDate: '2025-07-01',
-    closingDate: '2027-06-30',
-    components,
-  };
-  const code = (c: string) => `${c}-${suffix}`;
-  return { data, code, event: ev('GrantAgreementSigned', data, '2025-07-01T09:00:00+03:00') };
-}
+/** The JSDF grant of PEIL as finance signs it, with its external-audit line (C4.2). */
+const jsdfGrant = () => peilGrant(undefined, { auditLine: true });
 
 const expenditure = (budgetLine: string, amountMinor: number, over: Record<string, unknown> = {}) =>
   ev('ExpenditureRecorded', { expenditureId: uniq('EXP'), budgetLine, amountMinor, currency: 'USD', payee: 'Tripoli Office Supplies', documentRef: uniq('INV'), ...over });

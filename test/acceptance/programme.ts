@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { get, post, type RunningSystem } from '@peil/testing';
+import { agreement } from '../../services/grant/src/domain/grant.fixtures';
 import { enrolment } from './fixtures';
 
 /** Builders for the PEIL programme's events, as NGO systems would submit them. */
@@ -8,38 +9,29 @@ export const ev = (type: string, data: Record<string, unknown>, occurredAt = '20
 const run = Date.now().toString(36);
 export const uniq = (prefix: string) => `${prefix}-${run}-${Math.random().toString(36).slice(2, 8)}`;
 
-/** The JSDF grant: US$2,707,000 over C1–C4 (cents). Line codes get a suffix so several tests can share a ledger. */
-export function peilGrant(suffix = uniq('g')) {
-  const line = (code: string, name: string, allocationMinor: number, purpose?: string) => ({ code: `${code}-${suffix}`, name, allocationMinor, ...(purpose ? { purpose } : {}) });
-  const components = [
-    { code: 'C1', name: 'Design of a data-driven economic inclusion programme', budgetLines: [line('C1.1', 'Market assessments and targeting design', 25_000_000, 'design')] },
-    {
-      code: 'C2',
-      name: 'Implementation of the pilot',
-      budgetLines: [
-        line('C2.1', 'Asset transfers', 112_500_000, 'assets'),
-        line('C2.2', 'Business-development and financial-literacy training', 40_000_000, 'training'),
-        line('C2.3', 'Coaching and mentoring', 30_000_000, 'coaching'),
-        line('C2.4', 'Saving nudges', 5_000_000, 'nudges'),
-      ],
-    },
-    { code: 'C3', name: 'Monitoring and evaluation', budgetLines: [line('C3.1', 'Baseline, midline and endline surveys', 35_000_000, 'evaluation')] },
-    { code: 'C4', name: 'Project management', budgetLines: [line('C4.1', 'Project management and fiduciary', 23_200_000, 'management')] },
-  ];
+/**
+ * The JSDF grant (the grant context's own fixture): US$2,707,000 over C1–C4 (cents). Line codes get
+ * a suffix so several tests can share a ledger. C4 is one management line unless `auditLine`, which
+ * keeps it as finance signed it: management, and external audits of US$100,000 (= 40 × US$2,500) on
+ * a line without a purpose.
+ */
+export function peilGrant(suffix = uniq('g'), options: { auditLine?: boolean } = {}) {
+  const code = (c: string) => `${c}-${suffix}`;
+  const signed = agreement();
+  const components = signed.components.map((c) => ({
+    ...c,
+    budgetLines:
+      c.code === 'C4' && !options.auditLine
+        ? [{ code: code('C4.1'), name: 'Project management and fiduciary', allocationMinor: 23_200_000, purpose: 'management' as const }]
+        : c.budgetLines.map((l) => ({ ...l, code: code(l.code) })),
+  }));
+  const data = { ...signed, grantId: `JSDF-${suffix}`, components };
   return {
     suffix,
+    code,
+    data,
     lines: Object.fromEntries(components.flatMap((c) => c.budgetLines.map((l) => [l.purpose ?? l.code, l.code]))) as Record<string, string>,
-    event: ev('GrantAgreementSigned', {
-      grantId: `JSDF-${suffix}`,
-      donor: 'Japan Social Development Fund',
-      administrator: 'World Bank',
-      recipient: 'René Moawad Foundation',
-      currency: 'USD',
-      amountMinor: 270_700_000,
-      startDate: '2025-07-01',
-      closingDate: '2027-06-30',
-      components,
-    }, '2025-07-01T09:00:00+03:00'),
+    event: ev('GrantAgreementSigned', data, '2025-07-01T09:00:00+03:00'),
   };
 }
 

@@ -1,4 +1,6 @@
-import { get, post, removeDir, startSystem, type RunningSystem } from '@peil/testing';
+import { connect } from 'node:net';
+import { SqliteEventStore } from '@peil/ledger';
+import { get, ledgerPath, post, processAlive, removeDir, startSystem, type RunningSystem } from '@peil/testing';
 import { enrolment } from './fixtures';
 
 /**
@@ -22,14 +24,16 @@ async function until<T>(what: string, probe: () => Promise<T | undefined> | T | 
   }
 }
 
-const isAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
+/** Whether a new TCP connection to the port is refused: nothing listens there any more. */
+const refused = (port: number) =>
+  new Promise<boolean>((done) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      done(false);
+    });
+    socket.once('error', (err: NodeJS.ErrnoException) => done(err.code === 'ECONNREFUSED'));
+  });
 
 async function health(system: RunningSystem): Promise<{ status: number; body: any }> {
   const res = await fetch(`${system.baseUrl}/health`);
@@ -47,7 +51,7 @@ describe('supervisor (npm start)', () => {
 
   it('restarts a killed service; meanwhile its routes answer 503 and the others serve; no acknowledged event is lost', async () => {
     // A restart delay long enough that the outage is certainly observed, well inside the 30 s allowed.
-    const running = (system = await startSystem({ env: { PEIL_RESTART_DELAY_MS: '2000' }, timeoutMs: 90_000 }));
+    const running = (system = await startSystem({ env: { PEIL_RESTART_DELAY_MS: '2000' }, timeoutMs: 180_000 }));
     const acknowledged: string[] = [];
     for (let i = 0; i < 3; i++) {
       const batch = Array.from({ length: 5 }, () => enrolment());
@@ -58,7 +62,7 @@ describe('supervisor (npm start)', () => {
     expect(acknowledged).toHaveLength(15);
 
     const pid = lastPid(running.output(), 'enrolment')!;
-    expect(isAlive(pid)).toBe(true);
+    expect(processAlive(pid)).toBe(true);
     process.kill(pid, 'SIGKILL');
     const killedAt = Date.now();
     await until('the supervisor saw enrolment die', () => (/enrolment exited \(SIGKILL\); restarting in 2000 ms/.test(running.output()) ? true : undefined), 10_000, running.output);
@@ -83,10 +87,10 @@ describe('supervisor (npm start)', () => {
     for (const eventId of acknowledged) expect(recorded.has(eventId)).toBe(true);
     const after = await post(running, '/enrolment/events', { events: [enrolment()] });
     expect(after.body.results[0].status).toBe('accepted');
-  }, 240_000);
+  }, 400_000);
 
   it('gives up on a service that keeps crashing, keeps the others serving, and SIGTERM still stops every process', async () => {
-    const running = (system = await startSystem({ env: { PEIL_RESTART_LIMIT: '1', PEIL_RESTART_DELAY_MS: '100' }, timeoutMs: 90_000 }));
+    const running = (system = await startSystem({ env: { PEIL_RESTART_LIMIT: '1', PEIL_RESTART_DELAY_MS: '100' }, timeoutMs: 180_000 }));
     const first = lastPid(running.output(), 'enrolment')!;
     process.kill(first, 'SIGKILL');
     const second = await until('enrolment restarted', () => {
@@ -103,10 +107,53 @@ describe('supervisor (npm start)', () => {
     expect((await health(running)).body.services.enrolment).toMatchObject({ ok: false });
 
     const others = ['ledger', 'grant', 'gateway'].map((name) => lastPid(running.output(), name)!);
-    for (const pid of others) expect(isAlive(pid)).toBe(true);
+    for (const pid of others) expect(processAlive(pid)).toBe(true);
     system = undefined;
     expect(await running.stop()).toBe(0);
-    await until('every process ended', () => (others.every((pid) => !isAlive(pid)) ? true : undefined), 15_000, running.output);
+    await until('every process ended', () => (others.every((pid) => !processAlive(pid)) ? true : undefined), 15_000, running.output);
     removeDir(running.dataDir);
-  }, 240_000);
+  }, 400_000);
+
+  it('SIGTERM drains: a request in flight is answered 200 and recorded, new connections are refused, every process exits 0', async () => {
+    // A deadline far beyond what draining takes: exit code 0 then says every process drained before it (past it, one exits 1).
+    const running = (system = await startSystem({ env: { PEIL_SHUTDOWN_TIMEOUT_MS: '120000' }, timeoutMs: 180_000 }));
+    const batch = Array.from({ length: 3 }, () => enrolment());
+    const body = JSON.stringify({ events: batch });
+    const port = Number(new URL(running.baseUrl).port);
+
+    // The request's head only, asking for 100-continue: the gateway's "100 Continue" says it holds the request,
+    // and it cannot finish before the test sends the body. No timing is guessed.
+    const client = connect(port, '127.0.0.1');
+    let received = '';
+    client.on('data', (d: Buffer) => (received += d.toString()));
+    const closed = new Promise<void>((done) => client.once('close', () => done()));
+    client.write(
+      `POST /v1/enrolment/events HTTP/1.1\r\nHost: gateway\r\nAuthorization: Bearer ${running.keys.ngo}\r\n` +
+        `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nExpect: 100-continue\r\n\r\n`,
+    );
+    await until('the gateway took the request', () => (received.startsWith('HTTP/1.1 100 Continue') ? true : undefined), 30_000, running.output);
+
+    const stopped = running.stop();
+    await until('the gateway refuses new connections', async () => ((await refused(port)) ? true : undefined), 30_000, running.output);
+    // write, not end: a client that half-closes its side aborts its own request at a Node server.
+    client.write(body);
+    // Answered with `Connection: close`, so the gateway ends the connection after the answer.
+    await closed;
+
+    const answer = received.slice(received.indexOf('\r\n\r\n') + 4);
+    expect(answer).toMatch(/^HTTP\/1\.1 200 /);
+    expect(answer).toMatch(/\r\nconnection: close\r\n/i);
+    const results = (JSON.parse(answer.slice(answer.indexOf('{'), answer.lastIndexOf('}') + 1)) as { results: Array<{ eventId: string; status: string }> }).results;
+    expect(results.map((r) => [r.eventId, r.status])).toEqual(batch.map((e) => [e.eventId, 'accepted']));
+    expect(await stopped).toBe(0);
+    expect(running.output()).not.toMatch(/did not stop cleanly|still running/);
+
+    const store = new SqliteEventStore(ledgerPath(running.dataDir));
+    try {
+      const recorded = new Set((await store.readAll(null, 10_000)).map((e) => e.eventId));
+      for (const e of batch) expect(recorded.has(e.eventId)).toBe(true);
+    } finally {
+      await store.close();
+    }
+  }, 400_000);
 });

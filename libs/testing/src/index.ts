@@ -9,3 +9,4 @@ export * from './fixtures/bench-events';
 export * from './fixtures/programme-ledger';
 export * from './shared-system';
 export * from './test-event';
+export * from './loopback-server';

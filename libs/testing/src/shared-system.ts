@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { removeDir, startSystem, type RunningSystem } from './system';
+import { processAlive, removeDir, startSystem, type RunningSystem } from './system';
 
 /**
  * One started system shared by the end-to-end specs that only post and read through the public
@@ -97,21 +97,12 @@ export async function sharedSystemTeardown(): Promise<void> {
   removeDir(runDir);
 }
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 /** SIGTERM, then (only if it hangs past the supervisor's own kill margin) SIGKILL to its whole group. */
 async function stopGroup(pid: number): Promise<void> {
-  if (!alive(pid)) return;
+  if (!processAlive(pid)) return;
   process.kill(pid, 'SIGTERM');
   const deadline = Date.now() + 60_000;
-  while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  while (processAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   try {
     process.kill(-pid, 'SIGKILL');
   } catch {

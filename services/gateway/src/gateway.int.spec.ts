@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { SERVICES, type ServiceName } from '@peil/platform';
-import { freePortBase, removeDir } from '@peil/testing';
+import { closeNow, freePortBase, listenOnLoopback, removeDir } from '@peil/testing';
 import { createGateway } from './gateway.app';
 import { loadGatewayConfig } from './gateway.config';
 import { PREFIX_SERVICES } from './proxy/service-routes';
@@ -71,19 +71,14 @@ class FakeService {
         res.end(JSON.stringify({ service: this.name, url: req.url }));
       });
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.port, '127.0.0.1', () => resolve());
-    });
+    await listenOnLoopback(server, this.port);
     this.server = server;
   }
 
   async stop(): Promise<void> {
     const server = this.server;
     this.server = null;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
+    await closeNow(server);
   }
 }
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { SERVICES } from '@peil/platform';
-import { freePortBase, removeDir } from '@peil/testing';
+import { closeNow, freePortBase, listenOnLoopback, removeDir } from '@peil/testing';
 import { createGateway } from '../gateway.app';
 import { loadGatewayConfig } from '../gateway.config';
 
@@ -74,19 +74,14 @@ class StandInEnrolment {
     });
     // Longer than the gateway's pool keeps a socket, so the pool, not the service, decides reuse.
     server.keepAliveTimeout = 60_000;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.port, '127.0.0.1', () => resolve());
-    });
+    await listenOnLoopback(server, this.port);
     this.server = server;
   }
 
   async stop(): Promise<void> {
     const server = this.server;
     this.server = null;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
+    await closeNow(server);
   }
 }
 

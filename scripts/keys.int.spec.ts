@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '@peil/platform';
-import { KeyRegistry, KEY_REGISTRY_FILE_NAME } from '../services/gateway/src/auth/key-registry';
+import { KeyRegistry, KEY_REGISTRY_FILE_NAME } from '@peil/platform';
 import { keysCommand } from './keys';
 
 describe('peil-ledger keys (in process, on a data dir)', () => {

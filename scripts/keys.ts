@@ -1,6 +1,4 @@
-import { isRole, ROLES, systemClock, type Clock } from '@peil/platform';
-import { generateApiKey, KEY_NAME, keyId } from '../services/gateway/src/auth/api-keys';
-import { KeyRegistry, KeyRegistryError, type RegisteredKey } from '../services/gateway/src/auth/key-registry';
+import { generateApiKey, isRole, KEY_NAME, keyId, KeyRegistry, KeyRegistryError, ROLES, systemClock, type Clock, type RegisteredKey } from '@peil/platform';
 
 export const KEYS_USAGE = `  keys add --role <role> --name <name>    register a new API key and print it, once (it is not kept)
   keys list [--json]                      id, name, role, created, revoked of every key (never the keys)

@@ -107,12 +107,12 @@ describe('docker-compose.yml (distributed profile)', () => {
     for (const name of APP) expect(services[name]!.volumes).toEqual([`${name}-data:${envOf(name).PEIL_DATA_DIR}`]);
   });
 
-  it('gives every app container the shared secrets as files and the key store in MongoDB', () => {
+  it('gives every app container the shared secrets as files, the key store and the access log in MongoDB', () => {
     const declared = compose.secrets ?? {};
     for (const secret of Object.values(declared)) expect(existsSync(join(repoRoot, secret.file))).toBe(true);
     for (const name of APP) {
       const env = envOf(name);
-      expect({ name, store: env.PEIL_KEY_STORE }).toEqual({ name, store: 'mongo' });
+      expect({ name, keys: env.PEIL_KEY_STORE, accessLog: env.PEIL_ACCESS_LOG }).toEqual({ name, keys: 'mongo', accessLog: 'mongo' });
       for (const [variable, secret] of [['PEIL_INTERNAL_TOKEN_FILE', 'peil_internal_token'], ['PEIL_MASTER_KEY_FILE', 'peil_master_key']] as const) {
         expect({ name, variable, value: env[variable] }).toEqual({ name, variable, value: `/run/secrets/${secret}` });
         expect(services[name]!.secrets).toContain(secret);

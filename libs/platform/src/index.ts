@@ -1,4 +1,7 @@
 export * from './auth/acting-principal';
+export * from './auth/api-key';
+export * from './auth/api-key.verifier';
+export * from './auth/key-registry';
 export * from './auth/internal-token';
 export * from './auth/roles';
 export * from './auth/roles.guard';

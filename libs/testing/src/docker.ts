@@ -36,12 +36,3 @@ export function dockerUnreachable(): string | undefined {
   return ping.stderr.trim().split('\n')[0] || `engine check exited with ${ping.status}`;
 }
 
-/** Where a MongoDB contract suite runs: PEIL_TEST_MONGO_URL, else a testcontainers replica set, else skipped (why). */
-export type MongoTestTarget = { kind: 'url'; url: string } | { kind: 'container' } | { kind: 'skip'; reason: string };
-
-export function mongoTestTarget(): MongoTestTarget {
-  const url = process.env.PEIL_TEST_MONGO_URL;
-  if (url) return { kind: 'url', url };
-  const reason = dockerUnreachable();
-  return reason === undefined ? { kind: 'container' } : { kind: 'skip', reason };
-}

@@ -10,3 +10,4 @@ export * from './fixtures/programme-ledger';
 export * from './shared-system';
 export * from './test-event';
 export * from './loopback-server';
+export * from './mongo';

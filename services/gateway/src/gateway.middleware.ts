@@ -1,8 +1,8 @@
 import { Inject, Injectable, type NestMiddleware } from '@nestjs/common';
 import { METRICS, declaredRoute, withRequestId, type ServiceMetrics } from '@peil/platform';
 import type { NextFunction, Request, Response } from 'express';
-import { bearerKey, type Caller } from './auth/api-key.verifier';
-import { KeyRegistry } from './auth/key-registry';
+import { bearerKey, type Caller } from '@peil/platform';
+import { KeyRegistry } from '@peil/platform';
 import { AccessLog } from './edge/access-log';
 import { MetricsAggregator } from './edge/metrics-aggregator';
 import { RateLimiter } from './edge/rate-limiter';

@@ -5,7 +5,7 @@ import type { LoggerService } from '@nestjs/common';
 import { AccessLog } from './edge/access-log';
 import { MetricsAggregator } from './edge/metrics-aggregator';
 import { RouteTemplates } from './edge/route-templates';
-import { KeyRegistry } from './auth/key-registry';
+import { KeyRegistry } from '@peil/platform';
 import type { GatewayConfig } from './gateway.config';
 import { GatewayMiddleware } from './gateway.middleware';
 import { GATEWAY_CONFIG, OPENAPI_DOCUMENT, ROUTE_TEMPLATES } from './gateway.tokens';

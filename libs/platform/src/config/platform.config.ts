@@ -44,6 +44,8 @@ const platformSchema = z.object({
   }),
   // Where household data keys live: the data dir (embedded) or MongoDB, reachable from every host (distributed).
   PEIL_KEY_STORE: z.enum(['sqlite', 'mongo']).optional().default('sqlite'),
+  // Where the personal-data access log lives: the data dir, or MongoDB when its writer and reader have no disk in common.
+  PEIL_ACCESS_LOG: z.enum(['sqlite', 'mongo']).optional().default('sqlite'),
   PEIL_MONGO_URL: mongoUrlVar(),
   // Deeper request bodies are refused before parsing (a submission needs fewer than ten levels).
   PEIL_MAX_JSON_DEPTH: intVar(64, 8, 1000),
@@ -72,8 +74,8 @@ export function loadPlatformConfig(env: NodeJS.ProcessEnv = process.env): Platfo
   if (config?.PEIL_EVENT_STORE === 'esdb' && config.PEIL_ESDB_URL === undefined) {
     problems.push('PEIL_ESDB_URL: required when PEIL_EVENT_STORE=esdb');
   }
-  if (config?.PEIL_KEY_STORE === 'mongo' && config.PEIL_MONGO_URL === undefined) {
-    problems.push('PEIL_MONGO_URL: required when PEIL_KEY_STORE=mongo');
+  for (const variable of ['PEIL_KEY_STORE', 'PEIL_ACCESS_LOG'] as const) {
+    if (config?.[variable] === 'mongo' && config.PEIL_MONGO_URL === undefined) problems.push(`PEIL_MONGO_URL: required when ${variable}=mongo`);
   }
   const serviceUrls = loadServiceUrls(env, problems);
   // Every bad variable in one message, so one failed start shows them all.

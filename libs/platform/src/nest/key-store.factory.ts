@@ -1,8 +1,9 @@
 import { ConfigError, readSecret } from '@peil/config';
+import type { Connection } from 'mongoose';
 import type { PlatformConfig } from '../config/platform.config';
+import { connectMongo } from './mongo-connection';
 import { loadMasterKey, openMongoKeyStore, openSqliteKeyStore, type HouseholdKeyStore, type MasterKeySource } from '../privacy';
 
-type MongooseModule = typeof import('mongoose');
 
 /**
  * The key store of this profile (PEIL_KEY_STORE, decision 0055): `<data dir>/keystore.sqlite`, or
@@ -15,11 +16,14 @@ export async function openKeyStore(config: PlatformConfig, env: MasterKeySource 
   const secret = readSecret(env, 'PEIL_MASTER_KEY');
   if (!secret) throw new ConfigError('invalid configuration\n  PEIL_MASTER_KEY: required (or PEIL_MASTER_KEY_FILE) when PEIL_KEY_STORE=mongo');
   const masterKey = loadMasterKey(env, config.dataDir);
-  // mongoose is loaded only by processes that talk to MongoDB (it takes ~150 ms).
-  const mongoose = require('mongoose') as MongooseModule;
-  const connection = mongoose.createConnection(config.PEIL_MONGO_URL!, { serverSelectionTimeoutMS: 30_000 });
+  let connection: Connection;
   try {
-    await connection.asPromise();
+    connection = await connectMongo(config.PEIL_MONGO_URL!);
+  } catch (err) {
+    masterKey.fill(0);
+    throw err;
+  }
+  try {
     return await withMasterKey(masterKey, (key) => openMongoKeyStore(connection, key, { ownsConnection: true }));
   } catch (err) {
     await connection.close().catch(() => undefined);

@@ -9,3 +9,5 @@ export { loadMasterKey, MASTER_KEY_BYTES, MASTER_KEY_FILE, type MasterKeySource 
 export * from './personal-data';
 export * from './pseudonym';
 export * from './access-log';
+export * from './sqlite-access-log';
+export { MongoAccessLog, ACCESS_LOG_COLLECTION } from './mongo-access-log';

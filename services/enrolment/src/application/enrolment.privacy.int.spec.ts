@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { householdStreamId } from '@peil/contracts';
 import { SqliteEventStore, verifyLedger } from '@peil/ledger';
 import {
-  AccessLog,
+  openSqliteAccessLog,
   ERASED,
   openSqliteKeyStore,
   ManualClock,
@@ -64,7 +64,7 @@ async function context(dir: string) {
   const store = new SqliteEventStore(join(dir, 'ledger.sqlite'));
   const keys = await openSqliteKeyStore(dir, master, { clock });
   const personalData = new PersonalDataProtector(keys);
-  const accessLog = AccessLog.open(dir, clock);
+  const accessLog = openSqliteAccessLog(dir, clock);
   const pseudonyms = new EssnPseudonyms(keys);
   const households = new HouseholdRepository(store);
   const registry = new ProgrammeRegistry(store, pseudonyms);
@@ -73,7 +73,7 @@ async function context(dir: string) {
   const query = new HouseholdQuery(households, personalData, accessLog, shredder);
   const submit = async (event: unknown, principal: Principal = ngo) => (await submissions.processor.processBatch([event], principal))[0]!;
   const close = async () => {
-    accessLog.close();
+    await accessLog.close();
     await keys.close();
     await store.close();
   };
@@ -137,7 +137,7 @@ describe('personal-data access log', () => {
     ctx.clock.advance(5 * 60_000);
     await ctx.query.get('HH-1', ngo);
     await ctx.query.get('HH-1', auditor); // redacted: nothing decrypted
-    expect(ctx.accessLog.page(0, 10)).toEqual([expect.objectContaining({
+    expect(await ctx.accessLog.page(0, 10)).toEqual([expect.objectContaining({
       seq: 1,
       at: '2026-03-01T08:05:00.000Z',
       principal: 'ngo:0a1b2c3d4e',
@@ -150,7 +150,7 @@ describe('personal-data access log', () => {
 
   it('fails the read when the entry cannot be written, so no decryption goes unrecorded', async () => {
     await ctx.submit(enrolment('HH-1', 'ESSN-1'));
-    ctx.accessLog.close();
+    await ctx.accessLog.close();
     await expect(ctx.query.get('HH-1', ngo)).rejects.toThrow(/not open/);
   });
 });
@@ -175,7 +175,7 @@ describe('erasure (crypto-shredding)', () => {
       participant: { participantId: 'P-HH-1', fullName: ERASED, birthDate: ERASED, sex: 'F' },
       personalDataErased: { at: AT, reason: 'data-subject request DSR-2026-014', requestedBy: 'programme supervisor' },
     });
-    expect(ctx.accessLog.page(0, 10)).toEqual([]); // nothing was decrypted
+    expect(await ctx.accessLog.page(0, 10)).toEqual([]); // nothing was decrypted
     expect(await verifyLedger(ctx.store)).toMatchObject({ ok: true, checkedEvents: 2 });
 
     expect(await ctx.submit(replacement('HH-1'))).toMatchObject({ status: 'rejected', error: { code: 'household_personal_data_erased' } });
@@ -196,7 +196,7 @@ describe('erasure (crypto-shredding)', () => {
     expect((await ctx.keys.lookupKey('HH-1')).status).toBe('active');
     expect(await ctx.query.get('HH-1', ngo)).toMatchObject({ essnId: ERASED, participant: { fullName: ERASED } });
     expect((await ctx.keys.lookupKey('HH-1')).status).toBe('destroyed');
-    expect(ctx.accessLog.page(0, 10)).toEqual([]);
+    expect(await ctx.accessLog.page(0, 10)).toEqual([]);
     // Resubmitting the erasure is answered duplicate and destroys again, idempotently.
     expect(await ctx.submit(erase, supervisor)).toMatchObject({ status: 'duplicate' });
     expect((await ctx.keys.lookupKey('HH-1')).status).toBe('destroyed');

@@ -63,7 +63,7 @@ export class HouseholdQuery {
     if (!(PERSONAL_DATA_ROLES as readonly string[]).includes(principal.role)) return this.personalData.redact(fields, paths);
     const decrypted = paths.filter((path) => isEncrypted(valueAt(fields, path)));
     if (decrypted.length > 0) {
-      this.accessLog.record({
+      await this.accessLog.record({
         principal: principal.name,
         role: principal.role,
         requestId: principal.requestId,

@@ -1,12 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, fchmodSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ConfigError, ROLES, isRole, systemClock, type Clock, type Role } from '@peil/platform';
 import type { GatewayConfig } from '../gateway.config';
-import { KEY_NAME, keyId, type ApiKey } from './api-key';
-import { KeyRegistry, KeyRegistryError } from './key-registry';
+import { generateApiKey, KEY_NAME, keyId, KeyRegistry, KeyRegistryError, type ApiKey } from '@peil/platform';
 
-export { KEY_NAME, keyId, type ApiKey } from './api-key';
+export { generateApiKey, KEY_NAME, keyId, type ApiKey } from '@peil/platform';
 
 export const API_KEYS_FILE_NAME = 'api-keys.json';
 export const MIN_KEY_LENGTH = 24;
@@ -104,10 +102,6 @@ export function generateApiKeys(): Record<Role, string> {
   const keys = {} as Record<Role, string>;
   for (const role of ROLES) keys[role] = generateApiKey(role);
   return keys;
-}
-
-export function generateApiKey(role: Role): string {
-  return `peil_${role}_${randomBytes(32).toString('base64url')}`;
 }
 
 /**

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ConfigError, ROLES } from '@peil/platform';
 import { loadGatewayConfig, type GatewayConfig } from '../gateway.config';
 import { API_KEYS_FILE_NAME, MIN_KEY_LENGTH, keyId, loadApiKeys, validateApiKeys } from './api-keys';
-import { KEY_REGISTRY_FILE_NAME, type KeyRegistry } from './key-registry';
+import { KEY_REGISTRY_FILE_NAME, type KeyRegistry } from '@peil/platform';
 
 const longKey = (tag: string) => `${tag}-${'x'.repeat(MIN_KEY_LENGTH)}`;
 

@@ -9,7 +9,7 @@ import { freePortBase, removeDir } from '@peil/testing';
 import { createGateway } from '../gateway.app';
 import { loadGatewayConfig } from '../gateway.config';
 import { generateApiKey, keyId } from './api-keys';
-import { KeyRegistry } from './key-registry';
+import { KeyRegistry } from '@peil/platform';
 
 /**
  * A running gateway and a second connection to its key registry, as the `peil-ledger keys` CLI

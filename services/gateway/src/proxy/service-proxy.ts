@@ -1,7 +1,7 @@
 import { Agent, request, type ClientRequest, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { INTERNAL_TOKEN, serviceUrl, type ServiceName } from '@peil/platform';
-import type { Caller } from '../auth/api-key.verifier';
+import type { Caller } from '@peil/platform';
 import type { GatewayConfig } from '../gateway.config';
 import { GATEWAY_CONFIG } from '../gateway.tokens';
 import { requestFraming, type RequestFraming } from '../http/request-framing';

@@ -13,16 +13,16 @@ export class AccessLogController {
   constructor(private readonly log: AccessLog) {}
 
   @Get()
-  entries(@Query('after') after?: string, @Query('limit') limit?: string) {
+  async entries(@Query('after') after?: string, @Query('limit') limit?: string) {
     const afterSeq = after === undefined || after === '' ? 0 : parseNonNegative(after, 'after');
     const pageSize = limit === undefined || limit === '' ? 1000 : parseNonNegative(limit, 'limit');
     if (pageSize < 1 || pageSize > MAX_PAGE) throw badQuery('limit', `limit must be between 1 and ${MAX_PAGE}`);
-    const entries = this.log.page(afterSeq, pageSize);
+    const entries = await this.log.page(afterSeq, pageSize);
     const last = entries[entries.length - 1];
     return {
       entries,
       next: entries.length === pageSize && last ? { after: last.seq } : null,
-      verification: this.log.verifyPage(afterSeq, entries),
+      verification: await this.log.verifyPage(afterSeq, entries),
     };
   }
 

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import type { Role } from '@peil/platform';
+import { createHash, randomBytes } from 'node:crypto';
+import type { Role } from './roles';
 
 /**
  * One accepted API key. `id` names the key in logs, forwarded headers and the ledger's principals
@@ -22,4 +22,9 @@ export const KEY_NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
  */
 export function keyId(key: string): string {
   return createHash('sha256').update(key).digest('hex').slice(0, 10);
+}
+
+/** A fresh key for `role`: 32 random bytes, prefixed so that a leaked key says what it is. */
+export function generateApiKey(role: Role): string {
+  return `peil_${role}_${randomBytes(32).toString('base64url')}`;
 }

@@ -1,5 +1,5 @@
 import { ApiKeyVerifier, bearerKey } from './api-key.verifier';
-import type { ApiKey } from './api-keys';
+import type { ApiKey } from './api-key';
 
 const keys: ApiKey[] = [
   { role: 'ngo', key: 'ngo-key-aaaaaaaaaaaaaaaaaaaaaaaa', id: 'n1', name: 'ngo' },

@@ -2,7 +2,7 @@ import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { openSqliteFile } from '@peil/ledger';
-import { isRole, type Role } from '@peil/platform';
+import { isRole, type Role } from './roles';
 import { ApiKeyVerifier, sha256Hex, type Caller } from './api-key.verifier';
 import { KEY_NAME, type ApiKey } from './api-key';
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Role } from '@peil/platform';
+import type { Role } from './roles';
 import type { ApiKey } from './api-key';
 
 /** Who presented a valid key: the role the services authorise, and which key it was. */

@@ -5,3 +5,6 @@ export * from './kafka-mock';
 export * from './kafka-broker';
 export * from './ledger-file';
 export * from './counting-reads';
+export * from './stored-event';
+export * from './visits.decider';
+export * from './temp-ledger';

@@ -1,34 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import {
-  CoachingVisitRecorded,
-  TRAINING_EVENT_SCHEMAS,
-  householdStatusRejection,
-  householdStatusView,
-  householdStreamId,
-  participationStreamId,
-  reject,
-  type TrainingEvent,
-} from '@peil/contracts';
-import { SqliteEventStore, type NewEvent } from '@peil/ledger';
-import { ManualClock, PublishedReader, StreamStateCache, SubmissionProcessor, decisionFrom, typedFold, type Principal } from '@peil/platform';
-import { countingReads } from '@peil/testing';
+import { CoachingVisitRecorded, TRAINING_EVENT_SCHEMAS, householdStatusView, householdStreamId, participationStreamId } from '@peil/contracts';
+import { SqliteEventStore } from '@peil/ledger';
+import { DeciderRuntime, ManualClock, PublishedReader, SubmissionProcessor, type Principal } from '@peil/platform';
+import { countingReads, storedEvent as stored, visitsDecider } from '@peil/testing';
 import { type BenchContext, type BenchRow, type BenchSection, msSince, percentile } from './harness';
 import { TARGETS } from './targets';
 
 const ON = '2026-03-02T09:00:00.000Z';
 const principal = { role: 'ngo', name: 'bench', requestId: '' } as Principal;
 
-const stored = (type: string, data: NewEvent['data']): NewEvent => {
-  const eventId = randomUUID();
-  return { eventId, type, schemaVersion: 1, occurredAt: ON, recordedAt: ON, source: 'bench', actor: 'bench', correlationId: eventId, causationId: null, data, contentDigest: eventId };
-};
 const fmt = (ms: number) => (ms < 10 ? ms.toFixed(2) : ms.toFixed(1));
 
 /**
  * One household with 50,000 coaching visits in its participation stream, then the stream layer every
  * context decides and reads through (the submission pipeline, a typed stream fold, the household's
- * published status view) over it: one more visit, and one read of the household, each timed alone.
+ * published status view, the decider runtime) over it: one more visit, and one read of the household, each timed alone.
  * With the stream kept folded both cost the new events, not the stream. The visit rule here is the
  * training context's (an active household, a visit id once); the bench uses the libraries only.
  */
@@ -46,30 +33,16 @@ export const streamsBench: BenchSection = {
       }
       const reads = countingReads(store);
       const households = new PublishedReader(reads.store, householdStatusView);
-      const visits = new StreamStateCache(
-        reads.store,
-        typedFold<Set<string>, TrainingEvent>(TRAINING_EVENT_SCHEMAS, () => new Set(), (ids, e) => (e.type === 'CoachingVisitRecorded' ? ids.add(e.data.visitId) : ids)),
-      );
-      const submissions = new SubmissionProcessor(
-        reads.store,
-        {
-          CoachingVisitRecorded: {
-            schema: CoachingVisitRecorded,
-            decide: async (v) => {
-              const household = await households.read(v.data.householdId);
-              const { state, expectedRevision } = await visits.aggregateStream(participationStreamId(v.data.householdId));
-              const outcome = householdStatusRejection(household, v.data.householdId)
-                ?? (state.has(v.data.visitId) ? reject('duplicate_visit', undefined, 'data.visitId') : { ok: true as const, events: [{ type: 'CoachingVisitRecorded', data: v.data }] });
-              return decisionFrom(outcome, v, participationStreamId(v.data.householdId), expectedRevision);
-            },
-          },
-        },
-        Buffer.alloc(32, 3),
-        new ManualClock(new Date(ON)),
-      );
+      const visits = new DeciderRuntime(reads.store, {
+        streamId: (v) => participationStreamId(v.householdId),
+        decider: visitsDecider(),
+        events: TRAINING_EVENT_SCHEMAS,
+        inputs: async (v) => ({ household: await households.read(v.householdId) }),
+      });
+      const submissions = new SubmissionProcessor(reads.store, { CoachingVisitRecorded: visits.handler(CoachingVisitRecorded) }, Buffer.alloc(32, 3), new ManualClock(new Date(ON)));
       const household = async (householdId: string) => ({
         status: (await households.read(householdId)).status,
-        coachingVisits: (await visits.aggregateStream(participationStreamId(householdId))).state.size,
+        coachingVisits: (await visits.aggregate(participationStreamId(householdId))).state.size,
       });
       const visit = () => ({ eventId: randomUUID(), type: 'CoachingVisitRecorded', occurredAt: ON, data: { visitId: randomUUID(), householdId: 'H1' } });
 

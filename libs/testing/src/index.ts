@@ -11,3 +11,6 @@ export * from './shared-system';
 export * from './test-event';
 export * from './loopback-server';
 export * from './mongo';
+export * from './stored-event';
+export * from './visits.decider';
+export * from './temp-ledger';

@@ -1,41 +1,24 @@
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { CATALOGUE_STREAM_ID, livelihoodStreamId } from '@peil/contracts';
-import { SqliteEventStore, type NewEvent } from '@peil/ledger';
-import { countingReads, type ReadCounter } from '@peil/testing';
+import { countingReads, storedEvent as stored, useTempLedger, type ReadCounter } from '@peil/testing';
 import { AssessmentReads } from './context-reads';
 
-const ON = '2026-03-02T09:00:00.000Z';
-const stored = (type: string, data: NewEvent['data']): NewEvent => {
-  const eventId = randomUUID();
-  return { eventId, type, schemaVersion: 1, occurredAt: ON, recordedAt: ON, source: 'spec', actor: 'spec', correlationId: eventId, causationId: null, data, contentDigest: eventId };
-};
 const item = (unitCostCeilingMinor: number) => stored('AssetCatalogueItemApproved', { itemCode: 'SEW-01', name: 'Sewing machine', category: 'equipment', unitCostCeilingMinor });
 
 describe('AssessmentReads.livelihood', () => {
-  let dir: string;
-  let sqlite: SqliteEventStore;
+  const ledger = useTempLedger('peil-livelihood-');
   let reads: ReadCounter;
   beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'peil-livelihood-'));
-    sqlite = new SqliteEventStore(join(dir, 'ledger.sqlite'));
-    reads = countingReads(sqlite);
-  });
-  afterEach(async () => {
-    await sqlite.close();
-    rmSync(dir, { recursive: true, force: true });
+    reads = countingReads(ledger.store);
   });
 
   it('prices a plan at the ceilings in force when it was approved, and later reads cost only the new events', async () => {
     const assessment = new AssessmentReads(reads.store);
-    await sqlite.append(CATALOGUE_STREAM_ID, [item(35_000)], 'no_stream');
-    await sqlite.append(livelihoodStreamId('H1'), [
+    await ledger.store.append(CATALOGUE_STREAM_ID, [item(35_000)], 'no_stream');
+    await ledger.store.append(livelihoodStreamId('H1'), [
       stored('SkillsProfileRecorded', { householdId: 'H1' }),
       stored('LivelihoodPlanApproved', { householdId: 'H1', planId: 'P1', sector: 'tailoring', assetKit: [{ itemCode: 'SEW-01', quantity: 2 }], trainingModules: [] }),
     ], 'no_stream');
-    await sqlite.append(CATALOGUE_STREAM_ID, [item(40_000)], 0);
+    await ledger.store.append(CATALOGUE_STREAM_ID, [item(40_000)], 0);
 
     const { livelihood, expectedRevision } = await assessment.livelihood('H1');
     expect(expectedRevision).toBe(1);
@@ -44,7 +27,7 @@ describe('AssessmentReads.livelihood', () => {
 
     // A later skills profile keeps the priced plan; the read costs the livelihood stream's re-checked
     // event and the new one, and the catalogue's re-checked last event.
-    await sqlite.append(livelihoodStreamId('H1'), [stored('SkillsProfileRecorded', { householdId: 'H1', note: 'updated' })], 1);
+    await ledger.store.append(livelihoodStreamId('H1'), [stored('SkillsProfileRecorded', { householdId: 'H1', note: 'updated' })], 1);
     reads.reset();
     const later = await assessment.livelihood('H1');
     expect(reads.streamEvents).toBe(3);

@@ -1,11 +1,12 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import type { AssetDelivered } from '@peil/contracts';
+import type { AssetTransferEvent } from '@peil/contracts';
 import type { EventStore } from '@peil/ledger';
-import { CLOCK, EVENT_STORE, FollowUpRecovery, LEDGER_FEEDS, type Clock } from '@peil/platform';
+import { CLOCK, EVENT_STORE, FollowUpRecovery, LEDGER_FEEDS, recordedAs, type Clock } from '@peil/platform';
 import type { LedgerFeeds } from '@peil/projections';
 import { DeliveryExpenditures } from './delivery-expenditures';
 
 export const RECOVERY_INTERVAL_MS = Symbol('RecoveryIntervalMs');
+const DELIVERED = new Set(['AssetDelivered']);
 
 /** Every AssetDelivered in the ledger gets its ExpenditureRecorded, even after a crash between the two. */
 @Injectable()
@@ -23,7 +24,10 @@ export class DeliveryExpenditureRecovery implements OnApplicationBootstrap, OnAp
       name: 'delivery expenditure',
       needsFollowUp: (e) => e.type === 'AssetDelivered',
       completes: (e) => (e.type === 'ExpenditureRecorded' ? (e.data as { relatedEventId?: string }).relatedEventId : undefined),
-      resume: (e) => expenditures.record(e.eventId, e.data as unknown as AssetDelivered, e.occurredAt),
+      resume: async (e) => {
+        const delivery = recordedAs<AssetTransferEvent>(e, DELIVERED);
+        if (delivery?.type === 'AssetDelivered') await expenditures.record(delivery.eventId, delivery.data, delivery.occurredAt);
+      },
     }, intervalMs, feeds);
   }
 

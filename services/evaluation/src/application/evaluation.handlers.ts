@@ -5,7 +5,6 @@ import {
   evaluationStreamId,
   householdStatusView,
   toUsdMinor,
-  type EnrolmentEvent,
   type EvaluationEvent,
   type HouseholdStatus,
 } from '@peil/contracts';
@@ -14,47 +13,42 @@ import {
   CLOCK,
   DIGEST_KEY,
   EVENT_STORE,
+  DeciderRuntime,
   PublishedReader,
-  StreamStateCache,
   SubmissionProcessor,
-  decisionFrom,
-  typedFold,
   type Clock,
-  type Decision,
-  type ValidSubmission,
 } from '@peil/platform';
-import { decideSurvey, evolveEvaluation, initialEvaluation, type Evaluation, type EvaluationPolicy } from '../domain/survey.decider';
+import { surveyDecider, type Evaluation, type EvaluationPolicy } from '../domain/survey.decider';
 
 export const EVALUATION_POLICY = Symbol('EvaluationPolicy');
 
+/**
+ * Surveys through the decider runtime: the household's evaluation stream, decided with the
+ * household's status (enrolment's published view) read fresh before each decision.
+ */
 @Injectable()
 export class EvaluationSubmissions {
   readonly processor: SubmissionProcessor;
-  private readonly households: PublishedReader<HouseholdStatus, EnrolmentEvent>;
-  /** Evaluation streams, kept folded and caught up before each read. */
-  private readonly evaluations: StreamStateCache<Evaluation>;
+  private readonly surveys: DeciderRuntime<Evaluation, SurveyRecorded, EvaluationEvent, { household: HouseholdStatus }>;
 
   constructor(
     @Inject(EVENT_STORE) store: EventStore,
     @Inject(CLOCK) clock: Clock,
     @Inject(DIGEST_KEY) digestKey: Buffer,
-    @Inject(EVALUATION_POLICY) private readonly policy: EvaluationPolicy,
+    @Inject(EVALUATION_POLICY) policy: EvaluationPolicy,
   ) {
-    this.households = new PublishedReader(store, householdStatusView);
-    this.evaluations = new StreamStateCache(
-      store,
-      typedFold<Evaluation, EvaluationEvent>(EVALUATION_EVENT_SCHEMAS, initialEvaluation, (state, e) => evolveEvaluation(state, e, toUsdMinor)),
-    );
-    this.processor = new SubmissionProcessor(store, { SurveyRecorded: { schema: SurveyRecorded, decide: (s) => this.survey(s) } }, digestKey, clock);
+    const households = new PublishedReader(store, householdStatusView);
+    this.surveys = new DeciderRuntime(store, {
+      streamId: (survey) => evaluationStreamId(survey.householdId),
+      decider: surveyDecider(policy, toUsdMinor),
+      events: EVALUATION_EVENT_SCHEMAS,
+      inputs: async (survey) => ({ household: await households.read(survey.householdId) }),
+    });
+    this.processor = new SubmissionProcessor(store, { SurveyRecorded: this.surveys.handler(SurveyRecorded) }, digestKey, clock);
   }
 
   async evaluation(householdId: string): Promise<{ evaluation: Evaluation; expectedRevision: ExpectedRevision }> {
-    const { state, expectedRevision } = await this.evaluations.aggregateStream(evaluationStreamId(householdId));
+    const { state, expectedRevision } = await this.surveys.aggregate(evaluationStreamId(householdId));
     return { evaluation: state, expectedRevision };
-  }
-
-  private async survey(s: ValidSubmission<SurveyRecorded>): Promise<Decision> {
-    const [household, { evaluation, expectedRevision }] = await Promise.all([this.households.read(s.data.householdId), this.evaluation(s.data.householdId)]);
-    return decisionFrom(decideSurvey(s.data, s.occurredAt, { household, evaluation }, this.policy), s, evaluationStreamId(s.data.householdId), expectedRevision);
   }
 }

@@ -56,6 +56,9 @@ export function addMonths(day: string, months: number): string {
   return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(Math.min(d, last)).padStart(2, '0')}`;
 }
 
+/** What a survey needs to know of its household (enrolment's published status). */
+export type SurveyHousehold = { status: 'unknown' | 'active' | 'withdrawn'; enrolledAt?: string; withdrawnAt?: string };
+
 /**
  * One survey per round per household; midline and endline need a baseline; the endline comes no
  * earlier than the policy's months after enrolment (dates are the local days the events give).
@@ -63,7 +66,7 @@ export function addMonths(day: string, months: number): string {
 export function decideSurvey(
   data: SurveyRecorded,
   occurredAt: string,
-  inputs: { household: { status: 'unknown' | 'active' | 'withdrawn'; enrolledAt?: string; withdrawnAt?: string }; evaluation: Evaluation },
+  inputs: { household: SurveyHousehold; evaluation: Evaluation },
   policy: EvaluationPolicy,
 ): Outcome {
   const { household, evaluation } = inputs;
@@ -84,3 +87,14 @@ export function decideSurvey(
   }
   return { ok: true, events: [{ type: 'SurveyRecorded', data }] };
 }
+
+/**
+ * The evaluation stream's decider in Emmett's shape: a household's evaluation stream folded, and a
+ * survey decided on it with the household's status (enrolment's published view) as a value.
+ */
+export const surveyDecider = (policy: EvaluationPolicy, toUsd: ToUsdMinor) => ({
+  initialState: initialEvaluation,
+  evolve: (state: Evaluation, event: { type: 'SurveyRecorded'; data: SurveyRecorded; occurredAt: string }) => evolveEvaluation(state, event, toUsd),
+  decide: (command: { data: SurveyRecorded; occurredAt: string }, evaluation: Evaluation, context: { household: SurveyHousehold }): Outcome =>
+    decideSurvey(command.data, command.occurredAt, { household: context.household, evaluation }, policy),
+});

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { GRANT_CATEGORY, upcast, type GrantEvent } from '@peil/contracts';
+import { GRANT_CATEGORY, GRANT_EVENT_SCHEMAS, type GrantEvent } from '@peil/contracts';
 import { categoryOf, type EventStore, type Position } from '@peil/ledger';
-import { EVENT_STORE, LedgerView } from '@peil/platform';
+import { EVENT_STORE, LedgerView, typedFold } from '@peil/platform';
 import { evolveDirectory, initialDirectory, type GrantDirectory } from '../domain/grant-directory';
 
 /**
@@ -11,18 +11,17 @@ import { evolveDirectory, initialDirectory, type GrantDirectory } from '../domai
  * line code, a commitment id, an expenditure id) append with `lastPositionSeen` as a condition on
  * the grant category, so a directory another writer has since moved is refused and decided again.
  */
-/** A stored grant event in today's shape (older schema versions upcast). */
-const asGrantEvent = (e: { type: string; data: unknown }): GrantEvent => ({ type: e.type, data: e.data }) as unknown as GrantEvent;
 
 @Injectable()
 export class GrantRegistry {
   private readonly view: LedgerView<GrantDirectory>;
 
   constructor(@Inject(EVENT_STORE) store: EventStore) {
+    // Upcast by typedFold: a grant event of an older schema version is indexed in today's shape.
+    const grants = typedFold<GrantDirectory, GrantEvent>(GRANT_EVENT_SCHEMAS, initialDirectory, evolveDirectory);
     this.view = new LedgerView(store, {
       initialState: initialDirectory,
-      evolve: (directory, event) =>
-        categoryOf(event.streamId) === GRANT_CATEGORY ? evolveDirectory(directory, asGrantEvent(upcast(event))) : directory,
+      evolve: (directory, event) => (categoryOf(event.streamId) === GRANT_CATEGORY ? grants.evolve(directory, event) : directory),
     });
   }
 

@@ -14,7 +14,7 @@ import {
   grantStreamId,
   type GrantEventType,
 } from '@peil/contracts';
-import type { EventStore, JsonValue } from '@peil/ledger';
+import type { EventStore } from '@peil/ledger';
 import {
   CLOCK,
   DIGEST_KEY,
@@ -22,6 +22,7 @@ import {
   SubmissionProcessor,
   apiError,
   derivedEventId,
+  storedData,
   type Clock,
   type Decision,
   type SubmissionHandler,
@@ -94,7 +95,7 @@ export class GrantSubmissions {
         eventId: event.type === submission.type ? submission.eventId : derivedEventId(submission.eventId, event.type),
         type: event.type,
         occurredAt: submission.occurredAt,
-        data: event.data as unknown as { [key: string]: JsonValue },
+        data: storedData(event.data),
       })),
     };
   }

@@ -1,14 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { grantStreamId, upcast } from '@peil/contracts';
-import type { EventStore, ExpectedRevision, StoredEvent } from '@peil/ledger';
-import { EVENT_STORE, StreamStateCache } from '@peil/platform';
-import { evolve, initialState, type Grant, type RecordedGrantEvent } from '../domain/grant.decider';
-
-// Upcast first: an event recorded under an older schema version folds in today's shape.
-const asGrantEvent = (stored: StoredEvent): RecordedGrantEvent => {
-  const e = upcast(stored);
-  return { type: e.type, data: e.data, occurredAt: e.occurredAt, eventId: e.eventId, position: e.position } as unknown as RecordedGrantEvent;
-};
+import { GRANT_EVENT_SCHEMAS, grantStreamId, type GrantEvent } from '@peil/contracts';
+import type { EventStore, ExpectedRevision } from '@peil/ledger';
+import { EVENT_STORE, StreamStateCache, typedFold } from '@peil/platform';
+import { evolve, initialState, type Grant } from '../domain/grant.decider';
 
 /**
  * Loads a grant by folding its stream; the revision is what the next append expects.
@@ -23,7 +17,8 @@ export class GrantRepository {
   private readonly grants: StreamStateCache<Grant>;
 
   constructor(@Inject(EVENT_STORE) store: EventStore) {
-    this.grants = new StreamStateCache(store, { initialState, evolve: (grant, e) => evolve(grant, asGrantEvent(e)) });
+    // typedFold upcasts first: an event recorded under an older schema version folds in today's shape.
+    this.grants = new StreamStateCache(store, typedFold<Grant, GrantEvent>(GRANT_EVENT_SCHEMAS, initialState, evolve));
   }
 
   async load(grantId: string): Promise<{ grant: Grant; expectedRevision: ExpectedRevision }> {

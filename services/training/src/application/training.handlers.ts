@@ -5,6 +5,7 @@ import {
   TrainingAttended,
   TrainingSessionHeld,
   participationStreamId,
+  type TrainingEvent,
   sessionStreamId,
 } from '@peil/contracts';
 import type { EventStore } from '@peil/ledger';
@@ -16,6 +17,7 @@ import {
   LEDGER_FEEDS,
   SubmissionProcessor,
   decisionFrom,
+  recordedAs,
   apiError,
   type Clock,
   type Decision,
@@ -26,6 +28,8 @@ import { decideAttendance, decideCoachingVisit, decideNudge, decideSession } fro
 import { SessionExpenditures } from './session-expenditures';
 import { RECOVERY_INTERVAL_MS } from './tokens';
 import { TrainingReads } from './training-reads';
+
+const HELD = new Set(['TrainingSessionHeld']);
 
 @Injectable()
 export class TrainingSubmissions implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -60,7 +64,10 @@ export class TrainingSubmissions implements OnApplicationBootstrap, OnApplicatio
       name: 'session expenditure',
       needsFollowUp: (e) => e.type === 'TrainingSessionHeld' && (e.data as { costMinor?: number }).costMinor !== undefined,
       completes: (e) => (e.type === 'ExpenditureRecorded' ? (e.data as { relatedEventId?: string }).relatedEventId : undefined),
-      resume: (e) => this.expenditures.record(e.eventId, e.data as unknown as TrainingSessionHeld, e.occurredAt),
+      resume: async (e) => {
+        const session = recordedAs<TrainingEvent>(e, HELD);
+        if (session?.type === 'TrainingSessionHeld') await this.expenditures.record(session.eventId, session.data, session.occurredAt);
+      },
     }, intervalMs, feeds);
   }
 

@@ -7,6 +7,7 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { EventStore, JsonValue, StoredEvent } from '@peil/ledger';
 import { EVENT_STORE, GATEWAY_HEADERS, INTERNAL_TOKEN, jsonBody, loadPlatformConfig, type CallerRole } from '@peil/platform';
+import { householdStreamId } from '@peil/contracts';
 import { freePortBase, removeDir } from './system';
 
 /** An event already in the ledger before the request (given), as a context recorded it. */
@@ -102,3 +103,46 @@ export async function startServiceHarness(loadModule: () => Promise<unknown>): P
 
 /** A submitted event as a field system sends it. */
 export const submitted = (type: string, data: Record<string, unknown>, occurredAt = '2025-10-01T09:00:00+03:00') => ({ eventId: randomUUID(), type, occurredAt, data });
+
+/** A spec's harness: one module started before its cases and closed after them (cases share it, so each uses its own ids). */
+export function useServiceHarness(loadModule: () => Promise<unknown>): () => ServiceHarness {
+  let harness: ServiceHarness | undefined;
+  beforeAll(async () => {
+    harness = await startServiceHarness(loadModule);
+  }, 60_000);
+  afterAll(async () => harness?.close());
+  return () => {
+    if (!harness) throw new Error('the service harness did not start');
+    return harness;
+  };
+}
+
+/** Given: a household enrolled (and active) in the enrolment context's stream, as other contexts read it. */
+export function givenEnrolled(harness: ServiceHarness, householdId: string, district = 'Tripoli'): Promise<void> {
+  return harness.given(householdStreamId(householdId), [
+    {
+      type: 'HouseholdEnrolled',
+      occurredAt: '2025-09-01T09:00:00.000Z',
+      data: {
+        householdId, essnId: `ESSN-${householdId}`, governorate: 'North', district, sdcId: 'SDC-TRI-01', consent: true,
+        participant: { participantId: `P-${householdId}`, fullName: 'Rima Haddad', sex: 'F', birthDate: '1990-05-14', educationLevel: 'secondary', phone: '+961 3 123456' },
+      },
+    },
+  ]);
+}
+
+/** Then: a request without the gateway token is 401 and one by `refused` is 403 `forbidden`; neither writes. */
+export async function expectGuarded(harness: ServiceHarness, method: 'GET' | 'POST', path: string, refused: CallerRole, body?: unknown): Promise<void> {
+  const anonymous = await harness.request(method, path, { role: null, body });
+  expect({ status: anonymous.status, code: anonymous.body?.error?.code, newEvents: anonymous.newEvents }).toEqual({ status: 401, code: 'unauthenticated', newEvents: [] });
+  const wrongRole = await harness.request(method, path, { role: refused, body });
+  expect({ status: wrongRole.status, body: wrongRole.body, newEvents: wrongRole.newEvents }).toEqual({ status: 403, body: { error: { code: 'forbidden', message: `role ${refused} may not do this` } }, newEvents: [] });
+}
+
+/** Then: submitting the same events again answers each `duplicate` at its first position and writes nothing. */
+export async function expectIdempotent(harness: ServiceHarness, context: string, events: unknown[], role: CallerRole): Promise<void> {
+  const first = await harness.submit(context, events, role);
+  const again = await harness.submit(context, events, role);
+  expect(again.body.results).toEqual(first.body.results.map((r: { eventId: string; position: number }) => expect.objectContaining({ eventId: r.eventId, status: 'duplicate', position: r.position })));
+  expect(again.newEvents).toEqual([]);
+}

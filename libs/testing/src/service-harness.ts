@@ -21,7 +21,10 @@ export interface GivenEvent {
 export interface HarnessAnswer {
   status: number;
   body: any;
-  /** Events the request appended to the ledger, in ledger order. */
+  /**
+   * Events the request appended to the ledger, in ledger order: those recorded under this request's
+   * own principal, so a service's background writes (the ledger's sealer) never count as its effect.
+   */
   newEvents: StoredEvent[];
 }
 
@@ -60,8 +63,9 @@ export async function startServiceHarness(loadModule: () => Promise<unknown>): P
 
   const request: ServiceHarness['request'] = async (method, path, options = {}) => {
     const role = options.role === undefined ? 'admin' : options.role;
+    const keyId = `harness-${randomUUID()}`;
     const headers: Record<string, string> = { [GATEWAY_HEADERS.requestId]: randomUUID() };
-    if (role !== null) Object.assign(headers, { [GATEWAY_HEADERS.token]: token, [GATEWAY_HEADERS.role]: role, [GATEWAY_HEADERS.principal]: `${role}:harness` });
+    if (role !== null) Object.assign(headers, { [GATEWAY_HEADERS.token]: token, [GATEWAY_HEADERS.role]: role, [GATEWAY_HEADERS.principal]: `${role}:${keyId}` });
     if (options.body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
     const before = (await store.headPosition()) ?? 0;
     const res = await fetch(`${base}${path}`, {
@@ -76,7 +80,8 @@ export async function startServiceHarness(loadModule: () => Promise<unknown>): P
     } catch {
       // not JSON: kept as text
     }
-    return { status: res.status, body, newEvents: await store.readAll(before, 10_000) };
+    const appended = await store.readAll(before, 10_000);
+    return { status: res.status, body, newEvents: appended.filter((e) => e.principal?.keyId === keyId) };
   };
 
   return {

@@ -14,3 +14,4 @@ export * from './mongo';
 export * from './stored-event';
 export * from './visits.decider';
 export * from './temp-ledger';
+export * from './service-harness';

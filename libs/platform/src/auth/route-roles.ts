@@ -76,17 +76,22 @@ interface RouteEntry {
   roles: readonly CallerRole[];
 }
 
-// Literal routes before templated ones: /v1/ledger/checkpoint/key is not a {param} of anything.
-const ENTRIES: RouteEntry[] = Object.entries(ROUTE_ROLES as Record<string, readonly CallerRole[]>)
-  .map(([key, roles]) => {
+const ENTRIES: RouteEntry[] = byLiteralsFirst(
+  Object.entries(ROUTE_ROLES as Record<string, readonly CallerRole[]>).map(([key, roles]) => {
     const [method, template] = key.split(' ') as [string, string];
-    const pattern = new RegExp(`^${template.split(/\{[^}]+\}/).map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[^/]+')}$`);
-    return { method, template, pattern, roles };
-  })
-  .sort((a, b) => paramCount(a.template) - paramCount(b.template));
+    return { method, template, pattern: templatePattern(template), roles };
+  }),
+);
 
-function paramCount(template: string): number {
-  return (template.match(/\{/g) ?? []).length;
+/** A regular expression matching the concrete paths of a `{param}` template (a parameter is one segment). */
+export function templatePattern(template: string): RegExp {
+  return new RegExp(`^${template.split(/\{[^}]+\}/).map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[^/]+')}$`);
+}
+
+/** Literal routes before templated ones: /v1/ledger/checkpoint/key is not a {param} of /v1/ledger/checkpoint/{x}. */
+export function byLiteralsFirst<T extends { template: string }>(routes: T[]): T[] {
+  const params = (t: string) => (t.match(/\{/g) ?? []).length;
+  return routes.sort((a, b) => params(a.template) - params(b.template));
 }
 
 /**

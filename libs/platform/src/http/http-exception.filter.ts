@@ -15,15 +15,23 @@ export class ApiExceptionFilter implements ExceptionFilter {
       const status = exception.getStatus();
       const body = exception.getResponse();
       if (typeof body === 'object' && body !== null && 'error' in body && typeof body.error === 'object') {
-        res.status(status).json(body);
+        sendJson(res, status, body);
         return;
       }
-      res.status(status).json({ error: { code: codeFor(status, exception), message: exception.message } });
+      sendJson(res, status, { error: { code: codeFor(status, exception), message: exception.message } });
       return;
     }
     this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
-    res.status(HttpStatus.INTERNAL_SERVER_ERROR).json({ error: { code: 'internal', message: 'internal error' } });
+    sendJson(res, HttpStatus.INTERNAL_SERVER_ERROR, { error: { code: 'internal', message: 'internal error' } });
   }
+}
+
+/**
+ * Express's json() keeps a content type already set: a route declaring `text/plain` for its answer
+ * (a signed checkpoint) would send its JSON error labelled as text. An error is always JSON.
+ */
+function sendJson(res: Response, status: number, body: unknown): void {
+  res.status(status).type('application/json').json(body);
 }
 
 function codeFor(status: number, exception: HttpException): string {

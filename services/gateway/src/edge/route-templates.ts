@@ -1,3 +1,5 @@
+import { byLiteralsFirst, templatePattern } from '@peil/platform';
+
 /**
  * The documented routes (the OpenAPI document's paths and methods), matched against raw paths:
  * the access log and the request metrics name a route by its template — never the raw path, which
@@ -15,14 +17,13 @@ export class RouteTemplates {
   private readonly routes: RouteTemplate[];
 
   constructor(paths: Readonly<Record<string, object>>) {
-    this.routes = Object.entries(paths)
-      .map(([template, item]) => ({
+    this.routes = byLiteralsFirst(
+      Object.entries(paths).map(([template, item]) => ({
         template,
         methods: new Set(METHODS.filter((m) => Object.hasOwn(item, m)).map((m) => m.toUpperCase())),
-        pattern: new RegExp(`^${template.split(/\{[^}]+\}/).map(escape).join('[^/]+')}$`),
-      }))
-      // Literal segments before parameters: /v1/ledger/checkpoint/key is not /v1/ledger/checkpoint/{x}.
-      .sort((a, b) => paramCount(a.template) - paramCount(b.template));
+        pattern: templatePattern(template),
+      })),
+    );
   }
 
   match(target: string): RouteTemplate | undefined {
@@ -30,6 +31,3 @@ export class RouteTemplates {
     return this.routes.find((r) => r.pattern.test(path));
   }
 }
-
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const paramCount = (t: string) => (t.match(/\{/g) ?? []).length;

@@ -20,6 +20,8 @@ export function readRoute(opts: { tag: string; operationId: string; summary: str
       ],
       responses: {
         '200': { description: opts.summary, content: opts.content ?? { 'application/json': { schema: { type: 'object' } } } },
+        // Query parameters are checked: an unknown, repeated or invalid one is answered 400 with its name as path.
+        ...(opts.query?.length ? { '400': response('BadRequest') } : {}),
         '404': response('NotFound'),
         ...opts.responses,
         ...COMMON_ERRORS,

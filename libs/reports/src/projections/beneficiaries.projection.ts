@@ -26,7 +26,7 @@ const add = (list: string[], value: string) => (list.includes(value) ? list : [.
 export function beneficiariesProjection(householdRef: (householdId: string) => string): Projection {
   return {
     name: 'beneficiaries',
-    version: 1,
+    version: 2,
     collections: Object.values(BF),
     handles: (e) =>
       ['HouseholdEnrolled', 'ParticipantReplaced', 'HouseholdWithdrawn', 'SkillsProfileRecorded', 'LivelihoodPlanApproved', 'AssetDelivered', 'TrainingAttended', 'CoachingVisitRecorded', 'SavingsNudgeSent', 'SurveyRecorded'].includes(e.type),

@@ -27,7 +27,9 @@ export async function applyBatch(
       // The first commit from an empty checkpoint records which version of the code built the documents.
       if (expected === null) await tx.put(PROJECTIONS_META, projection.name, { version: projection.version });
       for (const event of fresh) {
-        if (projection.handles(event)) await projection.apply(event, tx);
+        if (!projection.handles(event)) continue;
+        tx.at(event.position);
+        await projection.apply(event, tx);
       }
     },
     last.hash,

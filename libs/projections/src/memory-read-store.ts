@@ -1,7 +1,7 @@
 import type { Position } from '@peil/ledger';
 import { ReadOnlyTx, runInOverlay, type BaseReader, type DocWrite } from './overlay-tx';
 import { compareIds, PROJECTIONS_META } from './read-model-names';
-import { CheckpointMovedError, type CheckpointMark, type Doc, type ReadStore, type ReadTx } from './read-store.port';
+import { CheckpointMovedError, type CheckpointMark, type CommitTx, type Doc, type ReadStore, type ReadTx } from './read-store.port';
 
 /**
  * A ReadStore in process memory, with the same semantics as the durable ones: reports "as of" a past
@@ -35,7 +35,7 @@ export class MemoryReadStore implements ReadStore {
     return mark ? { ...mark } : null;
   }
 
-  async commit(projection: string, expected: Position | null, position: Position, fn: (tx: ReadTx) => Promise<void>, hash?: string): Promise<void> {
+  async commit(projection: string, expected: Position | null, position: Position, fn: (tx: CommitTx) => Promise<void>, hash?: string): Promise<void> {
     this.guard(projection, expected);
     const writes = await runInOverlay(this.base, fn);
     // From here on nothing awaits: the check and the writes happen as one step of the event loop.

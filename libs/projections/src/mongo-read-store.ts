@@ -2,7 +2,7 @@ import type { Position } from '@peil/ledger';
 import type { ClientSession, Connection, Model, Schema } from 'mongoose';
 import { ReadOnlyTx, runInOverlay, type BaseReader, type DocWrite } from './overlay-tx';
 import { PROJECTIONS_META } from './read-model-names';
-import { CheckpointMovedError, type CheckpointMark, type Doc, type ReadStore, type ReadTx } from './read-store.port';
+import { CheckpointMovedError, type CheckpointMark, type CommitTx, type Doc, type ReadStore, type ReadTx } from './read-store.port';
 
 type MongooseModule = typeof import('mongoose');
 
@@ -113,7 +113,7 @@ export class MongoReadStore implements ReadStore {
     return found ? { position: found.position, hash: found.hash ?? null } : null;
   }
 
-  async commit(projection: string, expected: Position | null, position: Position, fn: (tx: ReadTx) => Promise<void>, hash?: string): Promise<void> {
+  async commit(projection: string, expected: Position | null, position: Position, fn: (tx: CommitTx) => Promise<void>, hash?: string): Promise<void> {
     await this.assertTransactions();
     // connection.transaction() retries the whole callback on a transient error (a write conflict with a
     // concurrent commit, a primary stepping down): each attempt re-checks the checkpoint and runs the

@@ -1,5 +1,6 @@
+import type { Position } from '@peil/ledger';
 import { assertCollection, assertId, compareIds, encodeDoc } from './read-model-names';
-import type { Doc, ReadTx } from './read-store.port';
+import type { CommitTx, Doc, ReadTx } from './read-store.port';
 
 /** What a store reads for a transaction: committed state (fresh objects each call, never shared). */
 export interface BaseReader {
@@ -13,7 +14,21 @@ export interface DocWrite {
   collection: string;
   id: string;
   json: string | null;
+  /**
+   * With history: the document's successive states within the batch, each with the position of the
+   * event that wrote it (ascending; the last one is `json`). A state equal to the one before it is
+   * left out, so events that rewrite a document unchanged add no version.
+   */
+  versions?: DocVersion[];
 }
+
+export interface DocVersion {
+  since: Position;
+  json: string | null;
+}
+
+/** A buffered state of one document: its stored form, or null once deleted. */
+type Buffered = { since: Position; doc: Doc | null };
 
 /**
  * The ReadTx of a commit. Writes are buffered in memory and reads consult them first, so a batch sees
@@ -27,29 +42,38 @@ export interface DocWrite {
  * per event. Every get() hands out a fresh copy, so a projection mutating what it read, or what it put,
  * changes nothing buffered.
  */
-export class OverlayTx implements ReadTx {
-  // collection → id → stored form (null: deleted in this batch). Insertion order is kept, so the
-  // store applies writes in the order the projection first made them (which only matters for debugging).
-  private readonly overlay = new Map<string, Map<string, Doc | null>>();
+export class OverlayTx implements CommitTx {
+  // collection → id → states written in this batch, latest last (without history: only the latest).
+  // Insertion order is kept, so the store applies writes in the order the projection first made them
+  // (which only matters for debugging).
+  private readonly overlay = new Map<string, Map<string, Buffered[]>>();
   private open = true;
 
-  constructor(private readonly base: BaseReader) {}
+  /** `history`: keep each document's successive states with their positions, starting at `position`. */
+  constructor(
+    private readonly base: BaseReader,
+    private readonly history?: { position: Position },
+  ) {}
+
+  at(position: Position): void {
+    if (this.history) this.history.position = position;
+  }
 
   async get<T extends Doc = Doc>(collection: string, id: string): Promise<T | undefined> {
     this.check(collection, id);
-    const buffered = this.overlay.get(collection)?.get(id);
-    if (buffered !== undefined) return buffered === null ? undefined : (copyStored(buffered) as T);
+    const buffered = latest(this.overlay.get(collection)?.get(id));
+    if (buffered !== undefined) return buffered.doc === null ? undefined : (copyStored(buffered.doc) as T);
     return (await this.base.get(collection, id)) as T | undefined;
   }
 
   async put(collection: string, id: string, doc: Doc): Promise<void> {
     this.check(collection, id);
-    this.buffer(collection).set(id, storedForm(doc));
+    this.write(collection, id, storedForm(doc));
   }
 
   async delete(collection: string, id: string): Promise<void> {
     this.check(collection, id);
-    this.buffer(collection).set(id, null);
+    this.write(collection, id, null);
   }
 
   async all<T extends Doc = Doc>(collection: string): Promise<Array<{ id: string; doc: T }>> {
@@ -58,7 +82,8 @@ export class OverlayTx implements ReadTx {
     const buffered = this.overlay.get(collection);
     if (!buffered || buffered.size === 0) return committed;
     const merged = new Map(committed.map((entry) => [entry.id, entry.doc]));
-    for (const [id, doc] of buffered) {
+    for (const [id, states] of buffered) {
+      const { doc } = latest(states)!;
       if (doc === null) merged.delete(id);
       else merged.set(id, copyStored(doc) as T);
     }
@@ -70,15 +95,24 @@ export class OverlayTx implements ReadTx {
     this.open = false;
     const writes: DocWrite[] = [];
     for (const [collection, docs] of this.overlay) {
-      for (const [id, doc] of docs) writes.push({ collection, id, json: doc === null ? null : encodeDoc(doc) });
+      for (const [id, states] of docs) {
+        const versions = states.map((s) => ({ since: s.since, json: s.doc === null ? null : encodeDoc(s.doc) }));
+        writes.push({ collection, id, json: versions[versions.length - 1]!.json, ...(this.history ? { versions } : {}) });
+      }
     }
     return writes;
   }
 
-  private buffer(collection: string): Map<string, Doc | null> {
+  private write(collection: string, id: string, doc: Doc | null): void {
     let docs = this.overlay.get(collection);
     if (!docs) this.overlay.set(collection, (docs = new Map()));
-    return docs;
+    const states = docs.get(id);
+    const since = this.history?.position ?? 0;
+    const last = latest(states);
+    if (!this.history || !states || !last) docs.set(id, [{ since, doc }]);
+    else if (sameStored(last.doc, doc)) return;
+    else if (last.since === since) last.doc = doc;
+    else states.push({ since, doc });
   }
 
   private check(collection: string, id: string): void {
@@ -93,8 +127,8 @@ export class OverlayTx implements ReadTx {
  * transaction is closed whether the batch succeeds or throws (the error propagates), so a projection
  * that kept a reference cannot write after its commit ended.
  */
-export async function runInOverlay(base: BaseReader, fn: (tx: ReadTx) => Promise<void>): Promise<DocWrite[]> {
-  const tx = new OverlayTx(base);
+export async function runInOverlay(base: BaseReader, fn: (tx: CommitTx) => Promise<void>, history?: { position: Position }): Promise<DocWrite[]> {
+  const tx = new OverlayTx(base, history);
   let writes: DocWrite[];
   try {
     await fn(tx);
@@ -157,6 +191,22 @@ function copyJson(value: unknown): unknown {
     default:
       return UNREPRESENTABLE;
   }
+}
+
+const latest = (states: Buffered[] | undefined): Buffered | undefined => states?.[states.length - 1];
+
+/** Whether two documents in stored form (or deletions) are the same JSON value. */
+function sameStored(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  for (let i = 0; i < ka.length; i++) {
+    const k = ka[i]!;
+    if (k !== kb[i] || !sameStored((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  }
+  return true;
 }
 
 /** A copy of a document already in stored form (plain JSON values, keys in order). */

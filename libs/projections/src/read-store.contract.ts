@@ -254,7 +254,7 @@ export function readStoreContract(name: string, factory: () => Promise<ReadStore
 }
 
 /** Fresh names for one test: nothing another test (or another run on a shared server) uses. */
-function names(): { p: string; c: string } {
+export function names(): { p: string; c: string } {
   const unique = randomUUID().replace(/-/g, '').slice(0, 16);
   return { p: `projection-${unique}`, c: `c_${unique}` };
 }

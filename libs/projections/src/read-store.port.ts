@@ -17,6 +17,15 @@ export interface ReadTx {
 }
 
 /**
+ * The transaction a store hands to commit(): a ReadTx that is also told which ledger event the
+ * following writes come from, so a store that keeps document history can date each version.
+ * Writes before the first at() belong to the commit's position.
+ */
+export interface CommitTx extends ReadTx {
+  at(position: Position): void;
+}
+
+/**
  * A projection's checkpoint with the hash of the ledger event at that position, as the projection
  * saw it: a read model can then tell that the ledger behind it was cut back (no event there any
  * more) or rewritten (another event there). `hash` is null for checkpoints written before hashes were
@@ -43,9 +52,21 @@ export interface ReadStore {
    * checkpoint is no longer `expected` — another projector instance got there first — so a batch is
    * never applied twice.
    */
-  commit(projection: string, expected: Position | null, position: Position, fn: (tx: ReadTx) => Promise<void>, hash?: string): Promise<void>;
+  commit(projection: string, expected: Position | null, position: Position, fn: (tx: CommitTx) => Promise<void>, hash?: string): Promise<void>;
   /** Read-only access for queries (no checkpoint change). */
   read<T>(fn: (tx: ReadTx) => Promise<T>): Promise<T>;
+  /**
+   * Stores that keep every version of every document with the ledger position it was written at
+   * (SQLite): read-only access to the documents exactly as they were once the event at `position`
+   * was applied — a report "as of" a position becomes a query instead of a replay. Exact for a
+   * projection that keepsHistory() and whose checkpoint is at or beyond `position`.
+   */
+  readAt?<T>(position: Position, fn: (tx: ReadTx) => Promise<T>): Promise<T>;
+  /**
+   * Whether the projection's document versions are kept since its first commit (false for stores
+   * without history, and for read models built before history was kept until they are rebuilt).
+   */
+  keepsHistory?(projection: string): Promise<boolean>;
   /**
    * Drops every document and checkpoint of the named projections (rebuild from zero), including their
    * version stamps in the reserved `_projections` collection (see PROJECTIONS_META).

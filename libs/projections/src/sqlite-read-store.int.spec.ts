@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readStoreContract } from './read-store.contract';
+import { readStoreHistoryContract } from './read-store-history.contract';
 import { CheckpointMovedError } from './read-store.port';
 import { SqliteReadStore } from './sqlite-read-store';
 
@@ -17,6 +18,11 @@ afterAll(() => {
 });
 
 readStoreContract('SqliteReadStore', async () => {
+  const store = new SqliteReadStore(tempFile());
+  return { store, cleanup: () => store.close() };
+});
+
+readStoreHistoryContract('SqliteReadStore', async () => {
   const store = new SqliteReadStore(tempFile());
   return { store, cleanup: () => store.close() };
 });

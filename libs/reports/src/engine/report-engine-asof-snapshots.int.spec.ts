@@ -70,7 +70,7 @@ describe('ReportEngine asOf snapshots', () => {
     const reference = fromZero();
     // Through the private method: the documents say more than the reports rendered from them.
     const state = async (e: ReportEngine, projection: Projection, position: number) => {
-      const memory: MemoryReadStore = await e['replayedTo'](projection, position);
+      const memory: MemoryReadStore = await e['replay'].replayedTo(projection, position);
       const docs = await memory.read(async (tx) => Promise.all([PROJECTIONS_META, ...projection.collections].map((c) => tx.all(c))));
       return JSON.stringify([await memory.checkpoint(projection.name), docs]);
     };

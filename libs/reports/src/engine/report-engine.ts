@@ -1,8 +1,9 @@
 import { IsoDate, IsoDateTime } from '@peil/contracts';
 import { truncated } from '@peil/platform';
-import { canonicalJson, type EventStore, type LedgerTree, type Position, type StoredEvent } from '@peil/ledger';
-import { MemoryReadStore, Projector, replay, type LedgerFeed, type Projection, type ReadStore } from '@peil/projections';
-import { allProjections, isReportName, render, ReportRequestError, reportProjections, validateRequest, type ReportName, type Rendered } from '../reports/catalogue';
+import { canonicalJson, type EventStore, type LedgerTree, type Position } from '@peil/ledger';
+import { Projector, type LedgerFeed, type Projection, type ReadStore } from '@peil/projections';
+import { allProjections, isReportName, render, ReportRequestError, reportProjections, validateRequest, type ReportContext, type ReportName, type Rendered } from '../reports/catalogue';
+import { AsOfReplay, ledgerEvents } from './as-of-replay';
 import type { IatiPublisher } from '../reports/iati.config';
 import type { IntegrityStatus } from '@peil/platform';
 import { LiveProjection, type LiveProjectionOptions } from './live-projection';
@@ -25,9 +26,10 @@ export interface ReportEngineOptions extends LiveProjectionOptions {
   /** Where live mode reads the ledger from (default: tailing the store; Kafka with PEIL_SUBSCRIPTIONS=kafka). */
   source?: LedgerFeed;
   /**
-   * Reports "as of" a position start from the nearest earlier in-memory snapshot of the report's
-   * projection, taken at positions that are multiples of this many events, instead of replaying the
-   * ledger from zero (decision 0020). Unset or 0: every asOf report replays from zero (the CLI).
+   * Where the read store keeps no document history for a report's projection (decision 0075), its
+   * reports "as of" a position start from the nearest earlier in-memory snapshot, taken at positions
+   * that are multiples of this many events, instead of replaying the ledger from zero (decision 0020).
+   * Unset or 0: such reports replay from zero (the CLI, whose asOf read store is memory).
    */
   asOfSnapshotEvery?: number;
   /** Snapshots kept per projection, least recently used dropped first (default 40). */
@@ -47,43 +49,6 @@ export interface ReportEngineOptions extends LiveProjectionOptions {
 }
 
 /**
- * Per projection, copies of a replay's memory store at positions that are multiples of the interval:
- * the state with every event at or below that position applied. The ledger only grows, so a copy
- * stays right forever; the copies are never handed out, only cloned.
- */
-class AsOfSnapshots {
-  private readonly byPosition = new Map<Position, MemoryReadStore>();
-
-  constructor(private readonly kept: number) {}
-
-  /** The latest snapshot at or below `position`, marked as recently used. */
-  nearest(position: Position): { at: Position; store: MemoryReadStore } | undefined {
-    let at: Position | undefined;
-    for (const p of this.byPosition.keys()) if (p <= position && (at === undefined || p > at)) at = p;
-    if (at === undefined) return undefined;
-    const store = this.byPosition.get(at)!;
-    this.byPosition.delete(at);
-    this.byPosition.set(at, store);
-    return { at, store };
-  }
-
-  has(position: Position): boolean {
-    return this.byPosition.has(position);
-  }
-
-  keep(position: Position, store: MemoryReadStore): void {
-    if (this.byPosition.has(position)) return;
-    this.byPosition.set(position, store);
-    // Map order is use order (nearest() re-inserts): the first key is the least recently used.
-    while (this.byPosition.size > this.kept) this.byPosition.delete(this.byPosition.keys().next().value!);
-  }
-
-  get size(): number {
-    return this.byPosition.size;
-  }
-}
-
-/**
  * Computes reports — for the HTTP service and for the CLI alike. Without `asOf`, from the read
  * store, which the service keeps current by following the ledger live (startLive) and which a
  * report still catches up to the ledger's head first; with `asOf` (a position, or an ISO time
@@ -95,9 +60,7 @@ export class ReportEngine {
   private readonly projector: Projector;
   private readonly live: LiveProjection;
   private readonly byReport: Record<ReportName, Projection>;
-  private readonly snapshotEvery: number;
-  private readonly snapshotsKept: number;
-  private readonly snapshots = new Map<string, AsOfSnapshots>();
+  private readonly replay: AsOfReplay;
   private readonly iatiPublisher: IatiPublisher | null;
   private readonly integrity: IntegrityStatus | undefined;
   private readonly treeHeads: TreeHeads;
@@ -113,11 +76,8 @@ export class ReportEngine {
     this.iatiPublisher = options.iatiPublisher ?? null;
     this.treeHeads = new TreeHeads(store, options.tree);
     this.fiscalYearStartMonth = options.fiscalYearStartMonth ?? 1;
-    this.snapshotEvery = options.asOfSnapshotEvery ?? 0;
-    this.snapshotsKept = options.asOfSnapshotsKept ?? 40;
+    this.replay = new AsOfReplay(store, options.asOfSnapshotEvery ?? 0, options.asOfSnapshotsKept ?? 40);
     this.integrity = options.integrity;
-    if (!Number.isSafeInteger(this.snapshotEvery) || this.snapshotEvery < 0) throw new Error('asOfSnapshotEvery: a whole number of events, 0 for none');
-    if (!Number.isSafeInteger(this.snapshotsKept) || this.snapshotsKept < 1) throw new Error('asOfSnapshotsKept: at least 1');
     this.projector = new Projector(store, readStore, allProjections(householdRef), {
       ...(options.source ? { source: options.source } : {}),
       onError: (err) => this.live.failed(err),
@@ -146,10 +106,10 @@ export class ReportEngine {
       const position = await this.resolveAsOf(query.asOf);
       const refused = refusal(this.integrity?.all ?? [], position);
       if (refused) throw refused;
-      const memory = await this.replayedTo(projection, position);
-      const asOfTime = await this.recordedAt(position);
-      const head = await this.treeHeads.at(position);
-      const rendered = await memory.read((tx) => render(name, tx, { ledgerPosition: position, asOfTime, ...head, ...query, ...this.settings }, canonicalJson));
+      const context: ReportContext = { ledgerPosition: position, asOfTime: await this.recordedAt(position), ...(await this.treeHeads.at(position)), ...query, ...this.settings };
+      const rendered =
+        (await this.fromHistory(name, projection, position, context)) ??
+        (await (await this.replay.replayedTo(projection, position)).read((tx) => render(name, tx, context, canonicalJson)));
       return { ...rendered, ledgerPosition: position };
     }
     // Caught up to the head as the request found it, then read between live batches: the
@@ -189,37 +149,30 @@ export class ReportEngine {
 
   /** Snapshots held for a projection (for tests and metrics). */
   asOfSnapshotCount(projectionName: string): number {
-    return this.snapshots.get(projectionName)?.size ?? 0;
+    return this.replay.snapshotCount(projectionName);
   }
 
   /**
-   * A memory store holding one projection exactly as of `position`: from zero, or — with snapshots —
-   * a copy of the nearest earlier snapshot plus the events after it, keeping a copy at each multiple
-   * of the interval passed on the way. Replay skips events at or below a checkpoint, so either way
-   * every event up to the position is applied exactly once, in order, by the same code.
+   * A report as of a position read from the read store's document history (decision 0075): the
+   * documents exactly as they were once the event at that position was applied, by the same render
+   * code, so the bytes are those of a replay. Undefined where that cannot be trusted — the read store
+   * keeps no history for the projection (memory, MongoDB, read models built before history was kept),
+   * or its read models do not stand on this ledger — and the report is replayed from the ledger.
    */
-  private async replayedTo(projection: Projection, position: Position | null): Promise<MemoryReadStore> {
-    const every = this.snapshotEvery;
-    // Snapshots are taken every `every` positions, which is every `every` events only where positions
-    // are contiguous (SQLite). EventStoreDB's are log offsets: a boundary every few bytes would clone
-    // the store thousands of times on the way, so there every asOf report replays from zero.
-    if (every === 0 || position === null || !this.store.capabilities.contiguousPositions) {
-      const memory = new MemoryReadStore();
-      await replay(this.eventsBetween(null, position), [projection], memory);
-      return memory;
-    }
-    let snapshots = this.snapshots.get(projection.name);
-    if (!snapshots) this.snapshots.set(projection.name, (snapshots = new AsOfSnapshots(this.snapshotsKept)));
-    const base = snapshots.nearest(position);
-    const memory = base ? base.store.clone() : new MemoryReadStore();
-    let from: Position | null = base ? base.at : null;
-    for (let boundary = (Math.floor((from ?? 0) / every) + 1) * every; boundary <= position; boundary += every) {
-      await replay(this.eventsBetween(from, boundary), [projection], memory);
-      if (!snapshots.has(boundary)) snapshots.keep(boundary, memory.clone());
-      from = boundary;
-    }
-    await replay(this.eventsBetween(from, position), [projection], memory);
-    return memory;
+  private async fromHistory(name: ReportName, projection: Projection, position: Position | null, context: ReportContext): Promise<Rendered | undefined> {
+    const { readStore } = this;
+    if (position === null || !readStore.readAt || !(await readStore.keepsHistory?.(projection.name))) return undefined;
+    const reached = async () => ((await readStore.checkpoint(projection.name)) ?? 0) >= position;
+    if (!(await reached())) await this.projector.catchUp();
+    return this.projector.between(async () => {
+      if (!(await reached())) return undefined;
+      const fault = await readModelFault(this.store, readStore, [projection]);
+      if (fault) {
+        this.integrity?.raise(READ_MODELS, fault);
+        return undefined;
+      }
+      return readStore.readAt!(position, (tx) => render(name, tx, context, canonicalJson));
+    });
   }
 
   /**
@@ -249,7 +202,7 @@ export class ReportEngine {
       throw new ReportRequestError('invalid_query', 'asOf must be a ledger position, size:<tree size>, a date (2025-12-31) or a time with its offset (2025-12-31T23:59:59Z) that exists', 'asOf');
     }
     let found: Position | null = null;
-    for await (const e of this.eventsBetween(null, null)) {
+    for await (const e of ledgerEvents(this.store, null, null)) {
       if (Date.parse(e.recordedAt) > time) break;
       found = e.position;
     }
@@ -260,22 +213,6 @@ export class ReportEngine {
     if (position === null) return null;
     const [event] = await this.store.readAll(position - 1, 1);
     return event && event.position === position ? event.recordedAt : null;
-  }
-
-  /** The ledger events after `from` (from the first for null) up to a position (all of them for null), page by page. */
-  private async *eventsBetween(from: Position | null, position: Position | null): AsyncIterable<StoredEvent> {
-    let after: Position | null = from;
-    for (;;) {
-      const page = await this.store.readAll(after, 5000);
-      for (const e of page) {
-        if (position !== null && e.position > position) return;
-        yield e;
-      }
-      if (page.length < 5000) return;
-      after = page[page.length - 1]!.position;
-      // SQLite reads are synchronous: let health checks and live reports in between pages of a long replay.
-      await new Promise((resolve) => setImmediate(resolve));
-    }
   }
 
   async rebuild(): Promise<Position | null> {

@@ -36,7 +36,7 @@ type D = Record<string, any>;
 export function assetRegisterProjection(householdRef: (householdId: string) => string): Projection {
   return {
     name: 'asset-register',
-    version: 2,
+    version: 3,
     collections: Object.values(AR),
     handles: (e) => ['HouseholdEnrolled', 'AssetCatalogueItemApproved', 'AssetDelivered', 'AssetReceiptAcknowledged', 'AssetVerified', 'ExpenditureRecorded', 'ExpenditureReversed'].includes(e.type),
     async apply(e: StoredEvent, tx: ReadTx): Promise<void> {

@@ -37,7 +37,7 @@ type D = Record<string, any>;
  */
 export const grantStatementProjection: Projection = {
   name: 'grant-statement',
-  version: 3,
+  version: 4,
   collections: Object.values(GS),
   handles: (e) => GRANT_EVENTS.has(e.type),
   async apply(e: StoredEvent, tx: ReadTx): Promise<void> {

@@ -18,7 +18,7 @@ export interface InSurvey {
 export function indicatorsProjection(householdRef: (householdId: string) => string): Projection {
   return {
     name: 'indicators',
-    version: 1,
+    version: 2,
     collections: Object.values(IN),
     handles: (e) => e.type === 'SurveyRecorded',
     async apply(e: StoredEvent, tx: ReadTx): Promise<void> {

@@ -1,7 +1,7 @@
 import type { Position } from '@peil/ledger';
 import { backoffDelay } from '@peil/messaging';
 import { healthReason } from '@peil/platform';
-import { MongoReadStore, SqliteReadStore, type CheckpointMark, type ReadStore, type ReadTx } from '@peil/projections';
+import { MongoReadStore, SqliteReadStore, type CheckpointMark, type CommitTx, type ReadStore, type ReadTx } from '@peil/projections';
 import type { ReadStoreConfig } from '@peil/reports';
 
 /** Live reports need the read store; the service answers 503 with this while it is not connected. */
@@ -58,12 +58,23 @@ export class ReadStoreHost implements ReadStore {
     return this.current().checkpointMark(projection);
   }
 
-  commit(projection: string, expected: Position | null, position: Position, fn: (tx: ReadTx) => Promise<void>, hash?: string): Promise<void> {
+  commit(projection: string, expected: Position | null, position: Position, fn: (tx: CommitTx) => Promise<void>, hash?: string): Promise<void> {
     return this.current().commit(projection, expected, position, fn, hash);
   }
 
   read<T>(fn: (tx: ReadTx) => Promise<T>): Promise<T> {
     return this.current().read(fn);
+  }
+
+  /** Only where the configured store keeps history (SQLite); until MongoDB is connected: none. */
+  readAt<T>(position: Position, fn: (tx: ReadTx) => Promise<T>): Promise<T> {
+    const store = this.current();
+    if (!store.readAt) throw new Error('the read store keeps no document history');
+    return store.readAt(position, fn);
+  }
+
+  async keepsHistory(projection: string): Promise<boolean> {
+    return (await this.store?.keepsHistory?.(projection)) ?? false;
   }
 
   reset(projections: readonly string[], collections: readonly string[]): Promise<void> {

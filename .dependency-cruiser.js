@@ -23,22 +23,14 @@ module.exports = {
       name: 'scripts-and-tests-use-no-service-code',
       comment: 'The CLI, benches and acceptance tests use the libraries or the HTTP API, not a service\'s internals.',
       severity: 'error',
-      from: {
-        path: '^(scripts|test)/',
-        // Being moved off service code by their owners; removed from this list as they move.
-        pathNot: ['^scripts/cli\\.ts$', '^scripts/keys[^/]*\\.ts$', '^scripts/bench/projection\\.bench\\.ts$', '^test/acceptance/kafka-projection\\.e2e\\.spec\\.ts$'],
-      },
+      from: { path: '^(scripts|test)/' },
       to: { path: '^services/' },
     },
     {
       name: 'services-use-no-scripts',
       comment: 'Service code (specs included) uses libraries, not scripts.',
       severity: 'error',
-      from: {
-        path: '^services/',
-        // Being moved: reporting specs share the programme fixture of the benches.
-        pathNot: ['^services/reporting/src/.+\\.spec\\.ts$'],
-      },
+      from: { path: '^services/' },
       to: { path: '^scripts/' },
     },
     {
@@ -68,13 +60,6 @@ module.exports = {
       severity: 'error',
       from: { path: '^libs/reports/', pathNot: '\\.spec\\.ts$' },
       to: { path: '^libs/testing/' },
-    },
-    {
-      name: 'reporting-internals-stay-inside',
-      comment: 'The CLI and the benches use @peil/reports, never the reporting service itself.',
-      severity: 'error',
-      from: { path: '^(scripts|test)/' },
-      to: { path: '^services/reporting/' },
     },
     {
       name: 'ledger-knows-no-platform',

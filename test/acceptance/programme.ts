@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { get, post, type RunningSystem } from '@peil/testing';
-import { agreement } from '../../services/grant/src/domain/grant.fixtures';
+import { peilAgreement as agreement } from '@peil/testing';
 import { enrolment } from './fixtures';
 
 /** Builders for the PEIL programme's events, as NGO systems would submit them. */

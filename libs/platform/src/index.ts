@@ -6,6 +6,7 @@ export * from './auth/internal-token';
 export * from './auth/roles';
 export * from './auth/roles.guard';
 export * from './auth/route-roles';
+export * from './auth/route-templates';
 export * from './clock/clock';
 export * from '@peil/config';
 export * from './config/platform.config';

@@ -15,3 +15,4 @@ export * from './stored-event';
 export * from './visits.decider';
 export * from './temp-ledger';
 export * from './service-harness';
+export * from './fixtures/peil-agreement';

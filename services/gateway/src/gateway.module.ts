@@ -1,10 +1,9 @@
 import { Module, type DynamicModule, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { ApiExceptionFilter, INTERNAL_TOKEN, METRICS, ServiceMetrics } from '@peil/platform';
+import { ApiExceptionFilter, INTERNAL_TOKEN, METRICS, RouteTemplates, ServiceMetrics } from '@peil/platform';
 import type { LoggerService } from '@nestjs/common';
 import { AccessLog } from './edge/access-log';
 import { MetricsAggregator } from './edge/metrics-aggregator';
-import { RouteTemplates } from './edge/route-templates';
 import { KeyRegistry } from '@peil/platform';
 import type { GatewayConfig } from './gateway.config';
 import { GatewayMiddleware } from './gateway.middleware';

@@ -1,5 +1,5 @@
 import { RateLimiter } from './rate-limiter';
-import { RouteTemplates } from './route-templates';
+import { RouteTemplates } from '@peil/platform';
 
 describe('RateLimiter', () => {
   it('allows a burst up to the limit, then answers how long to wait, and refills over time', () => {

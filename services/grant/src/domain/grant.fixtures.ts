@@ -1,6 +1,6 @@
 /** The grant context's test fixtures: the PEIL grant, command builders and the context as one decider. For specs only. */
 import type { ExpenditureRecorded, GrantAgreementSigned } from '@peil/contracts';
-import { deciderSpec } from '@peil/testing';
+import { deciderSpec, peilAgreement } from '@peil/testing';
 import { decide, evolve, initialState, type Grant, type GrantCommand, type SignedGrant } from './grant.decider';
 import { evolveDirectory, grantOf, initialDirectory, type GrantDirectory } from './grant-directory';
 
@@ -26,40 +26,8 @@ export function grantContext() {
 export const ON = '2025-10-01T09:00:00+03:00';
 export const spec = deciderSpec(grantContext());
 
-/** The JSDF grant of PEIL: US$2,707,000 over C1–C4, in US cents. */
-export const agreement = (over: Partial<GrantAgreementSigned> = {}): GrantAgreementSigned => ({
-  grantId: 'JSDF-PEIL',
-  donor: 'Japan Social Development Fund',
-  administrator: 'World Bank',
-  recipient: 'René Moawad Foundation',
-  currency: 'USD',
-  amountMinor: 270_700_000,
-  startDate: '2025-07-01',
-  closingDate: '2027-06-30',
-  components: [
-    { code: 'C1', name: 'Design of a data-driven economic inclusion programme', budgetLines: [{ code: 'C1.1', name: 'Market assessments and targeting', allocationMinor: 25_000_000, purpose: 'design' }] },
-    {
-      code: 'C2',
-      name: 'Implementation of the pilot',
-      budgetLines: [
-        { code: 'C2.1', name: 'Asset transfers', allocationMinor: 112_500_000, purpose: 'assets' },
-        { code: 'C2.2', name: 'Business-development and financial-literacy training', allocationMinor: 40_000_000, purpose: 'training' },
-        { code: 'C2.3', name: 'Coaching and mentoring', allocationMinor: 30_000_000, purpose: 'coaching' },
-        { code: 'C2.4', name: 'Saving nudges', allocationMinor: 5_000_000, purpose: 'nudges' },
-      ],
-    },
-    { code: 'C3', name: 'Monitoring and evaluation', budgetLines: [{ code: 'C3.1', name: 'Baseline, midline and endline surveys', allocationMinor: 35_000_000, purpose: 'evaluation' }] },
-    {
-      code: 'C4',
-      name: 'Project management',
-      budgetLines: [
-        { code: 'C4.1', name: 'Project management and fiduciary', allocationMinor: 13_200_000, purpose: 'management' },
-        { code: 'C4.2', name: 'External audits', allocationMinor: 10_000_000 },
-      ],
-    },
-  ],
-  ...over,
-});
+/** The JSDF grant of PEIL (shared with the acceptance specs through @peil/testing). */
+export const agreement = peilAgreement;
 
 export type Cmd<T extends GrantCommand['type']> = Extract<GrantCommand, { type: T }>;
 export const signed = (over: Partial<GrantAgreementSigned> = {}): Cmd<'GrantAgreementSigned'> => ({ type: 'GrantAgreementSigned', occurredAt: '2025-07-01T09:00:00+03:00', data: agreement(over) });

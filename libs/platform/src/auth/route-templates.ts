@@ -1,4 +1,4 @@
-import { byLiteralsFirst, templatePattern } from '@peil/platform';
+import { byLiteralsFirst, templatePattern } from './route-roles';
 
 /**
  * The documented routes (the OpenAPI document's paths and methods), matched against raw paths:

@@ -2,8 +2,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { ROUTE_ROLES, declaredRoute, isPublicHandler, isRole, routeKeyOf } from '@peil/platform';
 import { repoRoot } from '@peil/testing';
-import { buildOpenApiDocument } from '../../services/gateway/src/openapi/openapi.document';
-import { PUBLIC_ROUTES } from '../../services/gateway/src/public-routes';
+import { buildOpenApiDocument } from './openapi.document';
+import { PUBLIC_ROUTES } from '../public-routes';
 
 /**
  * Roles are declared once (ROUTE_ROLES); this ties the table to the controllers the guards protect

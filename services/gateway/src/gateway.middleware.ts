@@ -2,6 +2,7 @@ import { Inject, Injectable, type NestMiddleware } from '@nestjs/common';
 import { METRICS, withRequestId, type ServiceMetrics } from '@peil/platform';
 import type { NextFunction, Request, Response } from 'express';
 import { bearerKey, type Caller } from './auth/api-key.verifier';
+import { DashboardAssets } from './dashboard/dashboard-assets';
 import { KeyRegistry } from './auth/key-registry';
 import { AccessLog } from './edge/access-log';
 import { MetricsAggregator } from './edge/metrics-aggregator';
@@ -35,6 +36,7 @@ export class GatewayMiddleware implements NestMiddleware {
     private readonly proxy: ServiceProxy,
     private readonly accessLog: AccessLog,
     private readonly metricsAggregator: MetricsAggregator,
+    private readonly dashboard: DashboardAssets,
     @Inject(METRICS) private readonly metrics: ServiceMetrics,
     @Inject(ROUTE_TEMPLATES) private readonly routes: RouteTemplates,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
@@ -54,7 +56,8 @@ export class GatewayMiddleware implements NestMiddleware {
   private handle(req: Request, res: Response, next: NextFunction, requestId: string): void {
     const started = process.hrtime.bigint();
     const route = this.routes.match(req.originalUrl);
-    const template = route?.template ?? (isPublicRoute(req.method, req.originalUrl) ? req.originalUrl.split('?', 1)[0]! : 'unmatched');
+    const page = this.dashboard.template(req.method, req.originalUrl);
+    const template = route?.template ?? page ?? (isPublicRoute(req.method, req.originalUrl) ? req.originalUrl.split('?', 1)[0]! : 'unmatched');
     let caller: Caller | null = null;
     const bytesBefore = req.socket.bytesWritten;
     res.once('close', () => {
@@ -70,6 +73,11 @@ export class GatewayMiddleware implements NestMiddleware {
     if (applyCors(req, res, this.config.corsOrigins)) return;
     if (isPublicRoute(req.method, req.originalUrl)) {
       next();
+      return;
+    }
+    // The dashboard's page and bundles hold no data: open, like the docs page.
+    if (page !== null) {
+      this.dashboard.serve(req, res);
       return;
     }
     const address = req.socket.remoteAddress ?? 'unknown';
@@ -98,8 +106,16 @@ export class GatewayMiddleware implements NestMiddleware {
       sendError(res, 405, 'method_not_allowed', `${req.method} is not allowed on ${route.template}`, { allow: [...route.methods].join(', ') });
       return;
     }
-    if (req.originalUrl.split('?', 1)[0] === '/metrics') {
+    const path = req.originalUrl.split('?', 1)[0];
+    if (path === '/metrics') {
       void this.serveMetrics(req, res, caller);
+      return;
+    }
+    if (path === '/v1/me') {
+      // Which role the key has, so a client (the dashboard) shows only what that role may read.
+      const body = JSON.stringify({ keyId: caller.keyId, role: caller.role });
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
+      res.end(body);
       return;
     }
     this.proxy.forward(req, res, caller);

@@ -6,6 +6,7 @@ import { AccessLog } from './edge/access-log';
 import { MetricsAggregator } from './edge/metrics-aggregator';
 import { RouteTemplates } from './edge/route-templates';
 import { KeyRegistry } from './auth/key-registry';
+import { DashboardAssets } from './dashboard/dashboard-assets';
 import type { GatewayConfig } from './gateway.config';
 import { GatewayMiddleware } from './gateway.middleware';
 import { GATEWAY_CONFIG, OPENAPI_DOCUMENT, ROUTE_TEMPLATES } from './gateway.tokens';
@@ -51,6 +52,8 @@ export class GatewayModule implements NestModule {
           useFactory: (metrics: ServiceMetrics) => new MetricsAggregator(options.config, options.internalToken, metrics),
         },
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
+        // Read once at start from dist/dashboard (npm run build writes it).
+        { provide: DashboardAssets, useFactory: () => new DashboardAssets() },
         ServiceProxy,
         ServiceHealth,
         GatewayMiddleware,

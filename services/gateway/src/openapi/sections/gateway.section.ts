@@ -1,8 +1,9 @@
-import { json, ref } from '../components';
+import { ROLES } from '@peil/platform';
+import { COMMON_ERRORS, json, ref } from '../components';
 import type { ApiSection } from '../openapi.types';
 
 export const GATEWAY_SECTION: ApiSection = {
-  tag: { name: 'system', description: 'The gateway itself; open without a key.' },
+  tag: { name: 'system', description: 'The gateway itself: health, readiness and docs open without a key; `/v1/me` with one.' },
   paths: {
     '/v1/health': {
       get: {
@@ -41,8 +42,27 @@ export const GATEWAY_SECTION: ApiSection = {
         responses: { '200': { description: 'The OpenAPI document.', content: json({ type: 'object' }) } },
       },
     },
+    '/v1/me': {
+      get: {
+        operationId: 'whoAmI',
+        summary: 'The role and key id of the calling API key',
+        description: 'What a client needs to show only what its role may read (the dashboard does). Never the key itself. Any role.',
+        tags: ['system'],
+        'x-peil-roles': [...ROLES],
+        responses: {
+          '200': { description: 'The caller.', content: json(ref('Caller')) },
+          ...COMMON_ERRORS,
+        },
+      },
+    },
   },
   schemas: {
+    Caller: {
+      type: 'object',
+      required: ['keyId', 'role'],
+      additionalProperties: false,
+      properties: { keyId: { type: 'string', examples: ['donor'] }, role: { enum: [...ROLES] } },
+    },
     Health: {
       type: 'object',
       required: ['ok', 'live', 'ready', 'services'],

@@ -189,6 +189,8 @@ const CATEGORIES: Readonly<Record<string, { en: string; ar: string }>> = {
   'phone-repair': { en: 'Mobile-phone repair', ar: 'تصليح الهواتف المحمولة' },
   'mobile-phone-repair': { en: 'Mobile-phone repair', ar: 'تصليح الهواتف المحمولة' },
   'small-retail': { en: 'Small retail', ar: 'البيع بالتجزئة الصغير' },
+  painting: { en: 'Painting and decorating', ar: 'الدهان والديكور' },
+  'other-tools': { en: 'Other tools', ar: 'أدوات أخرى' },
 };
 
 export function place(lang: Lang, name: string | null): string {

@@ -5,3 +5,4 @@ export * from './kafka-mock';
 export * from './kafka-broker';
 export * from './ledger-file';
 export * from './counting-reads';
+export * from './browser';

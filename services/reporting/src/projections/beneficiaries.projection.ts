@@ -10,6 +10,8 @@ export interface BfHousehold {
   sex: 'F' | 'M';
   governorate: string;
   status: 'active' | 'withdrawn';
+  /** The participant was replaced at least once (another member of the household took the place). */
+  replaced: boolean;
   profiled: boolean;
   withPlan: boolean;
   withAssets: boolean;
@@ -26,7 +28,7 @@ const add = (list: string[], value: string) => (list.includes(value) ? list : [.
 export function beneficiariesProjection(householdRef: (householdId: string) => string): Projection {
   return {
     name: 'beneficiaries',
-    version: 1,
+    version: 2,
     collections: Object.values(BF),
     handles: (e) =>
       ['HouseholdEnrolled', 'ParticipantReplaced', 'HouseholdWithdrawn', 'SkillsProfileRecorded', 'LivelihoodPlanApproved', 'AssetDelivered', 'TrainingAttended', 'CoachingVisitRecorded', 'SavingsNudgeSent', 'SurveyRecorded'].includes(e.type),
@@ -35,7 +37,7 @@ export function beneficiariesProjection(householdRef: (householdId: string) => s
       const ref = householdRef(d.householdId);
       if (e.type === 'HouseholdEnrolled') {
         await tx.put(BF.households, ref, {
-          householdRef: ref, sex: d.participant.sex, governorate: d.governorate, status: 'active', profiled: false, withPlan: false, withAssets: false,
+          householdRef: ref, sex: d.participant.sex, governorate: d.governorate, status: 'active', replaced: false, profiled: false, withPlan: false, withAssets: false,
           trainedModules: [], coached: false, nudged: false, surveyedRounds: [],
         } satisfies BfHousehold);
         return;
@@ -44,7 +46,7 @@ export function beneficiariesProjection(householdRef: (householdId: string) => s
       if (!h) return;
       const next: BfHousehold = { ...h };
       switch (e.type) {
-        case 'ParticipantReplaced': next.sex = d.participant.sex; break;
+        case 'ParticipantReplaced': next.sex = d.participant.sex; next.replaced = true; break;
         case 'HouseholdWithdrawn': next.status = 'withdrawn'; break;
         case 'SkillsProfileRecorded': next.profiled = true; break;
         case 'LivelihoodPlanApproved': next.withPlan = true; break;

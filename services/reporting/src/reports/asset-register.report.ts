@@ -1,5 +1,6 @@
 import type { ReadTx } from '@peil/projections';
 import { AR, type ArDelivery } from '../projections/asset-register.projection';
+import { governorateKey } from './beneficiaries.report';
 import { csvDocument } from './csv';
 
 export const ASSET_REGISTER_COLUMNS = [
@@ -7,14 +8,32 @@ export const ASSET_REGISTER_COLUMNS = [
   'unitCostUsdMinor', 'totalUsdMinor', 'supplier', 'invoiceRef', 'deliveredAt', 'acknowledged', 'latestVerification', 'expenditureId',
 ] as const;
 
-/** One row per delivery in ledger order, with totals in US cents. */
+type Row = Record<(typeof ASSET_REGISTER_COLUMNS)[number], unknown>;
+
+/** Deliveries, quantity and US cents per value of one column (null: not known, e.g. an item missing from the catalogue). */
+function summaryBy<K extends string>(rows: Row[], key: K, valueOf: (row: Row) => string | null) {
+  const groups = new Map<string | null, { deliveries: number; quantity: number; totalUsdMinor: number }>();
+  for (const r of rows) {
+    const value = valueOf(r);
+    const g = groups.get(value) ?? { deliveries: 0, quantity: 0, totalUsdMinor: 0 };
+    g.deliveries += 1;
+    g.quantity += r.quantity as number;
+    g.totalUsdMinor += r.totalUsdMinor as number;
+    groups.set(value, g);
+  }
+  // Sorted by code unit (no locale), the unknown last, so the same position gives the same bytes everywhere.
+  const rank = (a: string | null, b: string | null) => (a === b ? 0 : a === null ? 1 : b === null ? -1 : a < b ? -1 : 1);
+  return [...groups].sort(([a], [b]) => rank(a, b)).map(([value, g]) => ({ [key]: value, ...g }) as { [P in K]: string | null } & typeof g);
+}
+
+/** One row per delivery in ledger order, with totals in US cents and a summary by governorate and by kit category. */
 export async function assetRegister(tx: ReadTx) {
   const rows = (await tx.all<ArDelivery>(AR.deliveries))
     .map((r) => r.doc)
     .sort((a, b) => a.position - b.position)
     .map((d) => {
       // A plain loop rather than Object.fromEntries: the same row, without an entry array per cell.
-      const row = {} as Record<(typeof ASSET_REGISTER_COLUMNS)[number], unknown>;
+      const row = {} as Row;
       for (const c of ASSET_REGISTER_COLUMNS) row[c] = d[c];
       return row;
     });
@@ -26,6 +45,10 @@ export async function assetRegister(tx: ReadTx) {
       totalUsdMinor: rows.reduce((s, r) => s + (r.totalUsdMinor as number), 0),
       acknowledged: rows.filter((r) => r.acknowledged).length,
       withExpenditure: rows.filter((r) => r.expenditureId !== null).length,
+    },
+    summary: {
+      byGovernorate: summaryBy(rows, 'governorate', (r) => (r.governorate === null ? null : governorateKey(r.governorate as string))),
+      byCategory: summaryBy(rows, 'category', (r) => r.category as string | null),
     },
   };
 }

@@ -25,12 +25,35 @@ const STAGES: Array<[string, Stage]> = [
  */
 export const governorateKey = (name: string): string => name.normalize('NFC');
 
-/** The beneficiary funnel: each stage counted overall, by sex and by governorate. Counts only. */
+/**
+ * Households now: by status (active + withdrawn = total; replaced counts those whose participant was
+ * replaced, whatever their status), by the current participant's sex, and per governorate.
+ */
+function householdCounts(households: BfHousehold[], governorates: string[]) {
+  const counts = (list: BfHousehold[]) => ({
+    total: list.length,
+    F: list.filter((h) => h.sex === 'F').length,
+    M: list.filter((h) => h.sex === 'M').length,
+    active: list.filter((h) => h.status === 'active').length,
+    withdrawn: list.filter((h) => h.status === 'withdrawn').length,
+    replaced: list.filter((h) => h.replaced).length,
+  });
+  const all = counts(households);
+  return {
+    total: all.total,
+    byStatus: { active: all.active, withdrawn: all.withdrawn, replaced: all.replaced },
+    bySex: { F: all.F, M: all.M },
+    byGovernorate: Object.fromEntries(governorates.map((g) => [g, counts(households.filter((h) => h.governorate === g))])),
+  };
+}
+
+/** The beneficiary funnel: each stage counted overall, by sex and by governorate; and the households' counts. Counts only. */
 export async function beneficiaries(tx: ReadTx) {
   const households = (await tx.all<BfHousehold>(BF.households)).map((h) => ({ ...h.doc, governorate: governorateKey(h.doc.governorate) }));
   const governorates = [...new Set(households.map((h) => h.governorate))].sort();
   const count = (list: BfHousehold[], stage: Stage) => list.filter(stage).length;
   return {
+    households: householdCounts(households, governorates),
     funnel: STAGES.map(([stage, test]) => ({
       stage,
       total: count(households, test),

@@ -48,6 +48,7 @@ export async function grantStatement(tx: ReadTx, period: { period: string; start
     }
     spent.set(x.budgetLine, s);
   }
+  const byMonth = spendingByMonth(expenditures, period.end);
   const report = grants.map((g) => {
     const total = zero();
     const components = g.components.map((c) => {
@@ -69,9 +70,44 @@ export async function grantStatement(tx: ReadTx, period: { period: string; start
       addTo(total, subtotal);
       return { code: c.code, name: c.name, budgetLines, totals: subtotal };
     });
-    return { grantId: g.grantId, donor: g.donor, administrator: g.administrator, recipient: g.recipient, currency: 'USD', amountMinor: g.amountMinor, components, totals: total };
+    return {
+      grantId: g.grantId, donor: g.donor, administrator: g.administrator, recipient: g.recipient, currency: 'USD', amountMinor: g.amountMinor, components, totals: total,
+      spendingByMonth: byMonth.get(g.grantId) ?? [],
+    };
   });
   return { period: period.period, periodStart: period.start, periodEnd: period.end, currency: 'USD', grants: report };
+}
+
+/**
+ * Per grant, US cents spent in each calendar month up to `end`, by the expenditure's date; a
+ * reversal counts against the month it is dated in, as it does for the period columns. The months run
+ * without gaps from the first with any spending to the last, so the sum equals spent to date.
+ */
+export function spendingByMonth(expenditures: GsExpenditure[], end: string): Map<string, Array<{ month: string; spentMinor: number }>> {
+  const perGrant = new Map<string, Map<string, number>>();
+  const add = (grantId: string, day: string, minor: number) => {
+    if (day > end) return;
+    const months = perGrant.get(grantId) ?? new Map<string, number>();
+    months.set(day.slice(0, 7), (months.get(day.slice(0, 7)) ?? 0) + minor);
+    perGrant.set(grantId, months);
+  };
+  for (const x of expenditures) {
+    add(x.grantId, x.spentOn, x.usdMinor);
+    if (x.reversedOn !== null) add(x.grantId, x.reversedOn, -x.usdMinor);
+  }
+  return new Map([...perGrant].map(([grantId, months]) => [grantId, monthsBetween([...months.keys()].sort()).map((month) => ({ month, spentMinor: months.get(month) ?? 0 }))]));
+}
+
+/** Every YYYY-MM from the first to the last of a sorted, non-empty list. */
+function monthsBetween(sorted: string[]): string[] {
+  const out: string[] = [];
+  let [year, month] = sorted[0]!.split('-').map(Number) as [number, number];
+  const last = sorted[sorted.length - 1]!;
+  for (let m = sorted[0]!; m <= last; m = `${year}-${String(month).padStart(2, '0')}`) {
+    out.push(m);
+    if (++month > 12) [year, month] = [year + 1, 1];
+  }
+  return out;
 }
 
 export async function commitmentsAndExpenditures(tx: ReadTx) {

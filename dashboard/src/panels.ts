@@ -3,7 +3,7 @@ import { chart } from './charts';
 import { el, figure, figures, numbers, table } from './dom';
 import type { Formats } from './format';
 import { category, place, t, type Key, type Lang } from './i18n';
-import type { AssetRegister, AssetRow, Beneficiaries, GrantStatement, Indicators, Verification } from './reports';
+import type { AssetRegister, AssetRow, AssetSummaryRow, Beneficiaries, GrantStatement, HouseholdCounts, Indicators, Verification } from './reports';
 
 export interface View {
   lang: Lang;
@@ -42,7 +42,7 @@ export function grantPanel(v: View, gs: GrantStatement): Node[] {
         { numeric: [2, 3, 4, 5], name: 'grant-lines' },
       )),
     );
-    const months = g.spendingByMonth ?? [];
+    const months = g.spendingByMonth;
     out.push(el('h3', {}, t(v.lang, 'perMonth')));
     if (months.length === 0) {
       out.push(el('p', { class: 'hint' }, t(v.lang, 'noMonths')));
@@ -56,26 +56,13 @@ export function grantPanel(v: View, gs: GrantStatement): Node[] {
   return out;
 }
 
-/** Sums rows by a key: deliveries and US cents per governorate or kit category. */
-function tally(rows: readonly AssetRow[], key: (r: AssetRow) => string | null): Array<{ key: string | null; deliveries: number; valueMinor: number }> {
-  const by = new Map<string | null, { deliveries: number; valueMinor: number }>();
-  for (const r of rows) {
-    const k = key(r);
-    const s = by.get(k) ?? { deliveries: 0, valueMinor: 0 };
-    s.deliveries += 1;
-    s.valueMinor += r.totalUsdMinor;
-    by.set(k, s);
-  }
-  return [...by.entries()].map(([k, s]) => ({ key: k, ...s })).sort((a, b) => b.valueMinor - a.valueMinor);
-}
-
 const PAGE_ROWS = 50;
 
 export function assetsPanel(v: View, ar: AssetRegister): Node[] {
-  const breakdown = (title: Key, rows: ReturnType<typeof tally>, name: (k: string | null) => string, tableName: string) => [
-    chart('bar', t(v.lang, title), rows.map((r) => name(r.key)), [{ label: t(v.lang, 'value'), values: rows.map((r) => r.valueMinor) }], v.lang, dollars(v), { horizontal: true }),
-    numbers(t(v.lang, 'showNumbers'), table(t(v.lang, title), [t(v.lang, title === 'byGovernorate' ? 'governorate' : 'category'), t(v.lang, 'deliveries'), t(v.lang, 'value')],
-      rows.map((r) => [name(r.key), v.f.count(r.deliveries), v.f.usd(r.valueMinor)]), { numeric: [1, 2], name: tableName })),
+  const breakdown = (title: Key, rows: Array<AssetSummaryRow & { key: string | null }>, name: (k: string | null) => string, tableName: string) => [
+    chart('bar', t(v.lang, title), rows.map((r) => name(r.key)), [{ label: t(v.lang, 'value'), values: rows.map((r) => r.totalUsdMinor) }], v.lang, dollars(v), { horizontal: true }),
+    numbers(t(v.lang, 'showNumbers'), table(t(v.lang, title), [t(v.lang, title === 'byGovernorate' ? 'governorate' : 'category'), t(v.lang, 'deliveries'), t(v.lang, 'quantity'), t(v.lang, 'value')],
+      rows.map((r) => [name(r.key), v.f.count(r.deliveries), v.f.count(r.quantity), v.f.usd(r.totalUsdMinor)]), { numeric: [1, 2, 3], name: tableName })),
   ];
   // A donor sees no household reference at all, pseudonymous or not: it needs none to follow the money.
   const showRef = v.role !== 'donor';
@@ -101,8 +88,8 @@ export function assetsPanel(v: View, ar: AssetRegister): Node[] {
       figure('assets.value', t(v.lang, 'value'), ar.totals.totalUsdMinor, v.f.usd(ar.totals.totalUsdMinor)),
     ),
     el('div', { class: 'pair' },
-      el('div', {}, ...breakdown('byGovernorate', tally(ar.rows, (r) => r.governorate), (k) => place(v.lang, k), 'assets-governorate')),
-      el('div', {}, ...breakdown('byCategory', tally(ar.rows, (r) => r.category), (k) => category(v.lang, k), 'assets-category'))),
+      el('div', {}, ...breakdown('byGovernorate', ar.summary.byGovernorate.map((r) => ({ ...r, key: r.governorate })), (k) => place(v.lang, k), 'assets-governorate')),
+      el('div', {}, ...breakdown('byCategory', ar.summary.byCategory.map((r) => ({ ...r, key: r.category })), (k) => category(v.lang, k), 'assets-category'))),
     el('h3', {}, t(v.lang, 'register')),
     el('div', { class: 'register-tools' }, el('label', { for: 'register-search' }, t(v.lang, 'search')), search, csv),
     count,
@@ -111,18 +98,21 @@ export function assetsPanel(v: View, ar: AssetRegister): Node[] {
 }
 
 export function beneficiariesPanel(v: View, b: Beneficiaries): Node[] {
-  const stage = (name: string) => b.funnel.find((s) => s.stage === name);
-  const enrolled = stage('enrolled');
-  const statuses = (['enrolled', 'active', 'withdrawn', 'replaced'] as const).filter((s) => stage(s) !== undefined);
-  const governorates = Object.keys(enrolled?.byGovernorate ?? {});
+  const h = b.households;
+  const governorates = Object.keys(h.byGovernorate);
+  const count = (name: string, label: Key, n: number) => figure(`beneficiaries.${name}`, t(v.lang, label), n, v.f.count(n));
+  const columns: Array<[Key, keyof HouseholdCounts]> = [['households', 'total'], ['women', 'F'], ['men', 'M'], ['active', 'active'], ['withdrawn', 'withdrawn'], ['replaced', 'replaced']];
   return [
-    figures(...statuses.map((s) => figure(`beneficiaries.${s}`, t(v.lang, s), stage(s)!.total, v.f.count(stage(s)!.total))),
-      figure('beneficiaries.women', t(v.lang, 'women'), enrolled?.bySex.F ?? 0, v.f.count(enrolled?.bySex.F ?? 0)),
-      figure('beneficiaries.men', t(v.lang, 'men'), enrolled?.bySex.M ?? 0, v.f.count(enrolled?.bySex.M ?? 0))),
-    chart('bar', t(v.lang, 'byGovernorate'), governorates.map((g) => place(v.lang, g)),
-      statuses.filter((s) => s !== 'enrolled').map((s) => ({ label: t(v.lang, s), values: governorates.map((g) => stage(s)!.byGovernorate[g] ?? 0) })), v.lang, (n) => v.f.count(n), { stacked: true }),
-    numbers(t(v.lang, 'showNumbers'), table(t(v.lang, 'byGovernorate'), [t(v.lang, 'governorate'), ...statuses.map((s) => t(v.lang, s))],
-      governorates.map((g) => [place(v.lang, g), ...statuses.map((s) => v.f.count(stage(s)!.byGovernorate[g] ?? 0))]), { numeric: statuses.map((_, i) => i + 1), name: 'beneficiaries-governorate' })),
+    figures(
+      count('total', 'enrolled', h.total), count('active', 'active', h.byStatus.active), count('withdrawn', 'withdrawn', h.byStatus.withdrawn),
+      count('replaced', 'replaced', h.byStatus.replaced), count('women', 'women', h.bySex.F), count('men', 'men', h.bySex.M),
+    ),
+    chart('bar', t(v.lang, 'householdsBy'), governorates.map((g) => place(v.lang, g)), [
+      { label: t(v.lang, 'women'), values: governorates.map((g) => h.byGovernorate[g]!.F) },
+      { label: t(v.lang, 'men'), values: governorates.map((g) => h.byGovernorate[g]!.M) },
+    ], v.lang, (n) => v.f.count(n), { stacked: true }),
+    numbers(t(v.lang, 'showNumbers'), table(t(v.lang, 'householdsBy'), [t(v.lang, 'governorate'), ...columns.map(([label]) => t(v.lang, label))],
+      governorates.map((g) => [place(v.lang, g), ...columns.map(([, key]) => v.f.count(h.byGovernorate[g]![key]))]), { numeric: columns.map((_, i) => i + 1), name: 'beneficiaries-governorate' })),
   ];
 }
 

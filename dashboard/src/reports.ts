@@ -23,7 +23,7 @@ export interface GrantStatement extends Envelope {
     amountMinor: number;
     components: Array<{ code: string; name: string; budgetLines: Array<{ code: string; name: string } & Amounts>; totals: Amounts }>;
     totals: Amounts;
-    spendingByMonth?: Array<{ month: string; spentMinor: number }>;
+    spendingByMonth: Array<{ month: string; spentMinor: number }>;
   }>;
 }
 
@@ -40,9 +40,19 @@ export interface AssetRow {
   deliveredAt: string;
 }
 
+export interface AssetSummaryRow {
+  deliveries: number;
+  quantity: number;
+  totalUsdMinor: number;
+}
+
 export interface AssetRegister extends Envelope {
   rows: AssetRow[];
   totals: { deliveries: number; quantity: number; totalUsdMinor: number };
+  summary: {
+    byGovernorate: Array<AssetSummaryRow & { governorate: string | null }>;
+    byCategory: Array<AssetSummaryRow & { category: string | null }>;
+  };
 }
 
 export interface FunnelStage {
@@ -52,7 +62,22 @@ export interface FunnelStage {
   byGovernorate: Record<string, number>;
 }
 
+export interface HouseholdCounts {
+  total: number;
+  F: number;
+  M: number;
+  active: number;
+  withdrawn: number;
+  replaced: number;
+}
+
 export interface Beneficiaries extends Envelope {
+  households: {
+    total: number;
+    byStatus: { active: number; withdrawn: number; replaced: number };
+    bySex: { F: number; M: number };
+    byGovernorate: Record<string, HouseholdCounts>;
+  };
   funnel: FunnelStage[];
 }
 

@@ -51,7 +51,7 @@ export async function seedProgramme(system: RunningSystem, households = 6): Prom
   const early = await head(system);
 
   await accepted(system, 'asset-transfer', ids.slice(half).map((_, j) => deliver(half + j, '2026-01-20')));
-  await accepted(system, 'evaluation', ids.slice(1).map((id, i) => survey(id, i + 1, 'endline', 20_000 + i * 3_000, '2026-06-10')));
+  await accepted(system, 'evaluation', ids.slice(1).map((id, i) => survey(id, i + 1, 'endline', 20_000 + i * 3_000, '2026-09-15')));
   await accepted(system, 'enrolment', [ev('HouseholdWithdrawn', { householdId: ids[0]!, reason: 'moved abroad' }, '2026-02-01T09:00:00+02:00')]);
   await accepted(system, 'grant', [ev('ExpenditureRecorded', { expenditureId: uniq('EXP'), budgetLine: grant.lines.management!, amountMinor: 1_250_000, currency: 'USD', payee: 'Audit firm', documentRef: 'INV-A-1' }, '2026-02-20T10:00:00+02:00')], 'finance');
   const personal = enrolled.flatMap((e) => {

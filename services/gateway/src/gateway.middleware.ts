@@ -77,7 +77,7 @@ export class GatewayMiddleware implements NestMiddleware {
     }
     // The dashboard's page and bundles hold no data: open, like the docs page.
     if (page !== null) {
-      this.dashboard.serve(req, res);
+      this.dashboard.serve(req, res, req.originalUrl);
       return;
     }
     const address = req.socket.remoteAddress ?? 'unknown';

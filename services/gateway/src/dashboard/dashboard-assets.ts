@@ -55,9 +55,12 @@ export class DashboardAssets {
     return ASSET.test(path) ? '/dashboard/assets/{file}' : null;
   }
 
-  /** Answers a request whose template() is not null. */
-  serve(req: IncomingMessage, res: ServerResponse): void {
-    const path = (req.url ?? '/').split('?', 1)[0]!;
+  /**
+   * Answers a request whose template() is not null. `target` is the request's whole path: behind
+   * Express's middleware mount, `req.url` may no longer be.
+   */
+  serve(req: IncomingMessage, res: ServerResponse, target: string): void {
+    const path = target.split('?', 1)[0]!;
     const asset = ASSET.exec(path);
     if (asset) {
       const found = this.assets.get(asset[1]!);

@@ -61,7 +61,7 @@ export const GATEWAY_SECTION: ApiSection = {
       type: 'object',
       required: ['keyId', 'role'],
       additionalProperties: false,
-      properties: { keyId: { type: 'string', examples: ['donor'] }, role: { enum: [...ROLES] } },
+      properties: { keyId: { type: 'string', description: 'The id the key registry and the access log know the key by.', examples: ['f2fe5e3b39'] }, role: { enum: [...ROLES] } },
     },
     Health: {
       type: 'object',

@@ -35,7 +35,7 @@ describe('dashboard in Chromium', () => {
     // A start is seconds on an idle machine; the margin is for a CI machine busy with other suites.
     system = await startSystem({ timeoutMs: 150_000 });
     origin = system.baseUrl.replace(/\/v1$/, '');
-    seeded = await seedDemo(system, 24);
+    seeded = await seedDemo(system, 16);
   }, 240_000);
 
   afterAll(async () => {
@@ -47,7 +47,9 @@ describe('dashboard in Chromium', () => {
   beforeEach(async () => {
     context = await browser.newContext({ viewport: { width: 1366, height: 768 }, acceptDownloads: true });
     page = await context.newPage();
-    watch = watchPage(page);
+    // /v1/health answers 503 while a service is slow to answer it (a loaded machine): the page shows
+    // that as its degraded banner, which is what it is for, not a failed request.
+    watch = watchPage(page, (url) => url === `${system.baseUrl}/health`);
   });
 
   afterEach(async () => {

@@ -20,9 +20,10 @@ export async function launchChromium(): Promise<Browser> {
 
 /**
  * Everything that went wrong in a page: console errors (a CSP violation is one), uncaught
- * exceptions, failed requests and HTTP errors. `allow` lets a step expect one status (a 401).
+ * exceptions, failed requests and HTTP errors. `allow` lets a step expect one status (a 401);
+ * `expected` names answers the page reads as information, whatever their status (a health probe's 503).
  */
-export function watchPage(page: Page): { problems: string[]; allow(status: number): void } {
+export function watchPage(page: Page, expected: (url: string) => boolean = () => false): { problems: string[]; allow(status: number): void } {
   const problems: string[] = [];
   const allowed = new Set<number>();
   page.on('console', (m) => {
@@ -34,7 +35,7 @@ export function watchPage(page: Page): { problems: string[]; allow(status: numbe
   page.on('pageerror', (e) => problems.push(`exception: ${e.message}`));
   page.on('requestfailed', (r) => problems.push(`request failed: ${r.method()} ${r.url()} ${r.failure()?.errorText ?? ''}`));
   page.on('response', (r) => {
-    if (r.status() >= 400 && !allowed.has(r.status())) problems.push(`HTTP ${r.status()}: ${r.request().method()} ${r.url()}`);
+    if (r.status() >= 400 && !allowed.has(r.status()) && !expected(r.url())) problems.push(`HTTP ${r.status()}: ${r.request().method()} ${r.url()}`);
   });
   return { problems, allow: (status) => allowed.add(status) };
 }

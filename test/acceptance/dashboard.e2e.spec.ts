@@ -36,7 +36,7 @@ describe('dashboard in Chromium', () => {
     // shared with other suites, where a start alone has taken minutes: a limit must not fail a slow run.
     system = await startSystem({ timeoutMs: 300_000 });
     origin = system.baseUrl.replace(/\/v1$/, '');
-    seeded = await seedDemo(system, 16);
+    seeded = await seedDemo(system, 24);
   }, 600_000);
 
   afterAll(async () => {

@@ -4,6 +4,8 @@ import { LedgerTree, SqliteEventStore, SqliteTreeStore, TreeIntegrityError, veri
 import { ConfigError, deriveDigestKey, healthReason, ledgerFile, ledgerTreeFile, loadMasterKey, loadPlatformConfig } from '@peil/platform';
 import { MemoryReadStore, MongoReadStore, SqliteReadStore, type ReadStore } from '@peil/projections';
 import { householdRefFunction, loadFiscalYearStartMonth, loadIatiPublisher, loadReadStoreConfig, ReportEngine, ReportRefusedError, ReportRequestError, type ReadStoreConfig } from '@peil/reports';
+import { DemoError } from './demo/client';
+import { demoCommand, DEMO_USAGE } from './demo/demo.command';
 import { KEYS_USAGE, keysCommand } from './keys';
 import { auditCommand, AUDIT_USAGE } from './tlog/audit.command';
 import { parseArgs, single, UsageError } from './tlog/cli-args';
@@ -32,7 +34,9 @@ ${EXPORT_USAGE}
 ${VERIFY_PACK_USAGE}
 ${AUDIT_USAGE}
 ${TREE_USAGE}
-`;
+
+  Demo (against the running system, through its HTTP API):
+${DEMO_USAGE}`;
 
 /** The configured read store; a CLI run fails (after one server-selection timeout) rather than waiting for MongoDB. */
 async function openReadStore(config: ReadStoreConfig): Promise<ReadStore> {
@@ -55,6 +59,7 @@ const COMMAND_USAGE: Readonly<Record<string, string>> = {
   'verify-pack': `${VERIFY_PACK_USAGE}\n`,
   audit: `${AUDIT_USAGE}\n`,
   tree: `${TREE_USAGE}\n`,
+  demo: DEMO_USAGE,
 };
 
 function version(): string {
@@ -89,6 +94,7 @@ async function main(argv: string[]): Promise<number> {
   const config = loadPlatformConfig();
   // Before the ledger is opened: key commands touch only the gateway's key registry.
   if (command === 'keys') return keysCommand(args, config.dataDir, { out: (t) => writeSync(1, t), err: (t) => writeSync(2, t) });
+  if (command === 'demo') return demoCommand(args, { dataDir: config.dataDir, host: config.PEIL_HOST, port: config.PEIL_PORT }, { out, err: (t) => void writeSync(2, t), isTty: process.stderr.isTTY === true });
   const householdRef = () => householdRefFunction(deriveDigestKey(loadMasterKey(process.env, config.dataDir)));
   const store = new SqliteEventStore(ledgerFile(config.dataDir));
   try {
@@ -157,6 +163,10 @@ main(process.argv.slice(2)).then(
     if (err instanceof TreeIntegrityError) {
       process.stderr.write(`peil-ledger: ${err.message}\n`);
       process.exit(1);
+    }
+    if (err instanceof DemoError) {
+      process.stderr.write(`peil-ledger demo: ${err.message}\n`);
+      process.exit(err.exitCode);
     }
     if (err instanceof ConfigError || err instanceof ReportRequestError) {
       process.stderr.write(`peil-ledger: ${err.message}\n`);

@@ -73,8 +73,8 @@ export async function auditCommand(args: readonly string[], env: NodeJS.ProcessE
   }
 }
 
-/** `http://host:8080` or `http://host:8080/v1` → the API base ending in /v1. */
-function apiBase(url: string): string {
+/** `http://host:8080` or `http://host:8080/v1` → the API base ending in /v1 (a UsageError otherwise). */
+export function apiBase(url: string): string {
   let parsed: URL;
   try {
     parsed = new URL(url);

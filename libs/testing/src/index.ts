@@ -16,3 +16,4 @@ export * from './visits.decider';
 export * from './temp-ledger';
 export * from './service-harness';
 export * from './fixtures/peil-agreement';
+export * from './browser';

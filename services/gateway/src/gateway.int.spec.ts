@@ -158,7 +158,7 @@ describe('gateway (in-process, with loopback stand-ins for every service)', () =
 
     it('asks for a key before saying whether a path exists', async () => {
       expect((await call('/v1/nothing/here')).status).toBe(401);
-      expect((await call('/')).status).toBe(401);
+      expect((await call('/index.html')).status).toBe(401);
       expect((await call('/v1/docs', { method: 'POST' })).status).toBe(401);
     });
 

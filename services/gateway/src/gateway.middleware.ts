@@ -3,6 +3,7 @@ import { METRICS, RouteTemplates, declaredRoute, withRequestId, type ServiceMetr
 import type { NextFunction, Request, Response } from 'express';
 import { bearerKey, type Caller } from '@peil/platform';
 import { KeyRegistry } from '@peil/platform';
+import { DashboardAssets } from './dashboard/dashboard-assets';
 import { AccessLog } from './edge/access-log';
 import { MetricsAggregator } from './edge/metrics-aggregator';
 import { RateLimiter } from './edge/rate-limiter';
@@ -34,6 +35,7 @@ export class GatewayMiddleware implements NestMiddleware {
     private readonly proxy: ServiceProxy,
     private readonly accessLog: AccessLog,
     private readonly metricsAggregator: MetricsAggregator,
+    private readonly dashboard: DashboardAssets,
     @Inject(METRICS) private readonly metrics: ServiceMetrics,
     @Inject(ROUTE_TEMPLATES) private readonly routes: RouteTemplates,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
@@ -53,7 +55,8 @@ export class GatewayMiddleware implements NestMiddleware {
   private handle(req: Request, res: Response, next: NextFunction, requestId: string): void {
     const started = process.hrtime.bigint();
     const route = this.routes.match(req.originalUrl);
-    const template = route?.template ?? (isPublicRoute(req.method, req.originalUrl) ? req.originalUrl.split('?', 1)[0]! : 'unmatched');
+    const page = this.dashboard.template(req.method, req.originalUrl);
+    const template = route?.template ?? page ?? (isPublicRoute(req.method, req.originalUrl) ? req.originalUrl.split('?', 1)[0]! : 'unmatched');
     let caller: Caller | null = null;
     const bytesBefore = req.socket.bytesWritten;
     res.once('close', () => {
@@ -69,6 +72,11 @@ export class GatewayMiddleware implements NestMiddleware {
     if (applyCors(req, res, this.config.corsOrigins)) return;
     if (isPublicRoute(req.method, req.originalUrl)) {
       next();
+      return;
+    }
+    // The dashboard's page and bundles hold no data: open, like the docs page.
+    if (page !== null) {
+      this.dashboard.serve(req, res, req.originalUrl);
       return;
     }
     const address = req.socket.remoteAddress ?? 'unknown';
@@ -102,8 +110,16 @@ export class GatewayMiddleware implements NestMiddleware {
       sendError(res, 403, 'forbidden', `role ${caller.role} may not do this`);
       return;
     }
-    if (req.originalUrl.split('?', 1)[0] === '/metrics') {
+    const path = req.originalUrl.split('?', 1)[0];
+    if (path === '/metrics') {
       void this.serveMetrics(req, res);
+      return;
+    }
+    if (path === '/v1/me') {
+      // Which role the key has, so a client (the dashboard) shows only what that role may read.
+      const body = JSON.stringify({ keyId: caller.keyId, role: caller.role });
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
+      res.end(body);
       return;
     }
     this.proxy.forward(req, res, caller);

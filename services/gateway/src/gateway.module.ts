@@ -5,6 +5,7 @@ import type { LoggerService } from '@nestjs/common';
 import { AccessLog } from './edge/access-log';
 import { MetricsAggregator } from './edge/metrics-aggregator';
 import { KeyRegistry } from '@peil/platform';
+import { DashboardAssets } from './dashboard/dashboard-assets';
 import type { GatewayConfig } from './gateway.config';
 import { GatewayMiddleware } from './gateway.middleware';
 import { GATEWAY_CONFIG, OPENAPI_DOCUMENT, ROUTE_TEMPLATES } from './gateway.tokens';
@@ -50,6 +51,8 @@ export class GatewayModule implements NestModule {
           useFactory: (metrics: ServiceMetrics) => new MetricsAggregator(options.config, options.internalToken, metrics),
         },
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
+        // Read once at start from dist/dashboard (npm run build writes it).
+        { provide: DashboardAssets, useFactory: () => new DashboardAssets() },
         ServiceProxy,
         ServiceHealth,
         GatewayMiddleware,

@@ -14,6 +14,8 @@ const GRANT_READERS = ['finance', 'auditor', 'supervisor', 'donor', 'admin', 'sy
 
 export const ROUTE_ROLES = {
   'GET /metrics': ['admin', 'system'],
+  // Any key may ask which role it has (the dashboard shows only what that role may read).
+  'GET /v1/me': [...ROLES],
 
   // The union of every type's roles; each event is then checked against its own type's (ENROLMENT_EVENT_ROLES).
   'POST /v1/enrolment/events': [...new Set(Object.values(ENROLMENT_EVENT_ROLES).flat())],

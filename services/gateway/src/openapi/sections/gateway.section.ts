@@ -2,7 +2,7 @@ import { json, ref, response } from '../components';
 import type { ApiSection } from '../openapi.types';
 
 export const GATEWAY_SECTION: ApiSection = {
-  tag: { name: 'system', description: 'The gateway itself: health and this document open without a key, metrics for admins.' },
+  tag: { name: 'system', description: 'The gateway itself: health, readiness and this document open without a key; `/v1/me` with any key; metrics for admins.' },
   paths: {
     '/v1/health': {
       get: {
@@ -59,6 +59,19 @@ export const GATEWAY_SECTION: ApiSection = {
         responses: { '200': { description: 'An HTML page.', content: { 'text/html': { schema: { type: 'string' } } } } },
       },
     },
+    '/v1/me': {
+      get: {
+        operationId: 'whoAmI',
+        summary: 'The role and key id of the calling API key',
+        description: 'What a client needs to show only what its role may read (the dashboard does). Never the key itself.',
+        tags: ['system'],
+        responses: {
+          '200': { description: 'The caller.', content: json(ref('Caller')) },
+          '401': response('Unauthenticated'),
+          '429': response('TooManyRequests'),
+        },
+      },
+    },
     '/metrics': {
       get: {
         operationId: 'metrics',
@@ -75,6 +88,12 @@ export const GATEWAY_SECTION: ApiSection = {
     },
   },
   schemas: {
+    Caller: {
+      type: 'object',
+      required: ['keyId', 'role'],
+      additionalProperties: false,
+      properties: { keyId: { type: 'string', description: 'The id the key registry and the access log know the key by.', examples: ['f2fe5e3b39'] }, role: { enum: [...ROLES] } },
+    },
     Health: {
       type: 'object',
       required: ['ok', 'live', 'ready', 'services'],

@@ -1,0 +1,129 @@
+/**
+ * The pilot's geography and livelihoods: Lebanon's eight governorates and the districts (qada') where
+ * households are enrolled, with English and Arabic names, and the asset kits the programme buys.
+ * Events carry the English names (the key every service matches districts on); the Arabic names are
+ * here for anyone rendering them.
+ */
+
+export interface District {
+  en: string;
+  ar: string;
+  /** Share of the caseload (relative weight): the pilot targets the poorest areas. */
+  weight: number;
+  /** Sectors the district's market assessment finds viable. */
+  sectors: readonly Sector[];
+}
+
+export interface Governorate {
+  en: string;
+  ar: string;
+  districts: readonly District[];
+}
+
+export const SECTORS = ['tailoring', 'food-processing', 'agriculture', 'livestock', 'hairdressing', 'phone-repair', 'small-retail'] as const;
+export type Sector = (typeof SECTORS)[number];
+
+const RURAL: readonly Sector[] = ['tailoring', 'food-processing', 'agriculture', 'livestock', 'small-retail'];
+const TOWN: readonly Sector[] = ['tailoring', 'food-processing', 'hairdressing', 'phone-repair', 'small-retail'];
+const MIXED: readonly Sector[] = ['tailoring', 'food-processing', 'agriculture', 'hairdressing', 'phone-repair', 'small-retail'];
+
+export const GOVERNORATES: readonly Governorate[] = [
+  { en: 'Akkar', ar: 'عكار', districts: [{ en: 'Akkar', ar: 'عكار', weight: 14, sectors: [...RURAL, 'hairdressing'] }] },
+  {
+    en: 'North', ar: 'الشمال',
+    districts: [
+      { en: 'Tripoli', ar: 'طرابلس', weight: 14, sectors: TOWN },
+      { en: 'Minieh-Danniyeh', ar: 'المنية - الضنية', weight: 6, sectors: RURAL },
+      { en: 'Zgharta', ar: 'زغرتا', weight: 2, sectors: MIXED },
+      { en: 'Koura', ar: 'الكورة', weight: 1, sectors: MIXED },
+    ],
+  },
+  {
+    en: 'Baalbek-Hermel', ar: 'بعلبك - الهرمل',
+    districts: [
+      { en: 'Baalbek', ar: 'بعلبك', weight: 10, sectors: [...RURAL, 'phone-repair'] },
+      { en: 'Hermel', ar: 'الهرمل', weight: 4, sectors: RURAL },
+    ],
+  },
+  {
+    en: 'Bekaa', ar: 'البقاع',
+    districts: [
+      { en: 'Zahle', ar: 'زحلة', weight: 6, sectors: MIXED },
+      { en: 'West Bekaa', ar: 'البقاع الغربي', weight: 5, sectors: RURAL },
+      { en: 'Rashaya', ar: 'راشيا', weight: 1, sectors: RURAL },
+    ],
+  },
+  {
+    en: 'Mount Lebanon', ar: 'جبل لبنان',
+    districts: [
+      { en: 'Baabda', ar: 'بعبدا', weight: 4, sectors: TOWN },
+      { en: 'Chouf', ar: 'الشوف', weight: 3, sectors: MIXED },
+      { en: 'Aley', ar: 'عاليه', weight: 1, sectors: MIXED },
+    ],
+  },
+  { en: 'Beirut', ar: 'بيروت', districts: [{ en: 'Beirut', ar: 'بيروت', weight: 5, sectors: TOWN }] },
+  {
+    en: 'South', ar: 'الجنوب',
+    districts: [
+      { en: 'Saida', ar: 'صيدا', weight: 5, sectors: MIXED },
+      { en: 'Tyre', ar: 'صور', weight: 5, sectors: MIXED },
+      { en: 'Jezzine', ar: 'جزين', weight: 1, sectors: RURAL },
+    ],
+  },
+  {
+    en: 'Nabatieh', ar: 'النبطية',
+    districts: [
+      { en: 'Nabatieh', ar: 'النبطية', weight: 4, sectors: MIXED },
+      { en: 'Bint Jbeil', ar: 'بنت جبيل', weight: 2, sectors: RURAL },
+      { en: 'Marjeyoun', ar: 'مرجعيون', weight: 1, sectors: RURAL },
+    ],
+  },
+];
+
+export interface Place {
+  governorate: Governorate;
+  district: District;
+}
+
+export const PLACES: readonly Place[] = GOVERNORATES.flatMap((governorate) => governorate.districts.map((district) => ({ governorate, district })));
+
+export type KitCategory = 'agriculture' | 'cooking' | 'sewing-embroidery' | 'painting' | 'other-tools';
+
+export interface Kit {
+  itemCode: string;
+  name: string;
+  category: KitCategory;
+  /** US cents: the most the programme pays for one. */
+  unitCostCeilingMinor: number;
+  sector: Sector;
+  supplier: string;
+}
+
+/** Real livelihood kits, with ceilings from local supplier quotes (US cents). */
+export const KITS: readonly Kit[] = [
+  { itemCode: 'SEW-IND-01', name: 'Industrial straight-stitch sewing machine with table and motor', category: 'sewing-embroidery', unitCostCeilingMinor: 42_000, sector: 'tailoring', supplier: 'Al Mina Sewing Supplies' },
+  { itemCode: 'SEW-OVL-02', name: 'Four-thread overlock machine', category: 'sewing-embroidery', unitCostCeilingMinor: 32_000, sector: 'tailoring', supplier: 'Al Mina Sewing Supplies' },
+  { itemCode: 'SEW-EMB-03', name: 'Embroidery kit: machine, hoops and threads', category: 'sewing-embroidery', unitCostCeilingMinor: 28_000, sector: 'tailoring', supplier: 'Tarazi Textiles' },
+  { itemCode: 'FOOD-MOU-01', name: 'Mouneh kit: stainless pots, jar sealer, scales and 500 jars', category: 'cooking', unitCostCeilingMinor: 35_000, sector: 'food-processing', supplier: 'Bekaa Food Equipment' },
+  { itemCode: 'FOOD-SAJ-02', name: 'Saj oven with gas bottle and dough sheeter', category: 'cooking', unitCostCeilingMinor: 42_000, sector: 'food-processing', supplier: 'Bekaa Food Equipment' },
+  { itemCode: 'FOOD-DRY-03', name: 'Solar food dryer and vacuum packer', category: 'cooking', unitCostCeilingMinor: 26_000, sector: 'food-processing', supplier: 'Green Sun Lebanon' },
+  { itemCode: 'AGR-DRIP-01', name: 'Drip irrigation and small greenhouse kit', category: 'agriculture', unitCostCeilingMinor: 48_000, sector: 'agriculture', supplier: 'Agri-Zahle Cooperative Store' },
+  { itemCode: 'AGR-BEE-02', name: 'Beekeeping kit: five hives, suit, smoker and extractor', category: 'agriculture', unitCostCeilingMinor: 55_000, sector: 'agriculture', supplier: 'Shouf Apiary Supplies' },
+  { itemCode: 'LIV-GOAT-01', name: 'Two Baladi goats with shelter materials and feed', category: 'agriculture', unitCostCeilingMinor: 60_000, sector: 'livestock', supplier: 'Hermel Livestock Traders' },
+  { itemCode: 'LIV-HEN-02', name: 'Twenty-five laying hens with coop, feeders and drinkers', category: 'agriculture', unitCostCeilingMinor: 38_000, sector: 'livestock', supplier: 'Akkar Poultry Farm' },
+  { itemCode: 'HAIR-KIT-01', name: 'Hairdressing kit: hydraulic chair, hood dryer, straighteners, clippers', category: 'other-tools', unitCostCeilingMinor: 52_000, sector: 'hairdressing', supplier: 'Beauty Line SARL' },
+  { itemCode: 'HAIR-BAS-02', name: 'Wash basin with mixer tap and water heater', category: 'other-tools', unitCostCeilingMinor: 24_000, sector: 'hairdressing', supplier: 'Beauty Line SARL' },
+  { itemCode: 'PHN-REP-01', name: 'Mobile-phone repair bench: soldering station, microscope, tool set', category: 'other-tools', unitCostCeilingMinor: 43_000, sector: 'phone-repair', supplier: 'Tech Parts Hamra' },
+  { itemCode: 'PHN-STK-02', name: 'Spare parts and accessories starter stock', category: 'other-tools', unitCostCeilingMinor: 20_000, sector: 'phone-repair', supplier: 'Tech Parts Hamra' },
+  { itemCode: 'RET-KSK-01', name: 'Kiosk shelving, display fridge and solar light', category: 'other-tools', unitCostCeilingMinor: 50_000, sector: 'small-retail', supplier: 'Saida Shopfitters' },
+  { itemCode: 'RET-STK-02', name: 'Opening stock of dry goods and hygiene items', category: 'other-tools', unitCostCeilingMinor: 25_000, sector: 'small-retail', supplier: 'Wholesale Dora' },
+];
+
+export const kitsOf = (sector: Sector): Kit[] => KITS.filter((k) => k.sector === sector);
+
+/** Given and family names of the caseload (Lebanese, Syrian-Lebanese and Palestinian-Lebanese households). */
+export const NAMES = {
+  F: ['Rima', 'Fatima', 'Zeinab', 'Maryam', 'Hiba', 'Rana', 'Nour', 'Samar', 'Hanan', 'Layla', 'Mona', 'Rasha', 'Amal', 'Hala', 'Nadine', 'Ghada', 'Sawsan', 'Iman', 'Dalal', 'Khadija', 'Joumana', 'Rola', 'Siham', 'Wafaa'],
+  M: ['Ahmad', 'Mohammad', 'Ali', 'Hassan', 'Hussein', 'Khaled', 'Omar', 'Mahmoud', 'Bilal', 'Rami', 'Elie', 'Georges', 'Fadi', 'Walid', 'Ziad', 'Samir', 'Tarek', 'Youssef', 'Jihad', 'Nabil', 'Rabih', 'Wissam', 'Karim', 'Issam'],
+  family: ['Haddad', 'Khoury', 'Hamdan', 'Saleh', 'Darwish', 'Mansour', 'Nasser', 'Ayoub', 'Chamoun', 'Fakhoury', 'Ibrahim', 'Jaber', 'Kassem', 'Merhi', 'Moussa', 'Rahal', 'Sabbagh', 'Shehadeh', 'Srour', 'Taha', 'Yassine', 'Zein', 'Dib', 'Hammoud', 'Awad', 'Baalbaki', 'Osman', 'Fares'],
+};

@@ -59,6 +59,8 @@ export interface RunningSystem {
   baseUrl: string;
   dataDir: string;
   keys: Record<string, string>;
+  /** The supervisor's process id; the services are its children (the bench reads their memory). */
+  pid: number;
   output: () => string;
   /** SIGTERM to the supervisor; resolves when it exited. */
   stop(): Promise<number | null>;
@@ -138,6 +140,7 @@ async function startOnce(options: StartOptions & { dataDir: string }): Promise<R
     baseUrl,
     dataDir,
     keys,
+    pid: child.pid!,
     output: () => log,
     async stop() {
       child.kill('SIGTERM');

@@ -48,7 +48,7 @@ export const httpBench: BenchSection = {
   name: 'http',
   title: 'HTTP ingest through the gateway (validate, decide, encrypt, append)',
   async run(ctx: BenchContext): Promise<BenchRow[]> {
-    const system = await startSystem({ dataDir: join(ctx.dir, 'http'), env: { PEIL_HOUSEHOLD_CAPACITY: '10000000', PEIL_LOG_LEVEL: 'error', PEIL_RATE_LIMIT_PER_KEY: '0', PEIL_RATE_LIMIT_AUTH_FAILURES: '0' } });
+    const system = await startSystem({ dataDir: join(ctx.dir, 'http'), timeoutMs: 300_000, env: { PEIL_HOUSEHOLD_CAPACITY: '10000000', PEIL_LOG_LEVEL: 'error', PEIL_RATE_LIMIT_PER_KEY: '0', PEIL_RATE_LIMIT_AUTH_FAILURES: '0' } });
     const memory = new ServiceMemory(system.pid);
     try {
       for (const [context, make] of CONTEXT_EVENTS) await postEvents(system, context, [make()]); // warm-up

@@ -63,7 +63,8 @@ export const httpBench: BenchSection = {
 
       memory.reset();
       const contexts = CONTEXT_EVENTS.map(([context]) => context);
-      const four = await clients(CONTEXT_EVENTS.length, ctx.scale(20), (client) => {
+      // Every client as many requests (a --quick run too), each client on its own context.
+      const four = await clients(CONTEXT_EVENTS.length, CONTEXT_EVENTS.length * Math.max(1, ctx.scale(5)), (client) => {
         const [context, make] = CONTEXT_EVENTS[client]!;
         return postEvents(system, context, batch(make));
       });

@@ -12,6 +12,7 @@ import type {
   EventStoreCapabilities,
   ExpectedRevision,
 } from '../store/event-store.port';
+import { checkExpected } from '../store/expected-revision';
 
 /**
  * The EventStore port on EventStoreDB (distributed profile); design notes in
@@ -362,15 +363,6 @@ export class EsdbEventStore implements EventStore {
       throw err;
     }
   }
-}
-
-function checkExpected(streamId: string, expected: ExpectedRevision, actual: number | undefined): void {
-  if (expected === 'any') return;
-  if (expected === 'no_stream') {
-    if (actual !== undefined) throw new WrongExpectedRevisionError(streamId, expected, actual);
-    return;
-  }
-  if (actual !== expected) throw new WrongExpectedRevisionError(streamId, expected, actual ?? 'no_stream');
 }
 
 /** Ledger streams exclude EventStoreDB's `$` system streams and this adapter's eventId index. */

@@ -1,80 +1,88 @@
-import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { removeDir, startSystem, type RunningSystem } from '@peil/testing';
 import { type BenchContext, type BenchRow, type BenchSection, msSince, percentile } from './harness';
+import { CONTEXT_EVENTS, enrolment, type Submission } from './http.fixtures';
+import { ServiceMemory } from './memory';
 import { TARGETS } from './targets';
 
-let counter = 0;
-function enrolment() {
-  counter += 1;
-  const id = `${process.pid}-${counter}`;
-  return {
-    eventId: randomUUID(),
-    type: 'HouseholdEnrolled',
-    occurredAt: '2026-03-01T09:00:00+02:00',
-    source: 'bench',
-    data: {
-      householdId: `HH-${id}`,
-      essnId: `ESSN-${id}`,
-      governorate: 'North',
-      district: 'Tripoli',
-      sdcId: 'SDC-TRI-01',
-      participant: { participantId: `P-${id}`, fullName: 'Rima Haddad', sex: 'F', birthDate: '1990-05-14', educationLevel: 'secondary', phone: '+961 3 123456' },
-      consent: true,
-    },
-  };
-}
-
-async function postEvents(system: RunningSystem, events: unknown[]): Promise<void> {
-  const res = await fetch(`${system.baseUrl}/enrolment/events`, {
+async function postEvents(system: RunningSystem, context: string, events: Submission[]): Promise<void> {
+  const res = await fetch(`${system.baseUrl}/${context}/events`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${system.keys.ngo}` },
     body: JSON.stringify({ events }),
   });
-  const body = (await res.json()) as { results: Array<{ status: string }> };
-  if (!res.ok || body.results.some((r) => r.status !== 'accepted')) throw new Error(`ingest failed: HTTP ${res.status}`);
+  const body = (await res.json()) as { results?: Array<{ status: string }> };
+  if (!res.ok || !body.results || body.results.some((r) => r.status !== 'accepted')) throw new Error(`ingest to ${context} failed: HTTP ${res.status} ${JSON.stringify(body).slice(0, 300)}`);
 }
 
+/** `clients` loops, each sending its requests until `requests` were sent in all; per-request latencies, sorted, and the wall time. */
+async function clients(count: number, requests: number, send: (client: number) => Promise<void>): Promise<{ latencies: number[]; ms: number }> {
+  const latencies: number[] = [];
+  let next = 0;
+  const start = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: count }, async (_, client) => {
+      while (next < requests) {
+        next += 1;
+        const t = process.hrtime.bigint();
+        await send(client);
+        latencies.push(msSince(t));
+      }
+    }),
+  );
+  const ms = msSince(start);
+  latencies.sort((a, b) => a - b);
+  return { latencies, ms };
+}
+
+const pcts = (sorted: number[]) => `per request p50 ${percentile(sorted, 50).toFixed(1)} ms, p99 ${percentile(sorted, 99).toFixed(1)} ms`;
+const batch = (make: () => Submission) => Array.from({ length: 1000 }, make);
+
 /**
- * HTTP ingest through the gateway into the enrolment service, on the system `npm start` runs
- * (built dist/, separate processes): every event is validated, decided against the programme,
- * its personal data encrypted under a new household key, hashed and appended.
+ * HTTP ingest through the gateway, on the system `npm start` runs (built dist/, separate processes):
+ * every event is validated, decided against the programme, its personal data encrypted, hashed and
+ * appended. Alone, with four contexts written at once, and with sixteen clients on one context;
+ * beside each row the peak resident memory of the services that served it.
  */
 export const httpBench: BenchSection = {
   name: 'http',
-  title: 'HTTP ingest through the gateway (enrolment: validate, decide, encrypt, append)',
+  title: 'HTTP ingest through the gateway (validate, decide, encrypt, append)',
   async run(ctx: BenchContext): Promise<BenchRow[]> {
-    const system = await startSystem({ dataDir: join(ctx.dir, 'http'), env: { PEIL_HOUSEHOLD_CAPACITY: '10000000', PEIL_LOG_LEVEL: 'error', PEIL_RATE_LIMIT_PER_KEY: '0', PEIL_RATE_LIMIT_AUTH_FAILURES: '0' } });
+    const system = await startSystem({ dataDir: join(ctx.dir, 'http'), timeoutMs: 300_000, env: { PEIL_HOUSEHOLD_CAPACITY: '10000000', PEIL_LOG_LEVEL: 'error', PEIL_RATE_LIMIT_PER_KEY: '0', PEIL_RATE_LIMIT_AUTH_FAILURES: '0' } });
+    const memory = new ServiceMemory(system.pid);
     try {
-      await postEvents(system, [enrolment()]); // warm-up
-      const batches = ctx.scale(20);
-      let start = process.hrtime.bigint();
-      for (let i = 0; i < batches; i++) await postEvents(system, Array.from({ length: 1000 }, enrolment));
-      const batchRate = (batches * 1000 * 1000) / msSince(start);
+      for (const [context, make] of CONTEXT_EVENTS) await postEvents(system, context, [make()]); // warm-up
+      const rows: BenchRow[] = [];
 
-      const requests = ctx.scale(4000);
+      memory.reset();
+      const alone = await clients(1, ctx.scale(20), () => postEvents(system, 'enrolment', batch(enrolment)));
+      rows.push({
+        metric: 'HTTP ingest, batches of 1,000 (1 client)', value: (alone.latencies.length * 1000 * 1000) / alone.ms, unit: 'ev/s', target: TARGETS.httpIngestBatched,
+        note: `${alone.latencies.length} requests of 1,000 HouseholdEnrolled; ${pcts(alone.latencies)}; ${memory.describe(['gateway', 'enrolment'])}`,
+      });
+
+      memory.reset();
+      const contexts = CONTEXT_EVENTS.map(([context]) => context);
+      // Every client as many requests (a --quick run too), each client on its own context.
+      const four = await clients(CONTEXT_EVENTS.length, CONTEXT_EVENTS.length * Math.max(1, ctx.scale(5)), (client) => {
+        const [context, make] = CONTEXT_EVENTS[client]!;
+        return postEvents(system, context, batch(make));
+      });
+      rows.push({
+        metric: 'HTTP ingest, batches of 1,000, 4 clients × 4 contexts', value: (four.latencies.length * 1000 * 1000) / four.ms, unit: 'ev/s', target: TARGETS.httpIngestBatched,
+        note: `${four.latencies.length} requests (${contexts.join(', ')}); ${pcts(four.latencies)}; ${memory.describe(['gateway', ...contexts])}`,
+      });
+
+      memory.reset();
       const concurrency = 16;
-      const latencies: number[] = [];
-      let next = 0;
-      start = process.hrtime.bigint();
-      await Promise.all(
-        Array.from({ length: concurrency }, async () => {
-          while (next < requests) {
-            next += 1;
-            const t = process.hrtime.bigint();
-            await postEvents(system, [enrolment()]);
-            latencies.push(msSince(t));
-          }
-        }),
+      const single = await clients(concurrency, ctx.scale(4000), () => postEvents(system, 'enrolment', [enrolment()]));
+      const memoryNote = memory.describe(['gateway', 'enrolment']);
+      rows.push(
+        { metric: 'HTTP single-event requests, 16 clients × 1 context', value: (single.latencies.length * 1000) / single.ms, unit: 'req/s', target: TARGETS.httpIngestSingle, note: `${single.latencies.length} requests to enrolment; ${memoryNote}` },
+        { metric: 'HTTP single-event p50 latency', value: percentile(single.latencies, 50), unit: 'ms', better: 'lower', note: '16 concurrent clients' },
+        { metric: 'HTTP single-event p99 latency', value: percentile(single.latencies, 99), unit: 'ms', better: 'lower', target: TARGETS.httpIngestSingleP99Ms, note: '16 concurrent clients' },
       );
-      const singleRate = (requests * 1000) / msSince(start);
-      latencies.sort((a, b) => a - b);
-      const p99 = percentile(latencies, 99);
-      return [
-        { metric: 'HTTP ingest, batches of 1,000', value: batchRate, unit: 'ev/s', target: TARGETS.httpIngestBatched, note: `${batches} requests of 1,000 HouseholdEnrolled` },
-        { metric: 'HTTP ingest, single-event requests', value: singleRate, unit: 'req/s', target: TARGETS.httpIngestSingle, note: `${requests} requests, ${concurrency} concurrent clients` },
-        { metric: 'HTTP single-event p99 latency', value: p99, unit: 'ms', better: 'lower', target: TARGETS.httpIngestSingleP99Ms, note: `p50 ${percentile(latencies, 50).toFixed(1)} ms` },
-      ];
+      return rows;
     } finally {
       await system.stop();
       removeDir(join(ctx.dir, 'http'));

@@ -4,7 +4,8 @@ const int = (n: number) => Math.round(n).toLocaleString('en-US');
 
 function formatValue(value: number, unit: string): string {
   if (!Number.isFinite(value)) return 'n/a';
-  return unit === 'ms' ? `${value.toFixed(value < 10 ? 2 : 1)} ms` : `${int(value)} ${unit}`;
+  if (unit === 'ms' || unit === 'µs') return `${value.toFixed(value < 10 ? 2 : 1)} ${unit}`;
+  return `${int(value)} ${unit}`;
 }
 
 function formatRatio(row: BenchRow): string {

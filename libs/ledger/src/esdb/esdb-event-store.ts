@@ -13,6 +13,7 @@ import type {
 } from '../store/event-store.port';
 import { allPosition, answer, esdbEventId, positionOf, toClaim, toEventData, toFound, toStored, type Claim, type Found } from './esdb-envelope';
 import { CLAIM_TYPE, collect, drain, esdb, indexStream, isLedgerStream, isLedgerStreamId, ledgerName, mapLimit, nativeName } from './esdb-streams';
+import { checkExpected } from '../store/expected-revision';
 
 /**
  * The EventStore port on EventStoreDB (distributed profile); design notes in
@@ -303,14 +304,5 @@ export class EsdbEventStore implements EventStore {
       ceiling = positionOf({ position: lowest });
     }
   }
-}
-
-function checkExpected(streamId: string, expected: ExpectedRevision, actual: number | undefined): void {
-  if (expected === 'any') return;
-  if (expected === 'no_stream') {
-    if (actual !== undefined) throw new WrongExpectedRevisionError(streamId, expected, actual);
-    return;
-  }
-  if (actual !== expected) throw new WrongExpectedRevisionError(streamId, expected, actual ?? 'no_stream');
 }
 

@@ -1,7 +1,8 @@
 import type Database from 'better-sqlite3';
 import { categoryOf, type NewEvent } from '../core/envelope';
 import { chain } from '../core/hash-chain';
-import { ConditionFailedError, EventIdConflictError, WrongExpectedRevisionError } from '../store/errors';
+import { ConditionFailedError, EventIdConflictError } from '../store/errors';
+import { checkExpected } from '../store/expected-revision';
 import type { AppendedEvent, AppendOptions, ExpectedRevision } from '../store/event-store.port';
 
 /** What an append needs of an event already stored under one of its eventIds. */
@@ -95,13 +96,4 @@ function existingAnswers(stmts: WriteStatements, events: readonly NewEvent[]): A
     if (row.content_digest !== event.contentDigest) throw new EventIdConflictError(event.eventId, row.position);
     return { eventId: row.event_id, status: 'duplicate', position: row.position, streamId: row.stream_id, revision: row.revision, hash: row.hash };
   });
-}
-
-function checkExpected(streamId: string, expected: ExpectedRevision, actual: number | undefined): void {
-  if (expected === 'any') return;
-  if (expected === 'no_stream') {
-    if (actual !== undefined) throw new WrongExpectedRevisionError(streamId, expected, actual);
-    return;
-  }
-  if (actual !== expected) throw new WrongExpectedRevisionError(streamId, expected, actual ?? 'no_stream');
 }

@@ -15,6 +15,26 @@ export type StoredRow = [
 ];
 
 export function fromStoredRow(row: StoredRow | [...StoredRow, contentDigest: string]): StoredEvent {
+  const event = rowEvent(row);
+  // Assigned over the placeholder, so `data` keeps its place among the members (API bodies list them in order).
+  event.data = parseJsonData(row[0], row[12]);
+  return event;
+}
+
+/**
+ * A row as the verifier hashes it: `dataJson` is the stored text, and `data` is parsed only when read
+ * (the verifier asks only when a hash does not match, to tell altered data from data that no longer
+ * parses). Parsing every row's data was most of the time a verification spent.
+ */
+export function hashableRow(row: StoredRow): { event: StoredEvent; dataJson: string } {
+  const event = rowEvent(row);
+  const dataJson = row[12];
+  Object.defineProperty(event, 'data', { get: () => parseJsonData(row[0], dataJson), enumerable: true });
+  return { event, dataJson };
+}
+
+/** The event of a row, with a placeholder `data` for the caller to fill. */
+function rowEvent(row: StoredRow | [...StoredRow, contentDigest: string]): StoredEvent {
   const event: StoredEvent = {
     position: row[0],
     streamId: row[1],
@@ -28,7 +48,7 @@ export function fromStoredRow(row: StoredRow | [...StoredRow, contentDigest: str
     actor: row[9],
     correlationId: row[10],
     causationId: row[11],
-    data: parseJsonData(row[0], row[12]),
+    data: {},
     prevHash: row[13],
     hash: row[14],
   };
@@ -36,38 +56,6 @@ export function fromStoredRow(row: StoredRow | [...StoredRow, contentDigest: str
   // Set only when recorded: an old event must come back without the member, to hash as it was written.
   if (principal) event.principal = principal;
   return event;
-}
-
-/**
- * A row as the verifier hashes it: `dataJson` is the stored text, and `data` is parsed only when read
- * (the verifier asks only when a hash does not match, to tell altered data from data that no longer
- * parses). Parsing every row's data was most of the time a verification spent.
- */
-export function hashableRow(row: StoredRow): { event: StoredEvent; dataJson: string } {
-  const position = row[0];
-  const dataJson = row[12];
-  const event: StoredEvent = {
-    position,
-    streamId: row[1],
-    revision: row[2],
-    eventId: row[3],
-    type: row[4],
-    schemaVersion: row[5],
-    occurredAt: row[6],
-    recordedAt: row[7],
-    source: row[8],
-    actor: row[9],
-    correlationId: row[10],
-    causationId: row[11],
-    get data() {
-      return parseJsonData(position, dataJson);
-    },
-    prevHash: row[13],
-    hash: row[14],
-  };
-  const principal = principalOf(row);
-  if (principal) event.principal = principal;
-  return { event, dataJson };
 }
 
 export function principalOf(row: StoredRow | [...StoredRow, contentDigest: string]): EventPrincipal | undefined {

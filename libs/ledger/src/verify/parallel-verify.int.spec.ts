@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { hashEnvelope } from '../core/hash-chain';
 import { SqliteEventStore } from '../sqlite/sqlite-event-store';
 import { EVENT_COLUMNS, fromStoredRow, type StoredRow } from '../sqlite/sqlite-rows';
-import { testEvent } from '../testing/test-event';
+import { testEvent } from '@peil/testing';
 import { verifyLedger } from './verify-ledger';
 
 const dirs: string[] = [];

@@ -31,7 +31,7 @@ export function encryptField(key: Buffer, householdId: string, fieldPath: string
   if (LONE_SURROGATE.test(plaintext)) {
     throw new TypeError(`field '${fieldPath}' is not well-formed Unicode (lone surrogate); refusing to encrypt`);
   }
-  const iv = randomBytes(IV_BYTES); // fresh per value: GCM must never reuse an IV under one key
+  const iv = freshIv(); // fresh per value: GCM must never reuse an IV under one key
   const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
   cipher.setAAD(aad);
   const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
@@ -74,6 +74,23 @@ function additionalData(key: Buffer, householdId: string, fieldPath: string): Bu
     throw new RangeError('household id must be non-empty and must not contain "|"');
   }
   return Buffer.from(`${householdId}|${fieldPath}`, 'utf8');
+}
+
+// IVs are cut from a block of CSPRNG output, each 12 bytes used once: one randomBytes call per
+// IV cost about a third of encrypting a field, and an enrolment encrypts several. (Services are
+// spawned, never forked, so no two processes ever hold the same block.)
+const IV_POOL_BYTES = IV_BYTES * 1024;
+let ivPool = Buffer.alloc(0);
+let ivOffset = 0;
+
+function freshIv(): Buffer {
+  if (ivOffset + IV_BYTES > ivPool.length) {
+    ivPool = randomBytes(IV_POOL_BYTES);
+    ivOffset = 0;
+  }
+  const iv = ivPool.subarray(ivOffset, ivOffset + IV_BYTES);
+  ivOffset += IV_BYTES;
+  return iv;
 }
 
 function b64url(bytes: Buffer): string {

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { NewEvent, SqliteEventStore } from '@peil/ledger';
 import { enrolmentEvent } from './fixtures';
 import { marketStreamId } from '@peil/contracts';
+import { JSDF_COMPONENTS } from '../demo/finance';
 
 /**
  * A whole programme's ledger, written straight to a SqliteEventStore (no HTTP, no deciders): the
@@ -174,24 +175,9 @@ function writeEvents(store: SqliteEventStore, events: number): number {
 }
 
 function grantAgreement(): Record<string, unknown> {
-  const line = (code: string, name: string, allocationMinor: number, purpose: string) => ({ code, name, allocationMinor, purpose });
   return {
     grantId: GRANT_ID, donor: 'Japan Social Development Fund', administrator: 'World Bank', recipient: 'René Moawad Foundation',
-    currency: 'USD', amountMinor: 270_700_000, startDate: '2025-07-01', closingDate: '2027-06-30',
-    components: [
-      { code: 'C1', name: 'Design of a data-driven economic inclusion programme', budgetLines: [line(LINES.design, 'Market assessments and targeting design', 25_000_000, 'design')] },
-      {
-        code: 'C2', name: 'Implementation of the pilot',
-        budgetLines: [
-          line(LINES.assets, 'Asset transfers', 112_500_000, 'assets'),
-          line(LINES.training, 'Business-development and financial-literacy training', 40_000_000, 'training'),
-          line(LINES.coaching, 'Coaching and mentoring', 30_000_000, 'coaching'),
-          line(LINES.nudges, 'Saving nudges', 5_000_000, 'nudges'),
-        ],
-      },
-      { code: 'C3', name: 'Monitoring and evaluation', budgetLines: [line(LINES.evaluation, 'Baseline, midline and endline surveys', 35_000_000, 'evaluation')] },
-      { code: 'C4', name: 'Project management', budgetLines: [line(LINES.management, 'Project management and fiduciary', 23_200_000, 'management')] },
-    ],
+    currency: 'USD', amountMinor: 270_700_000, startDate: '2025-07-01', closingDate: '2027-06-30', components: JSDF_COMPONENTS,
   };
 }
 

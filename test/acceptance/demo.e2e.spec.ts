@@ -41,7 +41,7 @@ describe('npm run demo', () => {
 
   beforeAll(async () => {
     // No time-driven checkpoint during the test: the ledger head moves only when the demo adds events.
-    system = await startSystem({ env: { PEIL_CHECKPOINT_INTERVAL_S: '86400' } });
+    system = await startSystem({ env: { PEIL_CHECKPOINT_INTERVAL_S: '86400' }, timeoutMs: 300_000 });
   });
   afterAll(async () => {
     await system?.stop();

@@ -63,7 +63,7 @@ export async function demoCommand(args: readonly string[], target: DemoTarget, i
         const event = submission.events.find((e) => e.eventId === r.eventId);
         io.err(`rejected ${event?.type ?? '?'} ${r.eventId} (${submission.context}, ${submission.month}): ${r.error?.code}: ${r.error?.message}${r.error?.path ? ` at ${r.error.path}` : ''}\n`);
       }
-      io.err('peil-ledger demo: the system refused events of the generated pilot, which is a bug in the generator; stopped\n');
+      io.err('peil-ledger demo: the system refused events of the generated pilot: a bug in the generator, unless this ledger already holds a demo run with another --seed or --households (start from an empty PEIL_DATA_DIR); stopped\n');
       return 1;
     }
   }

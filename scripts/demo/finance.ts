@@ -9,7 +9,8 @@ export const GRANT_AMOUNT_MINOR = 270_700_000;
 export const LINES = { design: 'C1.1', assets: 'C2.1', training: 'C2.2', coaching: 'C2.3', nudges: 'C2.4', evaluation: 'C3.1', management: 'C4.1' } as const;
 
 const line = (code: string, name: string, allocationMinor: number, purpose: string) => ({ code, name, allocationMinor, purpose });
-const COMPONENTS = [
+/** The JSDF grant's components and lines (US cents), as signed; the bench's programme ledger uses them too. */
+export const JSDF_COMPONENTS = [
   { code: 'C1', name: 'Design of a data-driven economic inclusion programme', budgetLines: [line(LINES.design, 'Market assessments and targeting design', 25_000_000, 'design')] },
   {
     code: 'C2', name: 'Implementation of the pilot',
@@ -23,14 +24,14 @@ const COMPONENTS = [
   { code: 'C3', name: 'Monitoring and evaluation', budgetLines: [line(LINES.evaluation, 'Baseline, midline and endline surveys', 35_000_000, 'evaluation')] },
   { code: 'C4', name: 'Project management', budgetLines: [line(LINES.management, 'Project management and fiduciary', 23_200_000, 'management')] },
 ];
-export const ALLOCATIONS: Record<string, number> = Object.fromEntries(COMPONENTS.flatMap((c) => c.budgetLines.map((l) => [l.code, l.allocationMinor])));
+export const ALLOCATIONS: Record<string, number> = Object.fromEntries(JSDF_COMPONENTS.flatMap((c) => c.budgetLines.map((l) => [l.code, l.allocationMinor])));
 const REALLOCATION = { from: LINES.design, to: LINES.training, amountMinor: 3_000_000 };
 
 /** The JSDF grant as signed at the start of the pilot, with the World Bank's two disbursement categories. */
 export function signGrant(t: Timeline): void {
   t.add('grant-setup', 0, 2, '10:00', 'GrantAgreementSigned', {
     grantId: GRANT_ID, donor: 'Japan Social Development Fund', administrator: 'World Bank', recipient: 'René Moawad Foundation',
-    currency: 'USD', amountMinor: GRANT_AMOUNT_MINOR, startDate: '2025-06-01', closingDate: '2027-05-31', components: COMPONENTS,
+    currency: 'USD', amountMinor: GRANT_AMOUNT_MINOR, startDate: '2025-06-01', closingDate: '2027-05-31', components: JSDF_COMPONENTS,
     disbursementCategories: [
       { code: '1', name: 'Goods, non-consulting services, consulting services, training and operating costs', budgetLines: [LINES.design, LINES.training, LINES.coaching, LINES.nudges, LINES.evaluation, LINES.management] },
       { code: '2', name: 'Asset transfers to participating households', budgetLines: [LINES.assets] },

@@ -9,6 +9,13 @@ export type Context = 'grant' | 'asset-transfer' | 'assessment' | 'enrolment' | 
 export type Role = 'ngo' | 'supervisor' | 'finance';
 
 /**
+ * Requests of phases whose every event makes the service call another (a plan commits funds, a
+ * delivery and a paid session record an expenditure) stay small, well inside the gateway's 60 s
+ * upstream limit even on a loaded machine.
+ */
+const FOLLOWED_UP = 100;
+
+/**
  * Within a month, events go in this order, so that whatever an event needs (a session before its
  * attendance, a plan before its delivery, a withdrawal after the household's last activity) is
  * already in the ledger. Each phase is one context and the role that submits it.
@@ -20,13 +27,13 @@ export const PHASES = {
   enrolment: { context: 'enrolment', role: 'ngo' },
   profiles: { context: 'assessment', role: 'ngo' },
   surveys: { context: 'evaluation', role: 'ngo' },
-  plans: { context: 'assessment', role: 'supervisor' },
-  deliveries: { context: 'asset-transfer', role: 'ngo' },
-  sessions: { context: 'training', role: 'ngo' },
+  plans: { context: 'assessment', role: 'supervisor', batch: FOLLOWED_UP },
+  deliveries: { context: 'asset-transfer', role: 'ngo', batch: FOLLOWED_UP },
+  sessions: { context: 'training', role: 'ngo', batch: FOLLOWED_UP },
   participation: { context: 'training', role: 'ngo' },
   changes: { context: 'enrolment', role: 'ngo' },
   finance: { context: 'grant', role: 'finance' },
-} as const satisfies Record<string, { context: Context; role: Role }>;
+} as const satisfies Record<string, { context: Context; role: Role; batch?: number }>;
 export type Phase = keyof typeof PHASES;
 const PHASE_ORDER = Object.keys(PHASES) as Phase[];
 
@@ -107,17 +114,19 @@ export class Timeline {
     return this.planned.length;
   }
 
-  /** Month by month, phase by phase, in time order; at most MAX_EVENTS_PER_REQUEST events a request. */
+  /** Month by month, phase by phase, in time order; at most MAX_EVENTS_PER_REQUEST events a request (fewer where each is followed up). */
   submissions(): Submission[] {
     const ordered = [...this.planned].sort((a, b) => a.month - b.month || a.phase - b.phase || (a.at < b.at ? -1 : a.at > b.at ? 1 : 0) || a.seq - b.seq);
     const out: Submission[] = [];
     for (const p of ordered) {
       const phase = PHASE_ORDER[p.phase]!;
       const last = out[out.length - 1];
-      if (last && last.phase === phase && last.month === monthLabel(p.month) && last.events.length < MAX_EVENTS_PER_REQUEST) {
+      const { context, role, ...rest } = PHASES[phase];
+      const limit = 'batch' in rest ? rest.batch : MAX_EVENTS_PER_REQUEST;
+      if (last && last.phase === phase && last.month === monthLabel(p.month) && last.events.length < limit) {
         last.events.push(p.event);
       } else {
-        out.push({ month: monthLabel(p.month), phase, ...PHASES[phase], events: [p.event] });
+        out.push({ month: monthLabel(p.month), phase, context, role, events: [p.event] });
       }
     }
     return out;

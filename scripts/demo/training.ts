@@ -21,7 +21,11 @@ const CODE: Record<string, string> = { 'business-development': 'BD', 'financial-
  */
 export function generateTraining(t: Timeline, rng: Prng, households: Household[], lines: { training: string; coaching: string }): number {
   const byDistrict = new Map<string, Household[]>();
-  for (const h of households) byDistrict.set(h.place.district.en, [...(byDistrict.get(h.place.district.en) ?? []), h]);
+  for (const h of households) {
+    const members = byDistrict.get(h.place.district.en) ?? [];
+    members.push(h);
+    byDistrict.set(h.place.district.en, members);
+  }
   let sessions = 0;
   for (const [district, members] of byDistrict) {
     for (let g = 0; g * GROUP_SIZE < members.length; g++) {

@@ -4,9 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { firstTextIssue } from '@peil/contracts';
 import { CompactRange, hashEnvelope, hashedPart, leafHash, type StoredEvent } from '@peil/ledger';
-import { AccessLog, encryptField, JsonLogger, pseudonym, ServiceMetrics, systemClock } from '@peil/platform';
-import { RateLimiter } from '../../services/gateway/src/edge/rate-limiter';
-import { enrolmentEvent } from './fixtures';
+import { encryptField, JsonLogger, openSqliteAccessLog, pseudonym, RateLimiter, ServiceMetrics, systemClock } from '@peil/platform';
+import { enrolmentEvent } from '@peil/testing';
 import type { BenchContext, BenchRow, BenchSection } from './harness';
 import { TARGETS } from './targets';
 
@@ -48,7 +47,7 @@ export const featuresBench: BenchSection = {
     const event = enrolmentEvent('HH-features-1', 0);
     const stored: StoredEvent = { ...hashedPart({ ...event, streamId: 'household-HH-features-1', revision: 0, prevHash: null }), position: 1, hash: '' };
     const withPrincipal: StoredEvent = { ...stored, principal: { keyId: 'k-ngo-1', role: 'ngo', via: 'http' } };
-    const accessLog = AccessLog.open(dir, systemClock);
+    const accessLog = openSqliteAccessLog(dir, systemClock);
     const logger = new JsonLogger('bench', ['log'], () => undefined);
     const metrics = new ServiceMetrics('bench');
     const limiter = new RateLimiter(1e9);

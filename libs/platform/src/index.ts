@@ -13,6 +13,7 @@ export * from './config/platform.config';
 export * from './http/error-body';
 export * from './http/http-exception.filter';
 export * from './http/json-body';
+export * from './http/rate-limiter';
 export * from './http/query';
 export * from './nest/bootstrap';
 export * from './nest/shutdown';

@@ -61,8 +61,6 @@ export interface RunningSystem {
   /** The supervisor's pid: its process group holds every service (the bench reads their memory). */
   pid: number;
   keys: Record<string, string>;
-  /** The supervisor's process id; the services are its children (the bench reads their memory). */
-  pid: number;
   output: () => string;
   /** SIGTERM to the supervisor; resolves when it exited. */
   stop(): Promise<number | null>;

@@ -1,12 +1,11 @@
 import { Inject, Injectable, type NestMiddleware } from '@nestjs/common';
-import { METRICS, RouteTemplates, declaredRoute, withRequestId, type ServiceMetrics } from '@peil/platform';
+import { METRICS, RateLimiter, RouteTemplates, declaredRoute, withRequestId, type ServiceMetrics } from '@peil/platform';
 import type { NextFunction, Request, Response } from 'express';
 import { bearerKey, type Caller } from '@peil/platform';
 import { KeyRegistry } from '@peil/platform';
 import { DashboardAssets } from './dashboard/dashboard-assets';
 import { AccessLog } from './edge/access-log';
 import { MetricsAggregator } from './edge/metrics-aggregator';
-import { RateLimiter } from './edge/rate-limiter';
 import { applyCors, setSecurityHeaders } from './edge/security-headers';
 import type { GatewayConfig } from './gateway.config';
 import { GATEWAY_CONFIG, ROUTE_TEMPLATES } from './gateway.tokens';

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { testEvent } from '../testing/test-event';
+import { testEvent } from '@peil/testing';
 
 /**
  * The worker threads run compiled JavaScript, so this spec drives the built ledger (dist/): the

@@ -1,4 +1,4 @@
-import { RateLimiter } from './rate-limiter';
+import { RateLimiter } from '@peil/platform';
 import { RouteTemplates } from '@peil/platform';
 
 describe('RateLimiter', () => {

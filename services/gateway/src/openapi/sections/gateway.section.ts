@@ -1,3 +1,4 @@
+import { ROLES } from '@peil/platform';
 import { json, ref, response } from '../components';
 import type { ApiSection } from '../openapi.types';
 

@@ -1,4 +1,3 @@
-import { planCommitmentId } from '@peil/contracts';
 import { NAMES, PLACES, kitsOf, type Kit, type Place, type Sector } from './lebanon';
 import type { Prng } from './random';
 import { monthLabel, PILOT_MONTHS, type Timeline } from './timeline';
@@ -63,7 +62,7 @@ function kitFor(rng: Prng, sector: Sector): Kit[] {
  * Households: enrolment (months 2–4, so that every endline falls a year after enrolment within the
  * pilot), baseline survey, skills profile, plan, asset deliveries partly paid in LBP with their
  * receipts and later verifications, coaching visits, saving nudges, midline and endline surveys;
- * some withdraw (a plan's commitment not yet spent is released), some replace their participant.
+ * some withdraw (the services release what a plan still held), some replace their participant.
  */
 export function generateHouseholds(t: Timeline, rng: Prng, count: number, lines: { assets: string }): Household[] {
   const households: Household[] = [];
@@ -99,14 +98,8 @@ export function generateHouseholds(t: Timeline, rng: Prng, count: number, lines:
         trainingModules: h.modules, coachingSessions: h.coachingSessions,
       }, householdId);
     }
+    // A household withdrawn before its delivery: the services release what its plan held themselves.
     if (active(h.deliveredIn)) deliver(t, rng, h, lines.assets);
-    else if (active(h.planIn) && withdrawnIn !== null) {
-      // Withdrawn between plan and delivery: finance releases what the plan held on the assets line.
-      t.add('finance', withdrawnIn, 27, '15:00', 'CommitmentReleased', {
-        commitmentId: planCommitmentId(`PLAN-${householdId.slice(3)}`), amountMinor: h.kit.reduce((s, k) => s + k.unitCostCeilingMinor, 0),
-        reason: 'household withdrew before its kit was delivered',
-      }, householdId);
-    }
     for (let m = e + 3, k = 0; k < h.coachingSessions; m++, k++) {
       if (active(m) && rng.chance(0.9)) t.add('participation', m, rng.int(1, 26), '16:00', 'CoachingVisitRecorded', { visitId: `CV-${householdId.slice(3)}-${k + 1}`, householdId }, `${householdId}/${k}`);
     }

@@ -1,4 +1,4 @@
-// Layer rules of the hexagonal layout (STYLE.md), checked on every test run.
+// Layer rules of the hexagonal layout, checked on every test run.
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [

@@ -14,7 +14,7 @@ export interface BenchRow {
   /** 'ev/s', 'req/s', 'ms'… */
   unit: string;
   better?: Better;
-  /** A DESIGN §6 target, when the metric has one. */
+  /** A target, when the metric has one. */
   target?: number;
   /** For metrics without a target: the row whose figure the ratio is taken against (e.g. batch 1,000). */
   relativeTo?: { label: string; value: number };

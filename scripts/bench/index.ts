@@ -12,7 +12,7 @@ import { tlogBench } from './tlog.bench';
 import { featuresBench } from './features.bench';
 
 /**
- * `npm run bench` — DESIGN §6 performance targets, measured on a fresh temp ledger.
+ * `npm run bench` — performance targets (targets.ts), measured on a fresh temp ledger.
  *   --quick                     10× fewer events (smoke run)
  *   PEIL_BENCH_ONLY=store,verify  run only these sections (store, verify, http, rebuild, reports, streams, tlog, features)
  *   PEIL_BENCH_REPORT_EVENTS=100000,1000000  ledger sizes for rebuild and reports (the default)
@@ -86,7 +86,7 @@ async function main(): Promise<void> {
   } finally {
     await ctx.close();
   }
-  process.stdout.write(`\n${renderTable(rows)}\n\ntotal ${(msSince(started) / 1000).toFixed(1)} s; targets from DESIGN §6. A bench never gates.\n`);
+  process.stdout.write(`\n${renderTable(rows)}\n\ntotal ${(msSince(started) / 1000).toFixed(1)} s; targets in scripts/bench/targets.ts. A bench never gates.\n`);
   if (failed) process.exitCode = 1;
 }
 

@@ -12,7 +12,7 @@ import { TARGETS } from './targets';
 const BENCH_IATI_PUBLISHER = { ref: 'XX-BENCH-1', type: '22', name: 'Bench publisher' };
 
 /**
- * Read models and reports (DESIGN §6: projection rebuild ≥ 100,000 ev/s; report reads p99 ≤ 50 ms
+ * Read models and reports (projection rebuild ≥ 100,000 ev/s; report reads p99 ≤ 50 ms
  * at 1,000,000 events), on programme ledgers of 100,000 and 1,000,000 events written straight to a
  * SqliteEventStore (PEIL_BENCH_REPORT_EVENTS=200000,500000 to choose other sizes; --quick: a tenth).
  */

@@ -24,9 +24,9 @@ function formatTarget(row: BenchRow): string {
   return `${sign} ${formatValue(row.target, row.unit)}`;
 }
 
-/** A plain-text table: metric | measured | target (DESIGN §6) | ratio measured/target | notes. */
+/** A plain-text table: metric | measured | target | ratio measured/target | notes. */
 export function renderTable(rows: readonly BenchRow[]): string {
-  const header = ['metric', 'measured', 'target (DESIGN §6)', 'ratio measured/target', 'notes'];
+  const header = ['metric', 'measured', 'target', 'ratio measured/target', 'notes'];
   const body = rows.map((r) => [r.metric, formatValue(r.value, r.unit), formatTarget(r), formatRatio(r), r.note ?? '']);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((cells) => cells[i]!.length)));
   const right = [false, true, true, false, false];

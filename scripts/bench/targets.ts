@@ -1,6 +1,6 @@
 /**
- * DESIGN §6 Targets (embedded profile, 2-core machine, measured by `npm run bench`).
- * Keep in step with DESIGN.md §6.
+ * Targets (embedded profile, 2-core machine, measured by `npm run bench`).
+ * The targets the programme set for the embedded profile.
  */
 export const TARGETS = {
   /** Raw store append in batches: ≥ 100,000 events/s (~1 KB events). */

@@ -1,3 +1,4 @@
+import { JSDF_COMPONENTS, JSDF_LINES as LINES } from '@peil/contracts';
 import { pad, usdOf } from './households';
 import type { Prng } from './random';
 import { monthLabel, PILOT_MONTHS, quarterOf, type Timeline } from './timeline';
@@ -5,25 +6,7 @@ import { monthLabel, PILOT_MONTHS, quarterOf, type Timeline } from './timeline';
 export const GRANT_ID = 'JSDF-TF0C2751';
 export const GRANT_AMOUNT_MINOR = 270_700_000;
 
-/** Budget line codes by purpose (the services pick the line that pays for assets, training, coaching by purpose). */
-export const LINES = { design: 'C1.1', assets: 'C2.1', training: 'C2.2', coaching: 'C2.3', nudges: 'C2.4', evaluation: 'C3.1', management: 'C4.1' } as const;
-
-const line = (code: string, name: string, allocationMinor: number, purpose: string) => ({ code, name, allocationMinor, purpose });
-/** The JSDF grant's components and lines (US cents), as signed; the bench's programme ledger uses them too. */
-export const JSDF_COMPONENTS = [
-  { code: 'C1', name: 'Design of a data-driven economic inclusion programme', budgetLines: [line(LINES.design, 'Market assessments and targeting design', 25_000_000, 'design')] },
-  {
-    code: 'C2', name: 'Implementation of the pilot',
-    budgetLines: [
-      line(LINES.assets, 'Asset transfers', 112_500_000, 'assets'),
-      line(LINES.training, 'Business-development and financial-literacy training', 40_000_000, 'training'),
-      line(LINES.coaching, 'Coaching and mentoring', 30_000_000, 'coaching'),
-      line(LINES.nudges, 'Saving nudges', 5_000_000, 'nudges'),
-    ],
-  },
-  { code: 'C3', name: 'Monitoring and evaluation', budgetLines: [line(LINES.evaluation, 'Baseline, midline and endline surveys', 35_000_000, 'evaluation')] },
-  { code: 'C4', name: 'Project management', budgetLines: [line(LINES.management, 'Project management and fiduciary', 23_200_000, 'management')] },
-];
+export { JSDF_COMPONENTS, JSDF_LINES as LINES } from '@peil/contracts';
 export const ALLOCATIONS: Record<string, number> = Object.fromEntries(JSDF_COMPONENTS.flatMap((c) => c.budgetLines.map((l) => [l.code, l.allocationMinor])));
 const REALLOCATION = { from: LINES.design, to: LINES.training, amountMinor: 3_000_000 };
 

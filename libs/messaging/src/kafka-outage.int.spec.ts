@@ -5,7 +5,7 @@ import { allEvents, appendInterleaved, until } from './testing/ledger-events';
 import { testRelay } from './testing/test-relay';
 
 /**
- * DESIGN §6: "a broker outage delays publication but loses and reorders nothing per stream", on a
+ * "a broker outage delays publication but loses and reorders nothing per stream", on a
  * real Kafka-protocol broker. Two outages: a cluster that dies and is replaced by a new one (the
  * relay is restarted with the new bootstrap servers, from its checkpoint), and a cluster that hangs
  * and comes back on the same addresses (the same relay reconnects by itself). The first runs on a

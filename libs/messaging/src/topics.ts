@@ -1,6 +1,6 @@
 import { categoryOf } from '@peil/ledger';
 
-/** The bounded contexts that own streams, as in DESIGN §5 (`peil.<context>.events`). */
+/** The bounded contexts that own streams (`peil.<context>.events`). */
 export const EVENT_CONTEXTS = ['enrolment', 'assessment', 'asset-transfer', 'training', 'evaluation', 'grant'] as const;
 export type EventContext = (typeof EVENT_CONTEXTS)[number];
 

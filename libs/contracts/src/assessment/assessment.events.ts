@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { Id, NonEmptyText } from '../common/primitives';
 import { nameKey } from '../common/name-key';
 
-/** Assessment context events (DESIGN §4): market assessments, skills profiles, livelihood plans. */
+/** Assessment context events: market assessments, skills profiles, livelihood plans. */
 
 /** Sectors are short slugs chosen by the programme ("tailoring", "food-processing"). */
 export const Sector = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'a lowercase slug such as tailoring or food-processing').max(60);

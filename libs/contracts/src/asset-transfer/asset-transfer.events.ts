@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { moneyFields, refineMoney } from '../common/money';
 import { Id, NonEmptyText } from '../common/primitives';
 
-/** Asset-transfer context events (DESIGN §4): the catalogue, deliveries, receipts, verifications. */
+/** Asset-transfer context events: the catalogue, deliveries, receipts, verifications. */
 
 export const AssetCategory = z.enum(['agriculture', 'cooking', 'sewing-embroidery', 'painting', 'other-tools']);
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * Money, the one place that parses it (DESIGN §4). Amounts are integers in minor units:
+ * Money, the one place that parses it. Amounts are integers in minor units:
  *   - USD: US cents;
  *   - LBP: whole Lebanese pounds. The piastre has not circulated for decades and every invoice,
  *     receipt and survey answer in Lebanon is in whole pounds, so the "minor unit" of LBP is the pound

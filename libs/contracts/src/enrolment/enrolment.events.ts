@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { FreeText, Id, IsoDate, NonEmptyText } from '../common/primitives';
 
 /**
- * Enrolment context event schemas (DESIGN §4), owned by the enrolment service and only read by
+ * Enrolment context event schemas, owned by the enrolment service and only read by
  * others. Each schema validates submitted data and gives the TypeScript type of the event.
  */
 export const Participant = z.object({

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { Currency, FxRate, moneyViolation } from '../common/money';
 import { Id } from '../common/primitives';
 
-/** Evaluation context events (DESIGN §4): household surveys at baseline, midline and endline. */
+/** Evaluation context events: household surveys at baseline, midline and endline. */
 
 // Income and savings may truly be zero; they are never negative or fractional.
 const amount = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);

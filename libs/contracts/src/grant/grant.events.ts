@@ -4,7 +4,7 @@ import { FreeText, Id, IsoDate, NonEmptyText } from '../common/primitives';
 import { Quarter } from '../common/quarter';
 
 /**
- * Grant context events (DESIGN §4), owned by the grant service and only read by others. One stream
+ * Grant context events, owned by the grant service and only read by others. One stream
  * per grant (`grant-<grantId>`) holds the agreement and every money event of its budget lines.
  * Grant money is in US cents, except an expenditure, which is recorded in the currency it was paid
  * in (with its rate) and counted on its line in US cents.

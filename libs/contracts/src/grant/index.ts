@@ -1,2 +1,3 @@
 export * from './grant.events';
 export * from './grant.upcasters';
+export * from './jsdf-components';

@@ -3,7 +3,7 @@ import { TrainingModule } from '../assessment/assessment.events';
 import { Currency, FxRate, MinorAmount, refineMoney } from '../common/money';
 import { Id, NonEmptyText } from '../common/primitives';
 
-/** Training context events (DESIGN §4): sessions, attendance, coaching visits, saving nudges. */
+/** Training context events: sessions, attendance, coaching visits, saving nudges. */
 
 export const TrainingSessionHeld = z
   .object({

@@ -1,4 +1,4 @@
-/** DESIGN §5: who may do what. */
+/** Who may do what. */
 export const ROLES = ['ngo', 'finance', 'supervisor', 'auditor', 'donor', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 

@@ -7,7 +7,7 @@ import { DEFAULT_MAX_JSON_DEPTH, parseJsonBytes } from '../http/json-body';
 import { parseBatch } from '../submissions/parse-batch';
 import type { SubmissionResult } from '../submissions/submission.schema';
 
-/** DESIGN §5: NGO systems produce to one topic per context; every answer goes to one results topic. */
+/** NGO systems produce to one topic per context; every answer goes to one results topic. */
 export const submissionsTopic = (context: EventContext): string => `peil.${context}.submissions`;
 export const deadLetterTopic = (context: EventContext): string => `${submissionsTopic(context)}.dlq`;
 export const SUBMISSION_RESULTS_TOPIC = 'peil.submission-results';

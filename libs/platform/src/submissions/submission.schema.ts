@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** The largest batch a single request may carry (DESIGN §5); more is answered 413. */
+/** The largest batch a single request may carry; more is answered 413. */
 export const MAX_EVENTS_PER_REQUEST = 1000;
 
 /** Ids chosen by submitting systems: printable, no spaces, bounded. */
@@ -10,7 +10,7 @@ export const idSchema = z
   .max(128)
   .regex(/^[A-Za-z0-9][A-Za-z0-9._:\/-]*$/, 'letters, digits and . _ : / - only');
 
-/** The envelope every submitted event shares, whatever its context (DESIGN §5). */
+/** The envelope every submitted event shares, whatever its context. */
 export const submittedEventSchema = z.object({
   eventId: z.uuid(),
   type: z.string().min(1).max(100),

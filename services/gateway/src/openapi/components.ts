@@ -62,7 +62,7 @@ const errorDetail: JsonSchema = {
   type: 'object',
   required: ['code', 'message'],
   properties: {
-    code: { type: 'string', description: 'Stable, machine-readable code (DESIGN §4), e.g. essn_already_enrolled.' },
+    code: { type: 'string', description: 'Stable, machine-readable code, e.g. essn_already_enrolled.' },
     message: { type: 'string', description: 'For people; wording may change.' },
     path: { type: 'string', description: 'Where in the input, e.g. data.participant.birthDate.' },
   },

@@ -22,7 +22,7 @@ describe('resolveRoute', () => {
     for (const [prefix] of absent) expect(resolveRoute(`/v1/${prefix}/events`)).toEqual({ kind: 'unknown', prefix });
   });
 
-  it('maps reports to the reporting service and covers every public context of DESIGN §5', () => {
+  it('maps reports to the reporting service and covers every public context', () => {
     expect(PREFIX_SERVICES.reports).toBe('reporting');
     expect(Object.keys(PREFIX_SERVICES).sort()).toEqual(
       ['asset-transfer', 'assessment', 'enrolment', 'evaluation', 'grant', 'ledger', 'reports', 'training'].sort(),

@@ -56,6 +56,7 @@ describe('the OpenAPI document against the running system', () => {
       'GET /v1/docs/openapi.json': [get('/v1/docs/openapi.json')],
       'GET /v1/docs/ui': [get('/v1/docs/ui')],
       'GET /metrics': [get('/metrics', 'admin')],
+      'GET /v1/me': [get('/v1/me', 'donor'), get('/v1/me', 'admin')],
       'POST /v1/enrolment/events': [write('/v1/enrolment/events', events(enrolment()), 'ngo'), write('/v1/enrolment/events', events(ev('HouseholdWithdrawn', { householdId: 'HH-nobody', reason: 'moved' })), 'ngo')],
       'GET /v1/enrolment/households/{householdId}': [get(`/v1/enrolment/households/${householdId}`, 'ngo'), get(`/v1/enrolment/households/${householdId}`, 'auditor')],
       'POST /v1/assessment/events': [write('/v1/assessment/events', events(ev('MarketAssessmentCompleted', { assessmentId: uniq('MA'), governorate: 'Akkar', district: 'Halba', viableSectors: ['agriculture'] })), 'ngo')],

@@ -15,3 +15,6 @@ export function isPublicRoute(method: string | undefined, target: string): boole
   const path = target.split('?', 1)[0];
   return PUBLIC_ROUTES.some((route) => route.method === method && route.path === path);
 }
+
+/** Authenticated routes the gateway answers itself, with no service behind them (roles in ROUTE_ROLES). */
+export const GATEWAY_OWN_ROUTES: readonly string[] = ['GET /v1/me'];

@@ -1,6 +1,6 @@
 # One image for both profiles (docker-compose.yml). By default it runs the embedded profile: every
 # service as a process of one container (scripts/start.ts), data on a volume. The distributed profile
-# runs the same image once per service with `node dist/services/<name>/src/main.js`.
+# runs the same image once per service with `node dist/apps/<name>.js`.
 # Node 24 (LTS, supported until April 2028): Node 20 reached end of life in April 2026. The code still
 # runs on 20 (development machines); better-sqlite3 12 is built here from source if no prebuilt fits.
 FROM node:24-bookworm-slim AS build
@@ -20,4 +20,4 @@ VOLUME /data
 EXPOSE 8080
 # Not root; compose also runs it with a read-only root filesystem (only /data and /tmp are writable).
 USER node
-CMD ["node", "dist/scripts/start.js"]
+CMD ["node", "dist/apps/start.js"]

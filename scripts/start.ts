@@ -52,7 +52,8 @@ function main(): void {
   const supervisor = new Supervisor(
     processes.map((name) => ({
       name,
-      args: [join(root, 'services', name, 'src', 'main.js')],
+      // One bundle per process (dist/apps, scripts/build-apps.ts): a start reads one file, not ~900.
+      args: [join(root, 'apps', `${name}.js`)],
       env: { ...process.env, PEIL_DATA_DIR: config.dataDir },
     })),
     {

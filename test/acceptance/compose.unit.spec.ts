@@ -56,12 +56,12 @@ describe('docker-compose.yml (distributed profile)', () => {
     }
   });
 
-  it('runs each app container from dist/ on the distributed profile, with an environment the services accept', () => {
+  it('runs each app container from its bundle (dist/apps) on the distributed profile, with an environment the services accept', () => {
     for (const name of APP) {
       const service = services[name]!;
       expect(service.profiles).toBeUndefined(); // part of `docker compose up`
-      expect(service.command).toEqual(['node', `dist/services/${name}/src/main.js`]);
-      expect(existsSync(join(repoRoot, 'services', name, 'src', 'main.ts'))).toBe(true);
+      expect(service.command).toEqual(['node', `dist/apps/${name}.js`]);
+      expect(existsSync(join(repoRoot, 'services', name, 'src', 'main.ts'))).toBe(true); // the bundle's entry (scripts/build-apps.ts)
       const env = envOf(name);
       expect({ name, ...pick(env, ['PEIL_EVENT_STORE', 'PEIL_BUS', 'PEIL_SUBSCRIPTIONS', 'PEIL_READ_STORE', 'PEIL_INTERNAL_HOST']) }).toEqual({
         name,

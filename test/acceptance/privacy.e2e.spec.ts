@@ -32,7 +32,18 @@ describe('personal data (embedded profile)', () => {
   const keyIdOf = (role: string) => `${role}:${createHash('sha256').update(system.keys[role]!).digest('hex').slice(0, 10)}`;
   const allFiles = (dir: string): string[] =>
     readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? allFiles(join(dir, d.name)) : [join(dir, d.name)]));
-  const everyByte = () => Buffer.concat(allFiles(dataDir).map((f) => readFileSync(f)));
+  // The system is running while we read: a file written by write-then-rename (the integrity
+  // service's `*.verified.json.<pid>.tmp`) can be listed and renamed away before it is read.
+  // A file that vanished between listing and reading is skipped: its bytes live on under the new name.
+  const readIfStillThere = (f: string): Buffer => {
+    try {
+      return readFileSync(f);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return Buffer.alloc(0);
+      throw err;
+    }
+  };
+  const everyByte = () => Buffer.concat(allFiles(dataDir).map(readIfStillThere));
 
   async function enrol(fullName: string, essnId: string) {
     const event = enrolment({ essnId }, { fullName });

@@ -29,7 +29,7 @@ describe('reporting service with its MongoDB read store unreachable', () => {
     store.appendSync('catalogue-X', [{ eventId: randomUUID(), type: 'AssetCatalogueItemApproved', data, ...meta }], 'no_stream');
     void store.close();
     let log = '';
-    const child = spawn(process.execPath, [join(repoRoot, 'dist', 'services', 'reporting', 'src', 'main.js')], {
+    const child = spawn(process.execPath, [join(repoRoot, 'dist', 'apps', 'reporting.js')], {
       cwd: repoRoot,
       env: { ...process.env, PEIL_DATA_DIR: dataDir, PEIL_INTERNAL_PORT_BASE: String(portBase), PEIL_INTERNAL_TOKEN: token, PEIL_LOG_LEVEL: 'log', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

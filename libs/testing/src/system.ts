@@ -17,7 +17,7 @@ export const repoRoot = (() => {
 })();
 
 export function requireBuild(): string {
-  const start = join(repoRoot, 'dist', 'scripts', 'start.js');
+  const start = join(repoRoot, 'dist', 'apps', 'start.js');
   if (!existsSync(start)) throw new Error('dist/ is missing: run `npm run build` first (the README test command does)');
   return start;
 }

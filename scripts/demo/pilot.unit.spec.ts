@@ -1,4 +1,5 @@
 import {
+  planCommitmentId,
   ASSESSMENT_EVENT_SCHEMAS, ASSET_TRANSFER_EVENT_SCHEMAS, ENROLMENT_EVENT_SCHEMAS, EVALUATION_EVENT_SCHEMAS, GRANT_EVENT_SCHEMAS, toUsdMinor, TRAINING_EVENT_SCHEMAS,
 } from '@peil/contracts';
 import { MAX_EVENTS_PER_REQUEST, submittedEventSchema } from '@peil/platform';
@@ -103,6 +104,16 @@ describe('demo pilot generator', () => {
     expect(full.withdrawn).toBeGreaterThan(30);
     expect(ofType(full, 'ParticipantReplaced').length).toBeGreaterThan(10);
     expect(ofType(full, 'ExpenditureReversed').length).toBeGreaterThan(0);
+  });
+
+  it('leaves to the services what they derive: no submitted event commits or releases a plan\'s funds', () => {
+    // Approving a plan commits its kit cost and a withdrawal releases what the plan still holds: the
+    // services write both. A demo that also submitted the release was rejected (commitment already
+    // released) — the first full 1,500-household run stopped on it.
+    const planFunds = (type: string) => ofType(full, type).filter((d) => String(d.commitmentId).startsWith(planCommitmentId('')));
+    expect(planFunds('FundsCommitted')).toEqual([]);
+    expect(planFunds('CommitmentReleased')).toEqual([]);
+    expect(full.withdrawn).toBeGreaterThan(30); // withdrawals between plan and delivery happen
   });
 
   it('plans no more on any line than its allocation, and funds arrive as an advance and replenishments, one in LBP', () => {

@@ -3,6 +3,7 @@ import { planCommitmentId, type LivelihoodPlanApproved } from '@peil/contracts';
 import type { EventStore } from '@peil/ledger';
 import { EVENT_STORE, GRANT_CLIENT, apiError, derivedEventId, type ApiError, type GrantClient, type ReserveStep, type ValidSubmission } from '@peil/platform';
 import type { PlanHold } from '../domain/livelihood.decider';
+import { commitmentOf, planReference } from './plan-commitment.events';
 
 /**
  * The reserve step of plan approval (see docs/decisions/0090): after the pure decision, and before
@@ -28,7 +29,7 @@ export class PlanFunds implements ReserveStep<LivelihoodPlanApproved, PlanHold> 
       eventId: derivedEventId(s.eventId, 'commit'),
       type: 'FundsCommitted',
       occurredAt: s.occurredAt,
-      data: { commitmentId: planCommitmentId(s.data.planId), budgetLine: line.code, amountMinor, reference: `LivelihoodPlanApproved/${s.eventId}` },
+      data: { commitmentId: planCommitmentId(s.data.planId), budgetLine: line.code, amountMinor, reference: planReference(s.eventId) },
     });
     if (result.status !== 'rejected') return undefined;
     const code = result.error?.code ?? 'commitment_failed';
@@ -37,9 +38,10 @@ export class PlanFunds implements ReserveStep<LivelihoodPlanApproved, PlanHold> 
 
   /** Compensation: a plan rejected after its commitment was made must not leave the money held. */
   async release(s: ValidSubmission<LivelihoodPlanApproved>): Promise<void> {
-    const commitment = await this.store.findByEventId(derivedEventId(s.eventId, 'commit'));
+    const stored = await this.store.findByEventId(derivedEventId(s.eventId, 'commit'));
+    const commitment = stored && commitmentOf(stored);
     if (!commitment) return;
-    const amount = (commitment.data as { amountMinor: number }).amountMinor;
+    const amount = commitment.data.amountMinor;
     const result = await this.grant.submit({
       eventId: derivedEventId(s.eventId, 'release'),
       type: 'CommitmentReleased',

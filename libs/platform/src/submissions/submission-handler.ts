@@ -43,7 +43,7 @@ export type Decision<Hold = never> =
  * leaves a hold whose event never arrives, which the context's process manager releases.
  */
 export interface ReserveStep<T, Hold> {
-  /** Takes the hold; an error refuses the submission (nothing is appended, nothing held). */
+  /** Takes the hold; an error refuses the submission: nothing is appended, and release gives back what an earlier attempt held. */
   reserve(submission: ValidSubmission<T>, hold: Hold): Promise<ApiError | undefined>;
   /**
    * Compensation: gives back what an earlier attempt (of this process, or of one that crashed)

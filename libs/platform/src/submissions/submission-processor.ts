@@ -213,7 +213,11 @@ export class SubmissionProcessor {
       }
       if (handler.reserve && decision.hold !== undefined) {
         const refused = await handler.reserve.reserve(submission, decision.hold);
-        if (refused) return rejected(submission.eventId, refused);
+        if (refused) {
+          // Refused after a conflict (e.g. held before with another amount): what an earlier attempt held goes back.
+          await handler.reserve.release(submission);
+          return rejected(submission.eventId, refused);
+        }
       }
       const recordedAt = now.toISOString();
       const events: NewEvent[] = decision.events.map((e) => ({

@@ -104,6 +104,18 @@ describe('SubmissionProcessor reserve step (between a pure decision and its appe
     expect(step.holds).toEqual([3, 3]);
   });
 
+  it('releases what an earlier attempt held when the reserve step refuses after a conflict', async () => {
+    const step = reserveStep(ledger.store, async () => {
+      await ledger.store.append('room-106', [storedEvent('Cleaned', { room: '106' })], 'no_stream');
+    });
+    // The second attempt's hold is refused, as a grant answers a commitment held before with another amount.
+    const refusing = { ...step, reserve: async (s: ValidSubmission<Booking>, hold: { nights: number }) => (step.holds.length > 0 ? apiError('conflict', 'held before with other content') : step.reserve(s, hold)) };
+    const booking = book('106', 2);
+    expect(await processorWith(refusing).processOne(booking, principal)).toMatchObject({ status: 'rejected', error: { code: 'conflict' } });
+    expect(await types(ledger.store, HOLDS)).toEqual(['Held', 'Released']);
+    expect(await ledger.store.findByEventId(booking.eventId)).toBeNull();
+  });
+
   it('releases nothing when a rejected submission never held anything', async () => {
     await ledger.store.append('room-105', [storedEvent('Booked', { room: '105', nights: 1 })], 'no_stream');
     expect(await processorWith(reserveStep(ledger.store)).processOne(book('105', 1), principal)).toMatchObject({ status: 'rejected', error: { code: 'room_taken' } });

@@ -64,6 +64,22 @@ describe('package and money path', () => {
     expect((await budgetLine(system, assets)).committedMinor).toBe(committed);
   });
 
+  it('rejects a plan whose kit the assets line cannot hold (insufficient_funds), writing nothing; the same plan passes once funds are free', async () => {
+    const householdId = await enrolledHousehold(system);
+    const blocker = uniq('PO');
+    const line = await budgetLine(system, assets);
+    await accepted(system, 'grant', [ev('FundsCommitted', { commitmentId: blocker, budgetLine: assets, amountMinor: line.remainingMinor - 10_000, reference: 'held by the spec' })], 'finance');
+    const planned = ev('LivelihoodPlanApproved', { householdId, planId: uniq('PLAN'), sector: 'tailoring', assetKit: [{ itemCode: SEW, quantity: 1 }], trainingModules: [], coachingSessions: 0 });
+    const position = await head(system);
+    expect(await rejectedWith(system, 'assessment', planned, 'supervisor')).toBe('insufficient_funds');
+    expect(await head(system)).toBe(position);
+    expect((await get(system, `/assessment/households/${householdId}`, 'ngo')).body.plan).toBeNull();
+
+    await accepted(system, 'grant', [ev('CommitmentReleased', { commitmentId: blocker, amountMinor: line.remainingMinor - 10_000 })], 'finance');
+    await accepted(system, 'assessment', [planned], 'supervisor');
+    expect((await budgetLine(system, assets)).committedMinor).toBe(line.committedMinor + 35_000);
+  });
+
   it('rejects deliveries that break a rule, with a code, writing nothing', async () => {
     const householdId = await enrolledHousehold(system);
     const planId = uniq('PLAN');

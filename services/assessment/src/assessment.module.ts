@@ -5,6 +5,7 @@ import { ASSESSMENT_POLICY, loadAssessmentPolicy } from './application/assessmen
 import { AssessmentSubmissions } from './application/assessment.handlers';
 import { AssessmentReads } from './application/context-reads';
 import { LivelihoodQuery } from './application/livelihood.query';
+import { PlanFunds } from './application/plan-funds';
 import { PLAN_RECOVERY_GRACE_MS, PlanCommitmentRecovery } from './application/plan-commitment.recovery';
 import { AssessmentController, WRITERS } from './http/assessment.controller';
 
@@ -18,6 +19,7 @@ const flowSchema = z.object({ PEIL_FLOW_GRACE_SECONDS: intVar(60, 1, 86_400) });
     { provide: PLAN_RECOVERY_GRACE_MS, useFactory: () => loadConfig(flowSchema).PEIL_FLOW_GRACE_SECONDS * 1000 },
     grantClientProvider('assessment'),
     AssessmentReads,
+    PlanFunds,
     AssessmentSubmissions,
     LivelihoodQuery,
     PlanCommitmentRecovery,

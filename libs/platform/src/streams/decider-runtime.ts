@@ -3,7 +3,7 @@ import type { EventStore } from '@peil/ledger';
 import type { z } from 'zod';
 import type { CallerRole } from '../auth/roles';
 import { decisionFrom } from '../submissions/decision-from';
-import type { DecisionMeta, SubmissionHandler, ValidSubmission } from '../submissions/submission-processor';
+import type { Decision, DecisionMeta, SubmissionHandler, ValidSubmission } from '../submissions/submission-processor';
 import { StreamStateCache, type AggregatedStream, type StreamStateCacheOptions } from './stream-state-cache';
 import { typedFold, type EventTypes } from './typed-fold';
 
@@ -31,12 +31,17 @@ export interface Decider<State, T, E extends DomainEvent, Inputs = object> {
  * event types (the zod schemas by type; stored events of older versions are upcast by the registry),
  * and what it reads of other contexts' published views before deciding.
  */
-export interface StreamDefinition<State, T, E extends DomainEvent, Inputs = object> {
+export interface StreamDefinition<State, T, E extends DomainEvent, Inputs = object, Hold = never> {
   streamId(data: T): string;
   decider: Decider<State, T, E, Inputs>;
   events: EventTypes<E>;
-  /** Other contexts' published views the decision needs, read fresh for each decision. */
-  inputs?(data: T): Promise<Inputs>;
+  /** Other contexts' published views the decision needs, read fresh for each decision (`type`: the submitted type, when a stream takes several). */
+  inputs?(data: T, type: string): Promise<Inputs>;
+  /**
+   * What an accepted command must hold in another context before its events are appended (e.g. the
+   * funds a plan commits), from the same values the decider saw; the handler's reserve step takes it.
+   */
+  holdFor?(command: Command<T>, context: DecideContext<Inputs>): Hold | undefined;
 }
 
 /**
@@ -45,12 +50,12 @@ export interface StreamDefinition<State, T, E extends DomainEvent, Inputs = obje
  * events to the SubmissionProcessor, which appends them at the revision read and, when another
  * writer moved the stream first, calls decide again on the fresh state. Nothing here writes.
  */
-export class DeciderRuntime<State, T, E extends DomainEvent, Inputs = object> {
+export class DeciderRuntime<State, T, E extends DomainEvent, Inputs = object, Hold = never> {
   private readonly streams: StreamStateCache<State>;
 
   constructor(
     store: EventStore,
-    private readonly definition: StreamDefinition<State, T, E, Inputs>,
+    private readonly definition: StreamDefinition<State, T, E, Inputs, Hold>,
     options?: StreamStateCacheOptions,
   ) {
     this.streams = new StreamStateCache(store, typedFold<State, E>(definition.events, definition.decider.initialState, definition.decider.evolve), options);
@@ -62,18 +67,21 @@ export class DeciderRuntime<State, T, E extends DomainEvent, Inputs = object> {
   }
 
   /** The SubmissionProcessor handler of one submitted type, validated by `schema`. */
-  handler(schema: z.ZodType<T>, roles?: readonly CallerRole[]): SubmissionHandler<T> {
+  handler(schema: z.ZodType<T>, roles?: readonly CallerRole[]): SubmissionHandler<T, Hold> {
     return { schema, ...(roles ? { roles } : {}), decide: (submission, meta) => this.decide(submission, meta) };
   }
 
-  private async decide(submission: ValidSubmission<T>, meta: DecisionMeta) {
+  private async decide(submission: ValidSubmission<T>, meta: DecisionMeta): Promise<Decision<Hold>> {
     const { definition } = this;
     // Other contexts' views first: a decision must never rest on them being newer than the stream it appends to.
-    const inputs = definition.inputs ? await definition.inputs(submission.data) : ({} as Inputs);
+    const inputs = definition.inputs ? await definition.inputs(submission.data, submission.type) : ({} as Inputs);
     const streamId = definition.streamId(submission.data);
     const { state, expectedRevision } = await this.aggregate(streamId);
     const command = { type: submission.type, data: submission.data, occurredAt: submission.occurredAt };
-    const outcome = definition.decider.decide(command, state, { ...inputs, ...meta });
-    return decisionFrom(outcome, submission, streamId, expectedRevision);
+    const context = { ...inputs, ...meta };
+    const outcome = definition.decider.decide(command, state, context);
+    const decision: Decision<Hold> = decisionFrom(outcome, submission, streamId, expectedRevision);
+    const hold = outcome.ok ? definition.holdFor?.(command, context) : undefined;
+    return decision.kind === 'append' && hold !== undefined ? { ...decision, hold } : decision;
   }
 }

@@ -1,71 +1,16 @@
 import { Logger } from '@nestjs/common';
 import { firstTextIssue } from '@peil/contracts';
-import {
-  ConcurrencyError,
-  EventIdConflictError,
-  type AppendCondition,
-  type EventStore,
-  type ExpectedRevision,
-  type JsonValue,
-  type NewEvent,
-} from '@peil/ledger';
-import type { z } from 'zod';
+import { ConcurrencyError, EventIdConflictError, type EventStore, type JsonValue, type NewEvent } from '@peil/ledger';
 import { actingFor } from '../auth/acting-principal';
-import type { CallerRole } from '../auth/roles';
 import type { Principal } from '../auth/roles.guard';
 import type { Clock } from '../clock/clock';
 import { contentDigest } from '../privacy/content-digest';
 import { apiError, type ApiError } from '../http/error-body';
 import { DEFAULT_MAX_JSON_DEPTH, truncated } from '../http/json-body';
+import type { HandlerMap, SubmissionHandler, ValidSubmission } from './submission-handler';
 import { firstIssue, submittedEventSchema, type SubmissionResult, type SubmittedEvent } from './submission.schema';
 
-/** A submission whose envelope and data passed their schemas. */
-export interface ValidSubmission<T> {
-  eventId: string;
-  type: string;
-  occurredAt: string;
-  data: T;
-  source: string;
-  actor: string;
-}
-
-export interface DecisionMeta {
-  principal: Principal;
-  /** When the ledger records the event; deciders get it as a value so they stay pure. */
-  now: Date;
-}
-
-/** What a handler decided: the events to append to one stream, or why not. */
-export type Decision =
-  | {
-      kind: 'append';
-      streamId: string;
-      expectedRevision: ExpectedRevision;
-      condition?: AppendCondition;
-      /** Event data as stored: personal fields already encrypted. Usually one event: the submission itself. */
-      events: Array<{ eventId: string; type: string; occurredAt: string; data: { [key: string]: JsonValue } }>;
-    }
-  | { kind: 'reject'; error: ApiError };
-
-export interface SubmissionHandler<T = unknown> {
-  readonly schema: z.ZodType<T>;
-  /**
-   * Roles that may submit this type, when narrower than the route's (e.g. an erasure on a route
-   * field staff write to). Checked for every channel (HTTP and Kafka) before anything is read.
-   */
-  readonly roles?: readonly CallerRole[];
-  /** Loads what it needs (fresh from the ledger), decides, never writes. Called again after a concurrency conflict. */
-  decide(submission: ValidSubmission<T>, meta: DecisionMeta): Promise<Decision>;
-  /**
-   * The next step of a cross-context flow, run once the event is in the ledger — and again when the
-   * same event is resubmitted (answered `duplicate`), so a flow cut short by a crash resumes.
-   * Must be idempotent (derived eventIds). A failure here does not undo the recorded event; the
-   * context's process manager retries it.
-   */
-  afterAppend?(submission: ValidSubmission<T>, recorded: SubmissionResult): Promise<void>;
-}
-
-export type HandlerMap = Record<string, SubmissionHandler<any>>;
+export type { Decision, DecisionMeta, HandlerMap, ReserveStep, SubmissionHandler, ValidSubmission } from './submission-handler';
 
 const MAX_ATTEMPTS = 25;
 
@@ -101,13 +46,13 @@ export const GROUP_COMMIT_MAX_EVENTS = 500;
 export const GROUP_COMMIT_MAX_MS = 100;
 
 /**
- * The per-event pipeline shared by every context: validate → idempotency → decide → append,
+ * The per-event pipeline shared by every context: validate → idempotency → decide → reserve (if any) → append,
  * re-deciding on fresh state when another writer got there first (never overwriting).
  */
 export class SubmissionProcessor {
   private readonly logger = new Logger('submissions');
   /** Looked up by the client's `type`: a Map, so "constructor" or "__proto__" find nothing rather than Object.prototype's members. */
-  private readonly handlers: ReadonlyMap<string, SubmissionHandler<any>>;
+  private readonly handlers: ReadonlyMap<string, SubmissionHandler<any, any>>;
 
   constructor(
     private readonly store: EventStore,
@@ -117,6 +62,11 @@ export class SubmissionProcessor {
     private readonly options: SubmissionProcessorOptions = {},
   ) {
     this.handlers = new Map(Object.entries(handlers));
+    const reserving = Object.keys(handlers).filter((type) => handlers[type]!.reserve);
+    if (options.groupCommit && reserving.length > 0) {
+      // A reserve step calls another service: inside a unit it would hold the ledger's write lock meanwhile.
+      throw new Error(`group commit cannot run reserve steps (${reserving.join(', ')})`);
+    }
   }
 
   private get schemaVersion(): number {
@@ -248,7 +198,7 @@ export class SubmissionProcessor {
   }
 
   private async decideAndAppend(
-    handler: SubmissionHandler,
+    handler: SubmissionHandler<unknown, unknown>,
     submission: ValidSubmission<unknown>,
     digest: string,
     principal: Principal,
@@ -257,7 +207,18 @@ export class SubmissionProcessor {
     for (let attempt = 1; ; attempt++) {
       const now = this.clock.now();
       const decision = await handler.decide(submission, { principal, now });
-      if (decision.kind === 'reject') return rejected(submission.eventId, decision.error);
+      if (decision.kind === 'reject') {
+        await handler.reserve?.release(submission);
+        return rejected(submission.eventId, decision.error);
+      }
+      if (handler.reserve && decision.hold !== undefined) {
+        const refused = await handler.reserve.reserve(submission, decision.hold);
+        if (refused) {
+          // Refused after a conflict (e.g. held before with another amount): what an earlier attempt held goes back.
+          await handler.reserve.release(submission);
+          return rejected(submission.eventId, refused);
+        }
+      }
       const recordedAt = now.toISOString();
       const events: NewEvent[] = decision.events.map((e) => ({
         eventId: e.eventId,
@@ -295,6 +256,7 @@ export class SubmissionProcessor {
         }
         if (err instanceof ConcurrencyError) {
           this.logger.warn(`gave up on ${submission.eventId} after ${attempt} concurrent retries`);
+          await handler.reserve?.release(submission);
           return rejected(submission.eventId, apiError('contention', 'too much concurrent activity on this stream; submit again'));
         }
         throw err;

@@ -1,5 +1,6 @@
 import { CATALOGUE_STREAM_ID, livelihoodStreamId } from '@peil/contracts';
 import { countingReads, storedEvent as stored, useTempLedger, type ReadCounter } from '@peil/testing';
+import { DEFAULT_ASSESSMENT_POLICY } from '../domain/assessment-policy';
 import { AssessmentReads } from './context-reads';
 
 const item = (unitCostCeilingMinor: number) => stored('AssetCatalogueItemApproved', { itemCode: 'SEW-01', name: 'Sewing machine', category: 'equipment', unitCostCeilingMinor });
@@ -12,7 +13,7 @@ describe('AssessmentReads.livelihood', () => {
   });
 
   it('prices a plan at the ceilings in force when it was approved, and later reads cost only the new events', async () => {
-    const assessment = new AssessmentReads(reads.store);
+    const assessment = new AssessmentReads(reads.store, DEFAULT_ASSESSMENT_POLICY);
     await ledger.store.append(CATALOGUE_STREAM_ID, [item(35_000)], 'no_stream');
     await ledger.store.append(livelihoodStreamId('H1'), [
       stored('SkillsProfileRecorded', { householdId: 'H1' }),

@@ -1,21 +1,17 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { planCommitmentId } from '@peil/contracts';
 import type { EventStore, StoredEvent } from '@peil/ledger';
-import { CLOCK, EVENT_STORE, FollowUpRecovery, LEDGER_FEEDS, derivedEventId, type Clock } from '@peil/platform';
+import { CLOCK, EVENT_STORE, FollowUpRecovery, GRANT_CLIENT, LEDGER_FEEDS, derivedEventId, type Clock, type GrantClient } from '@peil/platform';
 import type { LedgerFeeds } from '@peil/projections';
-import { GRANT_CLIENT, type GrantClient } from '@peil/platform';
-
 import { AssessmentReads } from './context-reads';
-
-const REFERENCE_PREFIX = 'LivelihoodPlanApproved/';
-const planEventIdOf = (e: StoredEvent) => ((e.data as { reference?: string }).reference ?? '').slice(REFERENCE_PREFIX.length);
+import { commitmentOf, planEventIdOf, withdrawalOf } from './plan-commitment.events';
 
 export const PLAN_RECOVERY_GRACE_MS = Symbol('PlanRecoveryGraceMs');
 
 /**
  * The two process managers of the assessment context, both following the ledger:
  * - a commitment made for a plan whose approval never reached the ledger (the service died
- *   between the two steps) is released once older than the grace period (compensation);
+ *   between the reserve step and the append) is released once older than the grace period (compensation);
  * - a withdrawn household's plan commitment is released at once (what is undelivered is no longer
  *   needed), so the assets line's committed amount drops by the undelivered kit.
  * Releases carry eventIds derived from their cause, so running twice releases once.
@@ -35,15 +31,15 @@ export class PlanCommitmentRecovery implements OnApplicationBootstrap, OnApplica
   ) {
     this.orphans = new FollowUpRecovery(store, clock, {
       name: 'plan of a commitment',
-      needsFollowUp: (e) => e.type === 'FundsCommitted' && ((e.data as { reference?: string }).reference ?? '').startsWith(REFERENCE_PREFIX),
-      key: planEventIdOf,
+      needsFollowUp: (e) => planEventIdOf(e) !== undefined,
+      key: (e) => planEventIdOf(e) ?? '',
       completes: (e) => (e.type === 'LivelihoodPlanApproved' ? e.eventId : undefined),
       resume: (e) => this.releaseOrphan(e),
       graceMs,
     }, Math.min(graceMs, 30_000), feeds);
     this.withdrawals = new FollowUpRecovery(store, clock, {
       name: 'release of a withdrawn household',
-      needsFollowUp: (e) => e.type === 'HouseholdWithdrawn',
+      needsFollowUp: (e) => withdrawalOf(e) !== undefined,
       completes: () => undefined,
       resume: (e) => this.releaseWithdrawn(e),
       graceMs: 0,
@@ -60,16 +56,17 @@ export class PlanCommitmentRecovery implements OnApplicationBootstrap, OnApplica
     this.withdrawals.stop();
   }
 
-  private async releaseOrphan(commitment: StoredEvent): Promise<void> {
-    const planEventId = planEventIdOf(commitment);
-    if (await this.store.findByEventId(planEventId)) return;
-    const { commitmentId } = commitment.data as { commitmentId: string };
-    await this.release(commitmentId, derivedEventId(planEventId, 'release'), commitment.occurredAt);
+  private async releaseOrphan(stored: StoredEvent): Promise<void> {
+    const planEventId = planEventIdOf(stored);
+    const commitment = commitmentOf(stored);
+    if (!planEventId || !commitment || (await this.store.findByEventId(planEventId))) return;
+    await this.release(commitment.data.commitmentId, derivedEventId(planEventId, 'release'), commitment.occurredAt);
   }
 
-  private async releaseWithdrawn(withdrawal: StoredEvent): Promise<void> {
-    const { householdId } = withdrawal.data as { householdId: string };
-    const { livelihood } = await this.reads.livelihood(householdId);
+  private async releaseWithdrawn(stored: StoredEvent): Promise<void> {
+    const withdrawal = withdrawalOf(stored);
+    if (!withdrawal) return;
+    const { livelihood } = await this.reads.livelihood(withdrawal.data.householdId);
     if (!livelihood.plan) return;
     await this.release(planCommitmentId(livelihood.plan.planId), derivedEventId(withdrawal.eventId, 'release-plan'), withdrawal.occurredAt);
   }

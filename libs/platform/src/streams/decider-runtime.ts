@@ -32,7 +32,12 @@ export interface Decider<State, T, E extends DomainEvent, Inputs = object> {
  * and what it reads of other contexts' published views before deciding.
  */
 export interface StreamDefinition<State, T, E extends DomainEvent, Inputs = object> {
-  streamId(data: T): string;
+  /**
+   * The stream a command goes to, knowing what `inputs` read (a receipt finds its household through
+   * an index of deliveries). Undefined when the command names no stream (a receipt for a delivery
+   * never recorded): it is then decided on initialState and must be refused.
+   */
+  streamId(data: T, inputs: Inputs): string | undefined;
   decider: Decider<State, T, E, Inputs>;
   events: EventTypes<E>;
   /** Other contexts' published views the decision needs, read fresh for each decision. */
@@ -61,8 +66,8 @@ export class DeciderRuntime<State, T, E extends DomainEvent, Inputs = object> {
     return this.streams.aggregateStream(streamId);
   }
 
-  /** The SubmissionProcessor handler of one submitted type, validated by `schema`. */
-  handler(schema: z.ZodType<T>, roles?: readonly CallerRole[]): SubmissionHandler<T> {
+  /** The SubmissionProcessor handler of one submitted type (one of the stream's commands), validated by `schema`. */
+  handler<C extends T>(schema: z.ZodType<C>, roles?: readonly CallerRole[]): SubmissionHandler<C> {
     return { schema, ...(roles ? { roles } : {}), decide: (submission, meta) => this.decide(submission, meta) };
   }
 
@@ -70,10 +75,12 @@ export class DeciderRuntime<State, T, E extends DomainEvent, Inputs = object> {
     const { definition } = this;
     // Other contexts' views first: a decision must never rest on them being newer than the stream it appends to.
     const inputs = definition.inputs ? await definition.inputs(submission.data) : ({} as Inputs);
-    const streamId = definition.streamId(submission.data);
-    const { state, expectedRevision } = await this.aggregate(streamId);
+    const streamId = definition.streamId(submission.data, inputs);
+    const { state, expectedRevision } =
+      streamId === undefined ? { state: definition.decider.initialState(), expectedRevision: 'no_stream' as const } : await this.aggregate(streamId);
     const command = { type: submission.type, data: submission.data, occurredAt: submission.occurredAt };
     const outcome = definition.decider.decide(command, state, { ...inputs, ...meta });
-    return decisionFrom(outcome, submission, streamId, expectedRevision);
+    if (outcome.ok && streamId === undefined) throw new Error(`${submission.type} ${submission.eventId} names no stream, yet its decider accepted it`);
+    return decisionFrom(outcome, submission, streamId ?? '', expectedRevision);
   }
 }

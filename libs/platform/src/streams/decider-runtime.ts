@@ -1,9 +1,10 @@
 import type { Outcome, RecordedEvent } from '@peil/contracts';
-import type { EventStore } from '@peil/ledger';
+import type { AppendCondition, EventStore } from '@peil/ledger';
 import type { z } from 'zod';
 import type { CallerRole } from '../auth/roles';
+import { derivedEventId } from '../ids/derived-event-id';
 import { decisionFrom } from '../submissions/decision-from';
-import type { DecisionMeta, SubmissionHandler, ValidSubmission } from '../submissions/submission-processor';
+import type { Decision, DecisionMeta, SubmissionHandler, ValidSubmission } from '../submissions/submission-processor';
 import { StreamStateCache, type AggregatedStream, type StreamStateCacheOptions } from './stream-state-cache';
 import { typedFold, type EventTypes } from './typed-fold';
 
@@ -40,8 +41,14 @@ export interface StreamDefinition<State, T, E extends DomainEvent, Inputs = obje
   streamId(data: T, inputs: Inputs): string | undefined;
   decider: Decider<State, T, E, Inputs>;
   events: EventTypes<E>;
-  /** Other contexts' published views the decision needs, read fresh for each decision. */
-  inputs?(data: T): Promise<Inputs>;
+  /** Other contexts' published views the decision needs, read fresh for each decision (the command too, when they depend on its type). */
+  inputs?(data: T, command: Command<T>): Promise<Inputs>;
+  /**
+   * A condition on the append beyond the stream's revision, for a decision that rests on a view
+   * across streams (an id unique across grants): the append is refused, and decided again, when
+   * the category has moved since the view was read.
+   */
+  condition?(command: Command<T>, inputs: Inputs): AppendCondition | undefined;
 }
 
 /**
@@ -71,16 +78,25 @@ export class DeciderRuntime<State, T, E extends DomainEvent, Inputs = object> {
     return { schema, ...(roles ? { roles } : {}), decide: (submission, meta) => this.decide(submission, meta) };
   }
 
-  private async decide(submission: ValidSubmission<T>, meta: DecisionMeta) {
+  private async decide(submission: ValidSubmission<T>, meta: DecisionMeta): Promise<Decision> {
     const { definition } = this;
+    const command = { type: submission.type, data: submission.data, occurredAt: submission.occurredAt };
     // Other contexts' views first: a decision must never rest on them being newer than the stream it appends to.
-    const inputs = definition.inputs ? await definition.inputs(submission.data) : ({} as Inputs);
+    const inputs = definition.inputs ? await definition.inputs(submission.data, command) : ({} as Inputs);
     const streamId = definition.streamId(submission.data, inputs);
     const { state, expectedRevision } =
       streamId === undefined ? { state: definition.decider.initialState(), expectedRevision: 'no_stream' as const } : await this.aggregate(streamId);
-    const command = { type: submission.type, data: submission.data, occurredAt: submission.occurredAt };
     const outcome = definition.decider.decide(command, state, { ...inputs, ...meta });
     if (outcome.ok && streamId === undefined) throw new Error(`${submission.type} ${submission.eventId} names no stream, yet its decider accepted it`);
-    return decisionFrom(outcome, submission, streamId ?? '', expectedRevision);
+    const decision = decisionFrom(outcome, submission, streamId ?? '', expectedRevision);
+    if (decision.kind === 'reject') return decision;
+    const condition = definition.condition?.(command, inputs);
+    return {
+      ...decision,
+      ...(condition ? { condition } : {}),
+      // An event the decision adds beside the submitted one (a commitment drawn down by an expenditure)
+      // gets an id derived from the submission's, so a resubmission can never record it twice.
+      events: decision.events.map((e) => (e.type === submission.type ? e : { ...e, eventId: derivedEventId(submission.eventId, e.type) })),
+    };
   }
 }

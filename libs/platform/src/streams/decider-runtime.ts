@@ -1,5 +1,5 @@
 import type { Outcome, RecordedEvent } from '@peil/contracts';
-import type { AppendCondition, EventStore } from '@peil/ledger';
+import type { AppendCondition, EventStore, JsonValue } from '@peil/ledger';
 import type { z } from 'zod';
 import type { CallerRole } from '../auth/roles';
 import { derivedEventId } from '../ids/derived-event-id';
@@ -49,7 +49,15 @@ export interface StreamDefinition<State, T, E extends DomainEvent, Inputs = obje
    * the category has moved since the view was read.
    */
   condition?(command: Command<T>, inputs: Inputs): AppendCondition | undefined;
+  /**
+   * What the ledger stores of a decided event's data when it is not the data itself: personal
+   * fields encrypted under the household's key (which may create the key, in the processor's unit
+   * of work). Runs after the pure decision, only for an accepted one.
+   */
+  stored?(data: StoredEventData, command: Command<T>): Promise<StoredEventData>;
 }
+
+type StoredEventData = { [key: string]: JsonValue };
 
 /**
  * The runtime of one stream definition, after Emmett's CommandHandler: read the stream (kept folded,
@@ -66,6 +74,11 @@ export class DeciderRuntime<State, T, E extends DomainEvent, Inputs = object> {
     options?: StreamStateCacheOptions,
   ) {
     this.streams = new StreamStateCache(store, typedFold<State, E>(definition.events, definition.decider.initialState, definition.decider.evolve), options);
+  }
+
+  /** Drops every folded stream at once (a unit of work rolled back whose events the folds may hold); the next read folds afresh. */
+  forget(): void {
+    this.streams.clear();
   }
 
   /** A stream of this definition folded up to its newest event, and the revision its next append expects. */
@@ -91,12 +104,17 @@ export class DeciderRuntime<State, T, E extends DomainEvent, Inputs = object> {
     const decision = decisionFrom(outcome, submission, streamId ?? '', expectedRevision);
     if (decision.kind === 'reject') return decision;
     const condition = definition.condition?.(command, inputs);
+    const { stored } = definition;
     return {
       ...decision,
       ...(condition ? { condition } : {}),
-      // An event the decision adds beside the submitted one (a commitment drawn down by an expenditure)
-      // gets an id derived from the submission's, so a resubmission can never record it twice.
-      events: decision.events.map((e) => (e.type === submission.type ? e : { ...e, eventId: derivedEventId(submission.eventId, e.type) })),
+      events: await Promise.all(decision.events.map(async (e) => ({
+        ...e,
+        // An event the decision adds beside the submitted one (a commitment drawn down by an expenditure)
+        // gets an id derived from the submission's, so a resubmission can never record it twice.
+        eventId: e.type === submission.type ? e.eventId : derivedEventId(submission.eventId, e.type),
+        data: stored ? await stored(e.data, command) : e.data,
+      }))),
     };
   }
 }

@@ -5,7 +5,6 @@ import { EnrolmentSubmissions } from './application/enrolment.handlers';
 import { EssnPseudonyms } from './application/essn-pseudonyms';
 import { HouseholdShredder } from './application/household-shredder';
 import { HouseholdQuery } from './application/household.query';
-import { HouseholdRepository } from './application/household.repository';
 import { ProgrammeRegistry } from './application/programme-registry';
 import { EnrolmentController, WRITERS } from './http/enrolment.controller';
 
@@ -14,7 +13,6 @@ import { EnrolmentController, WRITERS } from './http/enrolment.controller';
   controllers: [EnrolmentController, submissionsConsumer({ context: 'enrolment', writers: WRITERS, submissions: EnrolmentSubmissions })],
   providers: [
     { provide: ENROLMENT_POLICY, useFactory: () => loadEnrolmentPolicy() },
-    HouseholdRepository,
     EssnPseudonyms,
     HouseholdShredder,
     ProgrammeRegistry,

@@ -3,13 +3,13 @@ import { PlatformModule, submissionsConsumer } from '@peil/platform';
 import { GrantRegistry } from './application/grant-registry';
 import { GrantSubmissions } from './application/grant.handlers';
 import { GrantQueries } from './application/grant.queries';
-import { GrantRepository } from './application/grant.repository';
+import { GrantStreams } from './application/grant.streams';
 import { ReconciliationQuery } from './application/reconciliation.query';
 import { GrantController, WRITERS } from './http/grant.controller';
 
 @Module({
   imports: [PlatformModule.forService('grant')],
   controllers: [GrantController, submissionsConsumer({ context: 'grant', writers: WRITERS, submissions: GrantSubmissions })],
-  providers: [GrantRegistry, GrantRepository, GrantSubmissions, GrantQueries, ReconciliationQuery],
+  providers: [GrantRegistry, GrantStreams, GrantSubmissions, GrantQueries, ReconciliationQuery],
 })
 export class GrantModule {}

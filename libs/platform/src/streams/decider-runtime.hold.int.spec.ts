@@ -27,8 +27,8 @@ describe('DeciderRuntime with a hold and a reserve step', () => {
       streamId: (v) => participationStreamId(v.householdId),
       decider: visitsDecider(),
       events: TRAINING_EVENT_SCHEMAS,
-      inputs: async (v, type) => {
-        inputTypes.push(type);
+      inputs: async (v, command) => {
+        inputTypes.push(command.type);
         return { household: await households.read(v.householdId) };
       },
       holdFor: (command, context) => ({ visitId: command.data.visitId, district: context.household.status === 'unknown' ? '' : context.household.district }),

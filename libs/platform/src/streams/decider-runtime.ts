@@ -1,7 +1,8 @@
 import type { Outcome, RecordedEvent } from '@peil/contracts';
-import type { EventStore } from '@peil/ledger';
+import type { AppendCondition, EventStore, JsonValue } from '@peil/ledger';
 import type { z } from 'zod';
 import type { CallerRole } from '../auth/roles';
+import { derivedEventId } from '../ids/derived-event-id';
 import { decisionFrom } from '../submissions/decision-from';
 import type { Decision, DecisionMeta, SubmissionHandler, ValidSubmission } from '../submissions/submission-processor';
 import { StreamStateCache, type AggregatedStream, type StreamStateCacheOptions } from './stream-state-cache';
@@ -32,17 +33,36 @@ export interface Decider<State, T, E extends DomainEvent, Inputs = object> {
  * and what it reads of other contexts' published views before deciding.
  */
 export interface StreamDefinition<State, T, E extends DomainEvent, Inputs = object, Hold = never> {
-  streamId(data: T): string;
+  /**
+   * The stream a command goes to, knowing what `inputs` read (a receipt finds its household through
+   * an index of deliveries). Undefined when the command names no stream (a receipt for a delivery
+   * never recorded): it is then decided on initialState and must be refused.
+   */
+  streamId(data: T, inputs: Inputs): string | undefined;
   decider: Decider<State, T, E, Inputs>;
   events: EventTypes<E>;
-  /** Other contexts' published views the decision needs, read fresh for each decision (`type`: the submitted type, when a stream takes several). */
-  inputs?(data: T, type: string): Promise<Inputs>;
+  /** Other contexts' published views the decision needs, read fresh for each decision (the command too, when they depend on its type). */
+  inputs?(data: T, command: Command<T>): Promise<Inputs>;
+  /**
+   * A condition on the append beyond the stream's revision, for a decision that rests on a view
+   * across streams (an id unique across grants): the append is refused, and decided again, when
+   * the category has moved since the view was read.
+   */
+  condition?(command: Command<T>, inputs: Inputs): AppendCondition | undefined;
+  /**
+   * What the ledger stores of a decided event's data when it is not the data itself: personal
+   * fields encrypted under the household's key (which may create the key, in the processor's unit
+   * of work). Runs after the pure decision, only for an accepted one.
+   */
+  stored?(data: StoredEventData, command: Command<T>): Promise<StoredEventData>;
   /**
    * What an accepted command must hold in another context before its events are appended (e.g. the
    * funds a plan commits), from the same values the decider saw; the handler's reserve step takes it.
    */
   holdFor?(command: Command<T>, context: DecideContext<Inputs>): Hold | undefined;
 }
+
+type StoredEventData = { [key: string]: JsonValue };
 
 /**
  * The runtime of one stream definition, after Emmett's CommandHandler: read the stream (kept folded,
@@ -61,27 +81,48 @@ export class DeciderRuntime<State, T, E extends DomainEvent, Inputs = object, Ho
     this.streams = new StreamStateCache(store, typedFold<State, E>(definition.events, definition.decider.initialState, definition.decider.evolve), options);
   }
 
+  /** Drops every folded stream at once (a unit of work rolled back whose events the folds may hold); the next read folds afresh. */
+  forget(): void {
+    this.streams.clear();
+  }
+
   /** A stream of this definition folded up to its newest event, and the revision its next append expects. */
   aggregate(streamId: string): Promise<AggregatedStream<State>> {
     return this.streams.aggregateStream(streamId);
   }
 
-  /** The SubmissionProcessor handler of one submitted type, validated by `schema`. */
-  handler(schema: z.ZodType<T>, roles?: readonly CallerRole[]): SubmissionHandler<T, Hold> {
+  /** The SubmissionProcessor handler of one submitted type (one of the stream's commands), validated by `schema`. */
+  handler<C extends T>(schema: z.ZodType<C>, roles?: readonly CallerRole[]): SubmissionHandler<C, Hold> {
     return { schema, ...(roles ? { roles } : {}), decide: (submission, meta) => this.decide(submission, meta) };
   }
 
   private async decide(submission: ValidSubmission<T>, meta: DecisionMeta): Promise<Decision<Hold>> {
     const { definition } = this;
-    // Other contexts' views first: a decision must never rest on them being newer than the stream it appends to.
-    const inputs = definition.inputs ? await definition.inputs(submission.data, submission.type) : ({} as Inputs);
-    const streamId = definition.streamId(submission.data);
-    const { state, expectedRevision } = await this.aggregate(streamId);
     const command = { type: submission.type, data: submission.data, occurredAt: submission.occurredAt };
+    // Other contexts' views first: a decision must never rest on them being newer than the stream it appends to.
+    const inputs = definition.inputs ? await definition.inputs(submission.data, command) : ({} as Inputs);
+    const streamId = definition.streamId(submission.data, inputs);
+    const { state, expectedRevision } =
+      streamId === undefined ? { state: definition.decider.initialState(), expectedRevision: 'no_stream' as const } : await this.aggregate(streamId);
     const context = { ...inputs, ...meta };
     const outcome = definition.decider.decide(command, state, context);
-    const decision: Decision<Hold> = decisionFrom(outcome, submission, streamId, expectedRevision);
-    const hold = outcome.ok ? definition.holdFor?.(command, context) : undefined;
-    return decision.kind === 'append' && hold !== undefined ? { ...decision, hold } : decision;
+    if (outcome.ok && streamId === undefined) throw new Error(`${submission.type} ${submission.eventId} names no stream, yet its decider accepted it`);
+    const decision: Decision<Hold> = decisionFrom(outcome, submission, streamId ?? '', expectedRevision);
+    if (decision.kind === 'reject') return decision;
+    const condition = definition.condition?.(command, inputs);
+    const hold = definition.holdFor?.(command, context);
+    const { stored } = definition;
+    return {
+      ...decision,
+      ...(condition ? { condition } : {}),
+      ...(hold !== undefined ? { hold } : {}),
+      events: await Promise.all(decision.events.map(async (e) => ({
+        ...e,
+        // An event the decision adds beside the submitted one (a commitment drawn down by an expenditure)
+        // gets an id derived from the submission's, so a resubmission can never record it twice.
+        eventId: e.type === submission.type ? e.eventId : derivedEventId(submission.eventId, e.type),
+        data: stored ? await stored(e.data, command) : e.data,
+      }))),
+    };
   }
 }

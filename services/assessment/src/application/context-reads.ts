@@ -58,7 +58,7 @@ export class AssessmentReads {
       streamId: (data: LivelihoodData) => livelihoodStreamId(data.householdId),
       decider: livelihoodDecider(policy),
       events: ASSESSMENT_EVENT_SCHEMAS,
-      inputs: (data, type) => this.inputs(data.householdId, type),
+      inputs: (data, command) => this.inputs(data.householdId, command.type),
       holdFor: planHold,
     });
   }

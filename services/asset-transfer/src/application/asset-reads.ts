@@ -4,11 +4,9 @@ import {
   ASSETS_CATEGORY,
   approvedPlanOf,
   approvedPlanView,
-  assetsStreamId,
   catalogueCeilings,
   catalogueView,
   householdStatusView,
-  toUsdMinor,
   type ApprovedPlan,
   type AssessmentEvent,
   type AssetTransferEvent,
@@ -18,32 +16,27 @@ import {
   type HouseholdStatus,
   type PlanApproval,
 } from '@peil/contracts';
-import { categoryOf, type EventStore, type ExpectedRevision } from '@peil/ledger';
-import { EVENT_STORE, LedgerView, PublishedReader, StreamStateCache, typedFold } from '@peil/platform';
-import { evolveAssets, initialAssets, type HouseholdAssets } from '../domain/assets.decider';
+import { categoryOf, type EventStore } from '@peil/ledger';
+import { EVENT_STORE, LedgerView, PublishedReader, typedFold } from '@peil/platform';
 
 /**
- * Reads for asset-transfer decisions, from the ledger: the household (enrolment), its plan
- * (assessment), its deliveries (this context) and the catalogue, each stream kept folded and caught
- * up before every read. Delivery ids are unique across households, so a small index
- * deliveryId → householdId is caught up from the `assets` category.
+ * What asset-transfer decisions read besides the stream they append to, from the ledger: the
+ * household (enrolment's published view), its plan (assessment's) and the catalogue, each kept
+ * folded and caught up before every read. Delivery ids are unique across households, so a small
+ * index deliveryId → householdId is caught up from the `assets` category.
  */
 @Injectable()
 export class AssetReads {
   private readonly households: PublishedReader<HouseholdStatus, EnrolmentEvent>;
   private readonly catalogueStream: PublishedReader<Catalogue, AssetTransferEvent>;
   private readonly plans: PublishedReader<PlanApproval | undefined, AssessmentEvent>;
-  private readonly assetStreams: StreamStateCache<HouseholdAssets>;
   private readonly deliveryIndex: LedgerView<Map<string, string>>;
 
   constructor(@Inject(EVENT_STORE) store: EventStore) {
     this.households = new PublishedReader(store, householdStatusView);
     this.catalogueStream = new PublishedReader(store, catalogueView, { maxStreams: 1 });
     this.plans = new PublishedReader(store, approvedPlanView);
-    const fold = <S>(initialState: () => S, evolve: (s: S, e: Parameters<typeof evolveAssets>[1]) => S) =>
-      typedFold<S, AssetTransferEvent>(ASSET_TRANSFER_EVENT_SCHEMAS, initialState, evolve);
-    this.assetStreams = new StreamStateCache(store, fold(initialAssets, (s, e) => evolveAssets(s, e, toUsdMinor)));
-    const deliveries = fold(() => new Map<string, string>(), (index, e) => {
+    const deliveries = typedFold<Map<string, string>, AssetTransferEvent>(ASSET_TRANSFER_EVENT_SCHEMAS, () => new Map(), (index, e) => {
       if (e.type === 'AssetDelivered') index.set(e.data.deliveryId, e.data.householdId);
       return index;
     });
@@ -62,10 +55,9 @@ export class AssetReads {
     return [...(await this.catalogueStream.read()).latest.values()];
   }
 
-  /** itemCode → unit ceiling (US cents), and the revision the next catalogue append expects. */
-  async catalogue(): Promise<{ items: Map<string, number>; expectedRevision: ExpectedRevision }> {
-    const { state, expectedRevision } = await this.catalogueStream.aggregate();
-    return { items: catalogueCeilings(state), expectedRevision };
+  /** itemCode → unit ceiling (US cents) now. */
+  async catalogue(): Promise<Map<string, number>> {
+    return catalogueCeilings(await this.catalogueStream.read());
   }
 
   /** The household's approved plan, priced at the catalogue in force when it was approved. */
@@ -73,11 +65,6 @@ export class AssetReads {
     const approval = await this.plans.read(householdId);
     // Read after the plan: the catalogue then holds every approval up to the plan's position.
     return approvedPlanOf(approval, await this.catalogueStream.read());
-  }
-
-  async assets(householdId: string): Promise<{ assets: HouseholdAssets; expectedRevision: ExpectedRevision }> {
-    const { state, expectedRevision } = await this.assetStreams.aggregateStream(assetsStreamId(householdId));
-    return { assets: state, expectedRevision };
   }
 
   /** The household a delivery belongs to, or undefined when no such delivery was recorded. */

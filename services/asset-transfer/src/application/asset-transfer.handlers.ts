@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  ASSET_TRANSFER_EVENT_SCHEMAS,
   AssetCatalogueItemApproved,
   AssetDelivered,
   AssetReceiptAcknowledged,
@@ -7,95 +8,90 @@ import {
   CATALOGUE_STREAM_ID,
   assetsStreamId,
   toUsdMinor,
+  type AssetTransferEvent,
+  type Catalogue,
 } from '@peil/contracts';
-import type { EventStore } from '@peil/ledger';
+import type { EventStore, ExpectedRevision } from '@peil/ledger';
+import { CLOCK, DIGEST_KEY, EVENT_STORE, DeciderRuntime, SubmissionProcessor, type Clock } from '@peil/platform';
 import {
-  CLOCK,
-  DIGEST_KEY,
-  EVENT_STORE,
-  SubmissionProcessor,
-  decisionFrom,
-  apiError,
-  type Clock,
-  type Decision,
-  type ValidSubmission,
-} from '@peil/platform';
-import {
-  decideCatalogueItem,
-  decideDelivery,
-  decideReceipt,
-  decideVerification,
+  assetsDecider,
+  catalogueDecider,
+  type AssetsCommand,
+  type AssetsContext,
+  type HouseholdAssets,
 } from '../domain/assets.decider';
 import { AssetReads } from './asset-reads';
 import { DeliveryExpenditures } from './delivery-expenditures';
 
+type AssetsData = AssetsCommand['data'];
+
+/**
+ * Asset-transfer's two stream kinds through the decider runtime: the catalogue, and each
+ * household's assets stream, decided with what other contexts published (household, plan,
+ * catalogue) and the grant's funding read before each decision. The delivery is recorded first —
+ * it happened in the field — and its expenditure follows as the flow's next step.
+ */
 @Injectable()
 export class AssetTransferSubmissions {
   readonly processor: SubmissionProcessor;
+  private readonly assetStreams: DeciderRuntime<HouseholdAssets, AssetsData, AssetTransferEvent, AssetsContext>;
 
   constructor(
     @Inject(EVENT_STORE) store: EventStore,
     @Inject(CLOCK) clock: Clock,
     @Inject(DIGEST_KEY) digestKey: Buffer,
-    private readonly reads: AssetReads,
-    private readonly expenditures: DeliveryExpenditures,
+    reads: AssetReads,
+    expenditures: DeliveryExpenditures,
   ) {
+    const catalogue = new DeciderRuntime<Catalogue, AssetCatalogueItemApproved, AssetTransferEvent>(
+      store,
+      { streamId: () => CATALOGUE_STREAM_ID, decider: catalogueDecider, events: ASSET_TRANSFER_EVENT_SCHEMAS },
+      { maxStreams: 1 },
+    );
+    this.assetStreams = new DeciderRuntime<HouseholdAssets, AssetsData, AssetTransferEvent, AssetsContext>(store, {
+      // A delivery names its household; a receipt or verification finds it through its delivery.
+      streamId: (data, { deliveryOwner }) => {
+        const householdId = 'householdId' in data ? data.householdId : deliveryOwner;
+        return householdId === undefined ? undefined : assetsStreamId(householdId);
+      },
+      decider: assetsDecider(toUsdMinor),
+      events: ASSET_TRANSFER_EVENT_SCHEMAS,
+      inputs: (data) => deliveryContext(reads, expenditures, data),
+    });
     this.processor = new SubmissionProcessor(
       store,
       {
-        AssetCatalogueItemApproved: { schema: AssetCatalogueItemApproved, decide: (s) => this.catalogue(s) },
+        AssetCatalogueItemApproved: catalogue.handler(AssetCatalogueItemApproved),
         AssetDelivered: {
-          schema: AssetDelivered,
-          decide: (s) => this.delivery(s),
+          ...this.assetStreams.handler(AssetDelivered),
           // Step 2 of the delivery flow: the expenditure on the assets line (idempotent; resumed by recovery).
-          afterAppend: (s) => this.expenditures.record(s.eventId, s.data, s.occurredAt),
+          afterAppend: (s) => expenditures.record(s.eventId, s.data, s.occurredAt),
         },
-        AssetReceiptAcknowledged: { schema: AssetReceiptAcknowledged, decide: (s) => this.receipt(s) },
-        AssetVerified: { schema: AssetVerified, decide: (s) => this.verification(s) },
+        AssetReceiptAcknowledged: this.assetStreams.handler(AssetReceiptAcknowledged),
+        AssetVerified: this.assetStreams.handler(AssetVerified),
       },
       digestKey,
       clock,
     );
   }
 
-  private async catalogue(s: ValidSubmission<AssetCatalogueItemApproved>): Promise<Decision> {
-    const { expectedRevision } = await this.reads.catalogue();
-    return decisionFrom(decideCatalogueItem(s.data), s, CATALOGUE_STREAM_ID, expectedRevision);
+  /** A household's assets stream folded up to its newest event, and the revision its next append expects. */
+  async assets(householdId: string): Promise<{ assets: HouseholdAssets; expectedRevision: ExpectedRevision }> {
+    const { state, expectedRevision } = await this.assetStreams.aggregate(assetsStreamId(householdId));
+    return { assets: state, expectedRevision };
   }
+}
 
-  /**
-   * The delivery is recorded first — it happened in the field — and its expenditure follows.
-   * Overspending is refused before anything is written: the expenditure consumes the plan's
-   * commitment, and the grant must have room for whatever the delivery costs above it.
-   */
-  private async delivery(s: ValidSubmission<AssetDelivered>): Promise<Decision> {
-    const d = s.data;
-    const [household, plan, { assets, expectedRevision }, { items }, owner] = await Promise.all([
-      this.reads.household(d.householdId),
-      this.reads.plan(d.householdId),
-      this.reads.assets(d.householdId),
-      this.reads.catalogue(),
-      this.reads.householdOfDelivery(d.deliveryId),
-    ]);
-    const outcome = decideDelivery(d, { household, plan, assets, catalogue: items, deliveryIdTaken: owner !== undefined }, toUsdMinor);
-    if (outcome.ok && plan) {
-      const shortfall = await this.expenditures.shortfall(d, plan);
-      if (shortfall) return { kind: 'reject', error: apiError('insufficient_funds', shortfall) };
-    }
-    return decisionFrom(outcome, s, assetsStreamId(d.householdId), expectedRevision);
-  }
-
-  private async receipt(s: ValidSubmission<AssetReceiptAcknowledged>): Promise<Decision> {
-    const householdId = await this.reads.householdOfDelivery(s.data.deliveryId);
-    if (!householdId) return decisionFrom(decideReceipt(s.data, undefined), s, '', 'any');
-    const { assets, expectedRevision } = await this.reads.assets(householdId);
-    return decisionFrom(decideReceipt(s.data, assets), s, assetsStreamId(householdId), expectedRevision);
-  }
-
-  private async verification(s: ValidSubmission<AssetVerified>): Promise<Decision> {
-    const householdId = await this.reads.householdOfDelivery(s.data.deliveryId);
-    if (!householdId) return decisionFrom(decideVerification(s.data, undefined), s, '', 'any');
-    const { assets, expectedRevision } = await this.reads.assets(householdId);
-    return decisionFrom(decideVerification(s.data, assets), s, assetsStreamId(householdId), expectedRevision);
-  }
+/** What an assets decision reads first: the delivery id's owner, and for a delivery its household, plan, catalogue and funding. */
+async function deliveryContext(reads: AssetReads, expenditures: DeliveryExpenditures, data: AssetsData): Promise<AssetsContext> {
+  if (!('householdId' in data)) return { deliveryOwner: await reads.householdOfDelivery(data.deliveryId) };
+  const [deliveryOwner, household, plan, catalogue] = await Promise.all([
+    reads.householdOfDelivery(data.deliveryId),
+    reads.household(data.householdId),
+    reads.plan(data.householdId),
+    reads.catalogue(),
+  ]);
+  // Without a plan the delivery is refused before its funding matters: the grant is not asked.
+  const funding = plan ? await expenditures.funding(plan) : { commitmentOutstandingMinor: 0 };
+  return { deliveryOwner, delivery: { household, plan, catalogue, funding } };
 }

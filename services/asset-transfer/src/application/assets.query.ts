@@ -1,15 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import { AssetReads } from './asset-reads';
+import { AssetTransferSubmissions } from './asset-transfer.handlers';
 
 /** A household's deliveries with receipt and latest verification (no personal data here). */
 @Injectable()
 export class AssetsQuery {
-  constructor(private readonly reads: AssetReads) {}
+  constructor(
+    private readonly reads: AssetReads,
+    private readonly submissions: AssetTransferSubmissions,
+  ) {}
 
   async household(householdId: string) {
     const household = await this.reads.household(householdId);
     if (household.status === 'unknown') return null;
-    const [{ assets, expectedRevision }, plan] = await Promise.all([this.reads.assets(householdId), this.reads.plan(householdId)]);
+    const [{ assets, expectedRevision }, plan] = await Promise.all([this.submissions.assets(householdId), this.reads.plan(householdId)]);
     const deliveries = [...assets.deliveries.values()].map((d) => ({
       ...d,
       // A copy: the folded state may take later events before this answer is serialised.

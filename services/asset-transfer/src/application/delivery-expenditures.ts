@@ -2,18 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import { deliveryExpenditureId, planCommitmentId, toUsdMinor, type ApprovedPlan, type AssetDelivered } from '@peil/contracts';
 import { derivedEventId } from '@peil/platform';
 import { GRANT_CLIENT, type GrantClient } from '@peil/platform';
+import { deliveryMoney, type DeliveryFunding } from '../domain/assets.decider';
 import { AssetReads } from './asset-reads';
 
 
 export class DeliveryFundingError extends Error {}
-
-/**
- * The plan's ceiling for an item, 0 for an item outside it. Item codes are the client's strings:
- * an own-member check, so "constructor" or "toString" never finds Object.prototype's functions.
- */
-export function unitCeiling(plan: Pick<ApprovedPlan, 'unitCeilings'>, itemCode: string): number {
-  return Object.hasOwn(plan.unitCeilings, itemCode) ? plan.unitCeilings[itemCode]! : 0;
-}
 
 /**
  * Step 2 of a delivery: exactly one ExpenditureRecorded on the assets line, linked by
@@ -28,24 +21,12 @@ export class DeliveryExpenditures {
     private readonly reads: AssetReads,
   ) {}
 
-  private money(d: AssetDelivered, plan: ApprovedPlan) {
-    const spend = toUsdMinor(d.unitCostMinor * d.quantity, d.currency, d.fxRateToUsd);
-    const consume = d.quantity * unitCeiling(plan, d.itemCode);
-    return { spend, consume };
-  }
-
-  /** Why the assets line cannot pay for this delivery, or undefined when it can. */
-  async shortfall(d: AssetDelivered, plan: ApprovedPlan): Promise<string | undefined> {
+  /** What the grant can give a delivery under `plan`, read before the delivery is decided (a live answer from the grant service). */
+  async funding(plan: Pick<ApprovedPlan, 'planId'>): Promise<DeliveryFunding> {
     const line = await this.grant.lineFor('assets');
-    if (!line) return 'no signed grant has a budget line with purpose "assets"';
-    const { spend, consume } = this.money(d, plan);
-    const outstanding = await this.grant.commitmentOutstanding(planCommitmentId(plan.planId));
-    const fromCommitment = Math.min(consume, outstanding);
-    const extra = spend - fromCommitment;
-    if (extra > line.remainingMinor) {
-      return `the delivery costs ${spend} US cents, ${extra} above what plan ${plan.planId} holds, and ${line.code} has ${line.remainingMinor} left`;
-    }
-    return undefined;
+    if (!line) return { commitmentOutstandingMinor: 0 };
+    const commitmentOutstandingMinor = await this.grant.commitmentOutstanding(planCommitmentId(plan.planId));
+    return { line: { code: line.code, remainingMinor: line.remainingMinor }, commitmentOutstandingMinor };
   }
 
   async record(deliveryEventId: string, d: AssetDelivered, occurredAt: string): Promise<void> {
@@ -53,7 +34,7 @@ export class DeliveryExpenditures {
     if (!thePlan) throw new DeliveryFundingError(`household ${d.householdId} has no plan to fund delivery ${d.deliveryId}`);
     const line = await this.grant.lineFor('assets');
     if (!line) throw new DeliveryFundingError('no budget line with purpose "assets"');
-    const { consume } = this.money(d, thePlan);
+    const { consumeMinor } = deliveryMoney(d, thePlan, toUsdMinor);
     const result = await this.grant.submit({
       eventId: derivedEventId(deliveryEventId, 'expenditure'),
       type: 'ExpenditureRecorded',
@@ -68,7 +49,7 @@ export class DeliveryExpenditures {
         documentRef: d.invoiceRef,
         relatedEventId: deliveryEventId,
         commitmentId: planCommitmentId(thePlan.planId),
-        commitmentConsumedMinor: consume,
+        commitmentConsumedMinor: consumeMinor,
       },
     });
     if (result.status === 'rejected') {

@@ -5,7 +5,7 @@ import type {
   AssetTransferEvent,
   AssetVerified,
 } from '@peil/contracts';
-import { householdStatusRejection, reject, type Outcome, type RecordedEvent } from '@peil/contracts';
+import { catalogueView, householdStatusRejection, reject, type Catalogue, type Outcome, type RecordedEvent } from '@peil/contracts';
 
 /** A household's deliveries, receipts and verifications (its `assets-<householdId>` stream). */
 export interface Delivery {
@@ -71,6 +71,13 @@ export function evolveAssets(state: HouseholdAssets, event: StoredAssetEvent, to
   }
 }
 
+/** What the grant can give a delivery: its assets line (none without a signed grant that has one) and what the plan's commitment still holds. */
+export interface DeliveryFunding {
+  line?: { code: string; remainingMinor: number };
+  /** US cents the plan's commitment still holds. */
+  commitmentOutstandingMinor: number;
+}
+
 export interface DeliveryInputs {
   household: { status: 'unknown' | 'active' | 'withdrawn'; withdrawnAt?: string };
   plan?: { planId: string; assetKit: Array<{ itemCode: string; quantity: number }>; unitCeilings: Record<string, number> };
@@ -79,11 +86,42 @@ export interface DeliveryInputs {
   catalogue: ReadonlyMap<string, number>;
   /** Delivery ids already used by any household. */
   deliveryIdTaken: boolean;
+  funding: DeliveryFunding;
+}
+
+/**
+ * The plan's ceiling for an item, 0 for an item outside it. Item codes are the client's strings:
+ * an own-member check, so "constructor" or "toString" never finds Object.prototype's functions.
+ */
+export function unitCeiling(plan: { unitCeilings: Record<string, number> }, itemCode: string): number {
+  return Object.hasOwn(plan.unitCeilings, itemCode) ? plan.unitCeilings[itemCode]! : 0;
+}
+
+/**
+ * What a delivery costs the assets line: the expenditure in US cents, and the part of the plan's
+ * commitment it consumes (the planned ceiling of the items delivered). The difference is released.
+ */
+export function deliveryMoney(d: AssetDelivered, plan: { unitCeilings: Record<string, number> }, toUsd: ToUsdMinor): { spendMinor: number; consumeMinor: number } {
+  return { spendMinor: toUsd(d.unitCostMinor * d.quantity, d.currency, d.fxRateToUsd), consumeMinor: d.quantity * unitCeiling(plan, d.itemCode) };
+}
+
+/** Why the assets line cannot pay for this delivery (what the commitment does not hold must fit in the line), or undefined when it can. */
+function fundingShortfall(d: AssetDelivered, plan: NonNullable<DeliveryInputs['plan']>, funding: DeliveryFunding, toUsd: ToUsdMinor): string | undefined {
+  const { line } = funding;
+  if (!line) return 'no signed grant has a budget line with purpose "assets"';
+  const { spendMinor, consumeMinor } = deliveryMoney(d, plan, toUsd);
+  const extra = spendMinor - Math.min(consumeMinor, funding.commitmentOutstandingMinor);
+  if (extra > line.remainingMinor) {
+    return `the delivery costs ${spendMinor} US cents, ${extra} above what plan ${plan.planId} holds, and ${line.code} has ${line.remainingMinor} left`;
+  }
+  return undefined;
 }
 
 /**
  * A delivery needs an active household with an approved plan containing the item with quantity
- * left, and a unit cost (converted to USD) within the item's catalogue ceiling.
+ * left, a unit cost (converted to USD) within the item's catalogue ceiling, and room on the
+ * assets line for whatever it costs above the plan's commitment: overspending is refused before
+ * anything is written, since the expenditure follows the delivery.
  */
 export function decideDelivery(data: AssetDelivered, inputs: DeliveryInputs, toUsd: ToUsdMinor): Outcome<{ type: 'AssetDelivered'; data: AssetDelivered }> {
   if (inputs.deliveryIdTaken) return reject('duplicate_delivery', `delivery ${data.deliveryId} is already recorded`, 'data.deliveryId');
@@ -102,6 +140,8 @@ export function decideDelivery(data: AssetDelivered, inputs: DeliveryInputs, toU
   if (unitUsd > ceiling) {
     return reject('unit_cost_above_ceiling', `a unit costs ${unitUsd} US cents, above the ${ceiling} ceiling of ${data.itemCode}`, 'data.unitCostMinor');
   }
+  const shortfall = fundingShortfall(data, inputs.plan, inputs.funding, toUsd);
+  if (shortfall) return reject('insufficient_funds', shortfall);
   return { ok: true, events: [{ type: 'AssetDelivered', data }] };
 }
 
@@ -122,10 +162,41 @@ export function decideCatalogueItem(data: AssetCatalogueItemApproved): Outcome<{
   return { ok: true, events: [{ type: 'AssetCatalogueItemApproved', data }] };
 }
 
-/**
- * What a delivery costs the assets line: the expenditure in US cents, and the part of the plan's
- * commitment it consumes (the planned ceiling of the items delivered). The difference is released.
- */
-export function deliveryMoney(quantity: number, unitCeilingAtPlan: number, totalUsdMinor: number): { spendMinor: number; consumeMinor: number } {
-  return { spendMinor: totalUsdMinor, consumeMinor: quantity * unitCeilingAtPlan };
+/** A command on a household's assets stream; the processor validated `data` with the schema of `type`. */
+export type AssetsCommand = { occurredAt: string } & (
+  | { type: 'AssetDelivered'; data: AssetDelivered }
+  | { type: 'AssetReceiptAcknowledged'; data: AssetReceiptAcknowledged }
+  | { type: 'AssetVerified'; data: AssetVerified }
+);
+
+/** What an assets decision is told, read before it: who owns the delivery id, and for a delivery its household, plan, catalogue and funding. */
+export interface AssetsContext {
+  /** The household whose stream records this delivery id, if any does. */
+  deliveryOwner: string | undefined;
+  delivery?: Omit<DeliveryInputs, 'assets' | 'deliveryIdTaken'>;
 }
+
+/** A household's assets stream in Emmett's shape: deliveries, receipts and verifications decided on its fold. */
+export const assetsDecider = (toUsd: ToUsdMinor) => ({
+  initialState: initialAssets,
+  evolve: (state: HouseholdAssets, event: StoredAssetEvent) => evolveAssets(state, event, toUsd),
+  decide(command: AssetsCommand, assets: HouseholdAssets, context: AssetsContext): Outcome<AssetTransferEvent> {
+    switch (command.type) {
+      case 'AssetDelivered': {
+        if (!context.delivery) throw new Error('a delivery is decided with its household, plan, catalogue and funding');
+        return decideDelivery(command.data, { ...context.delivery, assets, deliveryIdTaken: context.deliveryOwner !== undefined }, toUsd);
+      }
+      case 'AssetReceiptAcknowledged':
+        return decideReceipt(command.data, assets);
+      case 'AssetVerified':
+        return decideVerification(command.data, assets);
+    }
+  },
+});
+
+/** The catalogue stream: every approval is accepted (a re-approval sets the ceiling for later deliveries). */
+export const catalogueDecider = {
+  initialState: catalogueView.initialState,
+  evolve: (catalogue: Catalogue, event: StoredAssetEvent) => catalogueView.evolve(catalogue, event),
+  decide: (command: { data: AssetCatalogueItemApproved }): Outcome<AssetTransferEvent> => decideCatalogueItem(command.data),
+};

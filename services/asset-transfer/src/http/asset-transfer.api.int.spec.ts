@@ -33,4 +33,15 @@ describe('asset-transfer API (in-process, temp-file ledger, real guards)', () =>
     await expectGuarded(harness(), 'GET', '/v1/asset-transfer/households/HH-T1', 'donor');
     expect((await harness().request('GET', '/v1/asset-transfer/households/HH-NOBODY', { role: 'ngo' })).body.error.code).toBe('household_not_found');
   });
+
+  it('rejects a receipt and a verification of a delivery no household has (unknown_delivery), writing nothing', async () => {
+    const receipt = submitted('AssetReceiptAcknowledged', { deliveryId: 'DLV-NOWHERE', method: 'otp' });
+    const verification = submitted('AssetVerified', { deliveryId: 'DLV-NOWHERE', status: 'in-use' });
+    const { body, newEvents } = await harness().submit('asset-transfer', [receipt, verification], 'ngo');
+    expect(body.results).toMatchObject([
+      { status: 'rejected', error: { code: 'unknown_delivery', path: 'data.deliveryId' } },
+      { status: 'rejected', error: { code: 'unknown_delivery', path: 'data.deliveryId' } },
+    ]);
+    expect(newEvents).toEqual([]);
+  });
 });

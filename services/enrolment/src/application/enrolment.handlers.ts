@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
   ENROLMENT_EVENT_ROLES,
+  ENROLMENT_EVENT_SCHEMAS,
   HOUSEHOLD_CATEGORY,
   HouseholdEnrolled,
   HouseholdPersonalDataErased,
@@ -8,30 +9,25 @@ import {
   PERSONAL_DATA_PATHS,
   ParticipantReplaced,
   householdStreamId,
+  type EnrolmentEvent,
 } from '@peil/contracts';
-import type { JsonValue } from '@peil/ledger';
+import type { EventStore, ExpectedRevision, Position } from '@peil/ledger';
 import {
   CLOCK,
   DIGEST_KEY,
   EVENT_STORE,
   KEY_STORE,
   PERSONAL_DATA,
+  DeciderRuntime,
   SubmissionProcessor,
-  apiError,
   type CallerRole,
   type Clock,
-  type Decision,
   type HouseholdKeys,
   type PersonalDataProtector,
-  type SubmissionHandler,
-  type ValidSubmission,
 } from '@peil/platform';
-import type { EventStore } from '@peil/ledger';
-import type { z } from 'zod';
-import { decide, type EnrolmentCommand } from '../domain/household.decider';
+import { householdDecider, type EnrolmentContext, type Household } from '../domain/household.decider';
 import type { EnrolmentPolicy } from '../domain/enrolment-policy';
 import { ENROLMENT_POLICY } from './enrolment-config';
-import { HouseholdRepository } from './household.repository';
 import { ProgrammeRegistry } from './programme-registry';
 import { EssnPseudonyms } from './essn-pseudonyms';
 import { HouseholdShredder } from './household-shredder';
@@ -40,45 +36,55 @@ import { HouseholdShredder } from './household-shredder';
 export const ENROLMENT_WRITERS = ENROLMENT_EVENT_ROLES satisfies Record<string, readonly CallerRole[]>;
 
 /**
- * load household + programme → pseudonymise the ESSN id → decide → encrypt personal data → append
- * with the household's expected revision and a condition on the household category (capacity and
- * ESSN uniqueness span all households); after an erasure is appended, destroy the household's key.
+ * Each household's stream through the decider runtime: read the programme view → pseudonymise the
+ * ESSN id → fold the household → decide → encrypt personal data → append with the household's
+ * expected revision and, for an enrolment, a condition on the household category (capacity and ESSN
+ * uniqueness span all households); after an erasure is appended, destroy the household's key.
  */
 @Injectable()
 export class EnrolmentSubmissions {
   readonly processor: SubmissionProcessor;
+  private readonly households: DeciderRuntime<Household, EnrolmentEvent['data'], EnrolmentEvent, EnrolmentContext & { lastPositionSeen: Position | null }>;
 
   constructor(
     @Inject(EVENT_STORE) store: EventStore,
     @Inject(CLOCK) clock: Clock,
     @Inject(DIGEST_KEY) digestKey: Buffer,
-    @Inject(PERSONAL_DATA) private readonly personalData: PersonalDataProtector,
+    @Inject(PERSONAL_DATA) personalData: PersonalDataProtector,
     @Inject(KEY_STORE) keys: HouseholdKeys,
-    @Inject(ENROLMENT_POLICY) private readonly policy: EnrolmentPolicy,
-    private readonly households: HouseholdRepository,
-    private readonly registry: ProgrammeRegistry,
-    private readonly pseudonyms: EssnPseudonyms,
-    private readonly shredder: HouseholdShredder,
+    @Inject(ENROLMENT_POLICY) policy: EnrolmentPolicy,
+    registry: ProgrammeRegistry,
+    pseudonyms: EssnPseudonyms,
+    shredder: HouseholdShredder,
   ) {
-    const handler = <T extends { householdId: string }>(type: keyof typeof ENROLMENT_WRITERS, schema: z.ZodType<T>): SubmissionHandler<T> => ({
-      schema,
-      roles: ENROLMENT_WRITERS[type],
-      decide: (submission) => this.decide(submission),
+    this.households = new DeciderRuntime<Household, EnrolmentEvent['data'], EnrolmentEvent, EnrolmentContext & { lastPositionSeen: Position | null }>(store, {
+      streamId: (data) => householdStreamId(data.householdId),
+      decider: householdDecider(policy),
+      events: ENROLMENT_EVENT_SCHEMAS,
+      inputs: async (data) => {
+        // Programme first: its lastPositionSeen must not be newer than the household we decide on.
+        const { programme, lastPositionSeen } = await registry.current();
+        return { programme, lastPositionSeen, ...('essnId' in data ? { essnPseudonym: pseudonyms.of(data.essnId) } : {}) };
+      },
+      // Only an enrolment can break capacity or ESSN uniqueness; replacements and withdrawals need no wider lock.
+      condition: (command, { lastPositionSeen }) => (command.type === 'HouseholdEnrolled' ? { category: HOUSEHOLD_CATEGORY, lastPositionSeen } : undefined),
+      stored: (data, command) => personalData.protect(command.data.householdId, data, PERSONAL_DATA_PATHS),
     });
+    const handler = this.households.handler.bind(this.households);
     this.processor = new SubmissionProcessor(store, {
-      HouseholdEnrolled: handler('HouseholdEnrolled', HouseholdEnrolled),
-      ParticipantReplaced: handler('ParticipantReplaced', ParticipantReplaced),
-      HouseholdWithdrawn: handler('HouseholdWithdrawn', HouseholdWithdrawn),
+      HouseholdEnrolled: handler(HouseholdEnrolled, ENROLMENT_WRITERS.HouseholdEnrolled),
+      ParticipantReplaced: handler(ParticipantReplaced, ENROLMENT_WRITERS.ParticipantReplaced),
+      HouseholdWithdrawn: handler(HouseholdWithdrawn, ENROLMENT_WRITERS.HouseholdWithdrawn),
       HouseholdPersonalDataErased: {
-        ...handler('HouseholdPersonalDataErased', HouseholdPersonalDataErased),
+        ...handler(HouseholdPersonalDataErased, ENROLMENT_WRITERS.HouseholdPersonalDataErased),
         // Runs once the erasure is on the ledger, and again when it is resubmitted (a crash in between).
-        afterAppend: async (submission) => this.shredder.shred(submission.data.householdId),
+        afterAppend: async (submission) => shredder.shred(submission.data.householdId),
       },
     }, digestKey, clock, {
       // decide reads only the ledger and the key store of this process (no other service).
       groupCommit: true,
       onUnitAborted: () => {
-        this.registry.reset();
+        registry.reset();
         this.households.forget();
       },
       // A batch's new household keys are written in one transaction, committed before its events.
@@ -86,29 +92,9 @@ export class EnrolmentSubmissions {
     });
   }
 
-  private async decide(submission: ValidSubmission<{ householdId: string }>): Promise<Decision> {
-    const householdId = submission.data.householdId;
-    // Programme first: its lastPositionSeen must not be newer than the household we decide on.
-    const { programme, lastPositionSeen } = await this.registry.current();
-    const { household, expectedRevision } = await this.households.load(householdId);
-    const data = submission.type === 'HouseholdEnrolled'
-      ? { ...submission.data, essnPseudonym: this.pseudonyms.of((submission.data as HouseholdEnrolled).essnId) }
-      : submission.data;
-    const command = { type: submission.type, data, occurredAt: submission.occurredAt } as EnrolmentCommand;
-    const outcome = decide(command, { household, programme }, this.policy);
-    if (!outcome.ok) return { kind: 'reject', error: apiError(outcome.rejection.code, outcome.rejection.message, outcome.rejection.path) };
-    return {
-      kind: 'append',
-      streamId: householdStreamId(householdId),
-      expectedRevision,
-      // Only an enrolment can break capacity or ESSN uniqueness; replacements and withdrawals need no wider lock.
-      ...(submission.type === 'HouseholdEnrolled' ? { condition: { category: HOUSEHOLD_CATEGORY, lastPositionSeen } } : {}),
-      events: await Promise.all(outcome.events.map(async (event) => ({
-        eventId: submission.eventId,
-        type: event.type,
-        occurredAt: submission.occurredAt,
-        data: (await this.personalData.protect(householdId, event.data, [...PERSONAL_DATA_PATHS])) as { [key: string]: JsonValue },
-      }))),
-    };
+  /** A household folded up to its newest event, and the revision its next append expects. */
+  async household(householdId: string): Promise<{ household: Household; expectedRevision: ExpectedRevision }> {
+    const { state, expectedRevision } = await this.households.aggregate(householdStreamId(householdId));
+    return { household: state, expectedRevision };
   }
 }

@@ -19,7 +19,6 @@ import { EnrolmentSubmissions } from './enrolment.handlers';
 import { EssnPseudonyms } from './essn-pseudonyms';
 import { HouseholdQuery } from './household.query';
 import { HouseholdShredder } from './household-shredder';
-import { HouseholdRepository } from './household.repository';
 import { ProgrammeRegistry } from './programme-registry';
 
 const ngo: Principal = { role: 'ngo', name: 'ngo:0a1b2c3d4e', requestId: 'req-ngo', recordAs: { keyId: '0a1b2c3d4e', role: 'ngo', via: 'http' } };
@@ -66,11 +65,10 @@ async function context(dir: string) {
   const personalData = new PersonalDataProtector(keys);
   const accessLog = openSqliteAccessLog(dir, clock);
   const pseudonyms = new EssnPseudonyms(keys);
-  const households = new HouseholdRepository(store);
   const registry = new ProgrammeRegistry(store, pseudonyms);
   const shredder = new HouseholdShredder(keys, clock);
-  const submissions = new EnrolmentSubmissions(store, clock, keys.digestKey(), personalData, keys, DEFAULT_ENROLMENT_POLICY, households, registry, pseudonyms, shredder);
-  const query = new HouseholdQuery(households, personalData, accessLog, shredder);
+  const submissions = new EnrolmentSubmissions(store, clock, keys.digestKey(), personalData, keys, DEFAULT_ENROLMENT_POLICY, registry, pseudonyms, shredder);
+  const query = new HouseholdQuery(submissions, personalData, accessLog, shredder);
   const submit = async (event: unknown, principal: Principal = ngo) => (await submissions.processor.processBatch([event], principal))[0]!;
   const close = async () => {
     await accessLog.close();

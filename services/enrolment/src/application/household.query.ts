@@ -10,7 +10,7 @@ import {
   type PersonalDataProtector,
 } from '@peil/platform';
 import type { Household } from '../domain/household.decider';
-import { HouseholdRepository } from './household.repository';
+import { EnrolmentSubmissions } from './enrolment.handlers';
 import { HouseholdShredder } from './household-shredder';
 
 type Known = Exclude<Household, { status: 'unknown' }>;
@@ -23,14 +23,14 @@ type Shown = Pick<Known, 'essnId' | 'participant'>;
 @Injectable()
 export class HouseholdQuery {
   constructor(
-    private readonly households: HouseholdRepository,
+    private readonly households: EnrolmentSubmissions,
     @Inject(PERSONAL_DATA) private readonly personalData: PersonalDataProtector,
     private readonly accessLog: AccessLog,
     private readonly shredder: HouseholdShredder,
   ) {}
 
   async get(householdId: string, principal: Principal): Promise<Record<string, unknown> | null> {
-    const { household, expectedRevision } = await this.households.load(householdId);
+    const { household, expectedRevision } = await this.households.household(householdId);
     if (household.status === 'unknown') return null;
     const shown = await this.personalFields(household, principal);
     return {

@@ -170,3 +170,24 @@ function workingAgeRejection(participant: Participant, occurredAt: string, polic
   }
   return undefined;
 }
+
+/** A submission as the field office sends it: an enrolment without its pseudonym yet. */
+export type SubmittedEnrolment = EnrolmentEvent & { occurredAt: string };
+
+/** What an enrolment decision is told, read before it: the programme view across households, and an enrolment's ESSN pseudonym (keyed, so computed outside the domain). */
+export interface EnrolmentContext {
+  programme: Programme;
+  essnPseudonym?: string;
+}
+
+/** A household's stream in Emmett's shape, decided with the programme view and the policy as values. */
+export const householdDecider = (policy: EnrolmentPolicy) => ({
+  initialState,
+  evolve,
+  decide(command: SubmittedEnrolment, household: Household, context: EnrolmentContext): Outcome {
+    if (command.type !== 'HouseholdEnrolled') return decide(command, { household, programme: context.programme }, policy);
+    if (context.essnPseudonym === undefined) throw new Error('an enrolment is decided with the pseudonym of its ESSN id');
+    const enrolment = { ...command, data: { ...command.data, essnPseudonym: context.essnPseudonym } };
+    return decide(enrolment, { household, programme: context.programme }, policy);
+  },
+});

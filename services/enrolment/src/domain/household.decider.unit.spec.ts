@@ -1,7 +1,7 @@
 import type { HouseholdEnrolled } from '@peil/contracts';
 import { deciderSpec } from '@peil/testing';
 import fc from 'fast-check';
-import { decide, evolve, initialState, type EnrolmentCommand, type Household } from './household.decider';
+import { evolve, householdDecider, initialState, type EnrolmentCommand, type Household } from './household.decider';
 import { DEFAULT_ENROLMENT_POLICY, type EnrolmentPolicy } from './enrolment-policy';
 import { evolveProgramme, initialProgramme, type Programme } from './programme';
 import { ageOn, localDay } from './working-age';
@@ -17,8 +17,12 @@ function enrolmentDecider(policy: EnrolmentPolicy = DEFAULT_ENROLMENT_POLICY) {
       households.set(id, evolve(households.get(id) ?? initialState(), event));
       return { programme: evolveProgramme(state.programme, event), households };
     },
+    // Decided by the household stream's decider, told the pseudonym the handler would compute.
     decide: (command: EnrolmentCommand, state: State) =>
-      decide(command, { household: state.households.get(command.data.householdId) ?? initialState(), programme: state.programme }, policy),
+      householdDecider(policy).decide(command, state.households.get(command.data.householdId) ?? initialState(), {
+        programme: state.programme,
+        ...(command.type === 'HouseholdEnrolled' ? { essnPseudonym: command.data.essnPseudonym } : {}),
+      }),
   };
 }
 

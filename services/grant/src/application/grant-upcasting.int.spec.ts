@@ -6,7 +6,7 @@ import { grantStreamId } from '@peil/contracts';
 import { SqliteEventStore, verifyLedger, type NewEvent } from '@peil/ledger';
 import { decide } from '../domain/grant.decider';
 import { GrantRegistry } from './grant-registry';
-import { GrantRepository } from './grant.repository';
+import { GrantStreams } from './grant.streams';
 
 /** An agreement recorded before disbursement categories existed (schema version 1) still folds, on a real ledger. */
 describe('a version-1 grant agreement in the ledger', () => {
@@ -34,7 +34,7 @@ describe('a version-1 grant agreement in the ledger', () => {
   });
 
   it('folds with one default category holding every line, and takes decisions as any grant', async () => {
-    const { grant, expectedRevision } = await new GrantRepository(store).load('OLD');
+    const { grant, expectedRevision } = await new GrantStreams(store, new GrantRegistry(store)).load('OLD');
     expect(expectedRevision).toBe(0);
     if (grant.status !== 'signed') throw new Error('not signed');
     expect(grant.disbursementCategories).toEqual([{ code: '1', name: 'All eligible expenditures of the grant', budgetLines: ['OLD-1', 'OLD-2'] }]);

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { SignedGrant } from '../domain/grant.decider';
 import { GrantRegistry } from './grant-registry';
-import { GrantRepository } from './grant.repository';
+import { GrantStreams } from './grant.streams';
 import { budgetLineView, commitmentView, expenditureView, grantSummaryView, grantView, type BudgetLineView, type ExpenditureView } from './grant.views';
 
 /**
@@ -12,7 +12,7 @@ import { budgetLineView, commitmentView, expenditureView, grantSummaryView, gran
 export class GrantQueries {
   constructor(
     private readonly registry: GrantRegistry,
-    private readonly grants: GrantRepository,
+    private readonly grants: GrantStreams,
   ) {}
 
   async budgetLines(): Promise<BudgetLineView[]> {

@@ -11,11 +11,11 @@ import {
   type GrantAgreementSigned,
   type GrantEvent,
 } from '@peil/contracts';
-import type { GrantDirectory } from './grant-directory';
+import { grantOf, type GrantDirectory } from './grant-directory';
 import { approveWorkPlan, forecast, receive } from './grant-funds';
 import { reject } from '@peil/contracts';
 
-import { outstandingMinor, remainingMinor, usedMinor, type Grant, type Outcome, type SignedGrant } from './grant.state';
+import { evolve, initialState, outstandingMinor, remainingMinor, usedMinor, type Grant, type Outcome, type SignedGrant } from './grant.state';
 
 export * from './grant.state';
 
@@ -25,6 +25,22 @@ export type GrantCommand = GrantEvent & { occurredAt: string };
 /** "US$2,500.00" for messages. */
 export const usd = (cents: number): string =>
   `US$${(cents / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+
+/** What a grant decision is told, read before it: the directory across grants, and the grant it routes the command to. */
+export interface GrantContext {
+  directory: GrantDirectory;
+  grantId: string | undefined;
+}
+
+/** The directory's answer as a context: which grant stream a command goes to, undefined when no grant owns what it names. */
+export const grantContextOf = (directory: GrantDirectory, command: GrantCommand): GrantContext => ({ directory, grantId: grantOf(directory, command) });
+
+/** A grant's stream in Emmett's shape: folded by `evolve`, decided with the directory as a value. */
+export const grantDecider = {
+  initialState,
+  evolve,
+  decide: (command: GrantCommand, grant: Grant, context: GrantContext): Outcome => decide(command, { grant, directory: context.directory }),
+};
 
 /**
  * decide(command, state) → events | rejection. Pure: `grant` is the grant the command is routed to

@@ -1,16 +1,16 @@
 /** The grant context's test fixtures: the PEIL grant, command builders and the context as one decider. For specs only. */
 import type { ExpenditureRecorded, GrantAgreementSigned } from '@peil/contracts';
 import { deciderSpec, peilAgreement } from '@peil/testing';
-import { decide, evolve, initialState, type Grant, type GrantCommand, type SignedGrant } from './grant.decider';
+import { grantContextOf, grantDecider, type Grant, type GrantCommand, type SignedGrant } from './grant.decider';
 import { evolveDirectory, grantOf, initialDirectory, type GrantDirectory } from './grant-directory';
 
-/** The grant context as one decider: the directory plus every grant, each command routed as the service routes it. */
+/**
+ * The grant context as one decider: the directory plus every grant, each command routed as the
+ * service routes it and decided by the grant stream's decider with the same context.
+ */
 export function grantContext() {
   type State = { directory: GrantDirectory; grants: Map<string, Grant> };
-  const grantFor = (state: State, command: GrantCommand): Grant => {
-    const id = grantOf(state.directory, command);
-    return (id === undefined ? undefined : state.grants.get(id)) ?? initialState();
-  };
+  const { initialState, evolve } = grantDecider;
   return {
     initialState: (): State => ({ directory: initialDirectory(), grants: new Map() }),
     evolve: (state: State, event: GrantCommand): State => {
@@ -19,7 +19,10 @@ export function grantContext() {
       evolveDirectory(state.directory, event);
       return state;
     },
-    decide: (command: GrantCommand, state: State) => decide(command, { grant: grantFor(state, command), directory: state.directory }),
+    decide: (command: GrantCommand, state: State) => {
+      const context = grantContextOf(state.directory, command);
+      return grantDecider.decide(command, (context.grantId === undefined ? undefined : state.grants.get(context.grantId)) ?? initialState(), context);
+    },
   };
 }
 

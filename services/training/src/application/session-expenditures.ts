@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { purposeOfModule, sessionExpenditureId, toUsdMinor, type TrainingSessionHeld } from '@peil/contracts';
+import { purposeOfModule, sessionExpenditureId, type TrainingSessionHeld } from '@peil/contracts';
 import { derivedEventId } from '@peil/platform';
 import { GRANT_CLIENT, type GrantClient } from '@peil/platform';
+import type { SessionContext } from '../domain/training.decider';
 
 
 /**
@@ -13,13 +14,11 @@ import { GRANT_CLIENT, type GrantClient } from '@peil/platform';
 export class SessionExpenditures {
   constructor(@Inject(GRANT_CLIENT) private readonly grant: GrantClient) {}
 
-  async shortfall(s: TrainingSessionHeld): Promise<string | undefined> {
+  /** The budget line a session's cost would go to, read before the session is decided; not asked for a session without a cost. */
+  async budgetLine(s: TrainingSessionHeld): Promise<SessionContext['budgetLine']> {
     if (s.costMinor === undefined || !s.currency) return undefined;
-    const purpose = purposeOfModule(s.module);
-    const line = await this.grant.lineFor(purpose);
-    if (!line) return `no signed grant has a budget line with purpose "${purpose}"`;
-    const usd = toUsdMinor(s.costMinor, s.currency, s.fxRateToUsd);
-    return usd > line.remainingMinor ? `the session costs ${usd} US cents and ${line.code} has ${line.remainingMinor} left` : undefined;
+    const line = await this.grant.lineFor(purposeOfModule(s.module));
+    return line && { code: line.code, remainingMinor: line.remainingMinor };
   }
 
   async record(sessionEventId: string, s: TrainingSessionHeld, occurredAt: string): Promise<void> {

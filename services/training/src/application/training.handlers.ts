@@ -2,60 +2,95 @@ import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } fro
 import {
   CoachingVisitRecorded,
   SavingsNudgeSent,
+  TRAINING_EVENT_SCHEMAS,
   TrainingAttended,
   TrainingSessionHeld,
   participationStreamId,
-  type TrainingEvent,
   sessionStreamId,
+  toUsdMinor,
+  type TrainingEvent,
 } from '@peil/contracts';
-import type { EventStore } from '@peil/ledger';
+import type { EventStore, ExpectedRevision } from '@peil/ledger';
 import {
   CLOCK,
   DIGEST_KEY,
   EVENT_STORE,
+  DeciderRuntime,
   FollowUpRecovery,
   LEDGER_FEEDS,
   SubmissionProcessor,
-  decisionFrom,
   recordedAs,
-  apiError,
   type Clock,
-  type Decision,
-  type ValidSubmission,
 } from '@peil/platform';
 import type { LedgerFeeds } from '@peil/projections';
-import { decideAttendance, decideCoachingVisit, decideNudge, decideSession } from '../domain/training.decider';
+import {
+  participationDecider,
+  sessionDecider,
+  type Participation,
+  type ParticipationCommand,
+  type ParticipationContext,
+  type Session,
+  type SessionContext,
+} from '../domain/training.decider';
 import { SessionExpenditures } from './session-expenditures';
 import { RECOVERY_INTERVAL_MS } from './tokens';
 import { TrainingReads } from './training-reads';
 
 const HELD = new Set(['TrainingSessionHeld']);
+type ParticipationData = ParticipationCommand['data'];
 
+/**
+ * Training's two stream kinds through the decider runtime: sessions (with the grant's budget line
+ * read before a costed session is decided) and each household's participation (with the household's
+ * status, and for attendance the session and the plan's modules). A costed session's expenditure
+ * follows it as the flow's next step, resumed by the follow-up recovery.
+ */
 @Injectable()
 export class TrainingSubmissions implements OnApplicationBootstrap, OnApplicationShutdown {
   readonly processor: SubmissionProcessor;
   readonly recovery: FollowUpRecovery;
+  private readonly sessions: DeciderRuntime<Session, TrainingSessionHeld, TrainingEvent, SessionContext>;
+  private readonly participations: DeciderRuntime<Participation, ParticipationData, TrainingEvent, ParticipationContext>;
 
   constructor(
     @Inject(EVENT_STORE) store: EventStore,
     @Inject(CLOCK) clock: Clock,
     @Inject(DIGEST_KEY) digestKey: Buffer,
     @Inject(RECOVERY_INTERVAL_MS) intervalMs: number,
-    private readonly reads: TrainingReads,
-    private readonly expenditures: SessionExpenditures,
+    reads: TrainingReads,
+    expenditures: SessionExpenditures,
     @Inject(LEDGER_FEEDS) feeds: LedgerFeeds,
   ) {
+    this.sessions = new DeciderRuntime<Session, TrainingSessionHeld, TrainingEvent, SessionContext>(store, {
+      streamId: (s) => sessionStreamId(s.sessionId),
+      decider: sessionDecider(toUsdMinor),
+      events: TRAINING_EVENT_SCHEMAS,
+      inputs: async (s) => ({ budgetLine: await expenditures.budgetLine(s) }),
+    });
+    this.participations = new DeciderRuntime<Participation, ParticipationData, TrainingEvent, ParticipationContext>(store, {
+      streamId: (data) => participationStreamId(data.householdId),
+      decider: participationDecider,
+      events: TRAINING_EVENT_SCHEMAS,
+      inputs: async (data) => {
+        if (!('sessionId' in data)) return { household: await reads.household(data.householdId) };
+        const [{ state: session }, household, planModules] = await Promise.all([
+          this.sessions.aggregate(sessionStreamId(data.sessionId)),
+          reads.household(data.householdId),
+          reads.planModules(data.householdId),
+        ]);
+        return { household, attendance: { session, planModules } };
+      },
+    });
     this.processor = new SubmissionProcessor(
       store,
       {
         TrainingSessionHeld: {
-          schema: TrainingSessionHeld,
-          decide: (s) => this.session(s),
-          afterAppend: (s) => this.expenditures.record(s.eventId, s.data, s.occurredAt),
+          ...this.sessions.handler(TrainingSessionHeld),
+          afterAppend: (s) => expenditures.record(s.eventId, s.data, s.occurredAt),
         },
-        TrainingAttended: { schema: TrainingAttended, decide: (s) => this.attendance(s) },
-        CoachingVisitRecorded: { schema: CoachingVisitRecorded, decide: (s) => this.coaching(s) },
-        SavingsNudgeSent: { schema: SavingsNudgeSent, decide: (s) => this.nudge(s) },
+        TrainingAttended: this.participations.handler(TrainingAttended),
+        CoachingVisitRecorded: this.participations.handler(CoachingVisitRecorded),
+        SavingsNudgeSent: this.participations.handler(SavingsNudgeSent),
       },
       digestKey,
       clock,
@@ -66,7 +101,7 @@ export class TrainingSubmissions implements OnApplicationBootstrap, OnApplicatio
       completes: (e) => (e.type === 'ExpenditureRecorded' ? (e.data as { relatedEventId?: string }).relatedEventId : undefined),
       resume: async (e) => {
         const session = recordedAs<TrainingEvent>(e, HELD);
-        if (session?.type === 'TrainingSessionHeld') await this.expenditures.record(session.eventId, session.data, session.occurredAt);
+        if (session?.type === 'TrainingSessionHeld') await expenditures.record(session.eventId, session.data, session.occurredAt);
       },
     }, intervalMs, feeds);
   }
@@ -79,33 +114,9 @@ export class TrainingSubmissions implements OnApplicationBootstrap, OnApplicatio
     this.recovery.stop();
   }
 
-  private async session(s: ValidSubmission<TrainingSessionHeld>): Promise<Decision> {
-    const { session, expectedRevision } = await this.reads.session(s.data.sessionId);
-    const outcome = decideSession(s.data, session);
-    if (outcome.ok) {
-      const shortfall = await this.expenditures.shortfall(s.data);
-      if (shortfall) return { kind: 'reject', error: apiError('insufficient_funds', shortfall) };
-    }
-    return decisionFrom(outcome, s, sessionStreamId(s.data.sessionId), expectedRevision);
-  }
-
-  private async attendance(s: ValidSubmission<TrainingAttended>): Promise<Decision> {
-    const [{ session }, household, { participation, expectedRevision }, planModules] = await Promise.all([
-      this.reads.session(s.data.sessionId),
-      this.reads.household(s.data.householdId),
-      this.reads.participation(s.data.householdId),
-      this.reads.planModules(s.data.householdId),
-    ]);
-    return decisionFrom(decideAttendance(s.data, { session, household, participation, planModules }), s, participationStreamId(s.data.householdId), expectedRevision);
-  }
-
-  private async coaching(s: ValidSubmission<CoachingVisitRecorded>): Promise<Decision> {
-    const [household, { participation, expectedRevision }] = await Promise.all([this.reads.household(s.data.householdId), this.reads.participation(s.data.householdId)]);
-    return decisionFrom(decideCoachingVisit(s.data, { household, participation }), s, participationStreamId(s.data.householdId), expectedRevision);
-  }
-
-  private async nudge(s: ValidSubmission<SavingsNudgeSent>): Promise<Decision> {
-    const [household, { participation, expectedRevision }] = await Promise.all([this.reads.household(s.data.householdId), this.reads.participation(s.data.householdId)]);
-    return decisionFrom(decideNudge(s.data, { household, participation }), s, participationStreamId(s.data.householdId), expectedRevision);
+  /** A household's participation stream folded up to its newest event, and the revision its next append expects. */
+  async participation(householdId: string): Promise<{ participation: Participation; expectedRevision: ExpectedRevision }> {
+    const { state, expectedRevision } = await this.participations.aggregate(participationStreamId(householdId));
+    return { participation: state, expectedRevision };
   }
 }

@@ -6,7 +6,7 @@ import type {
   TrainingModule,
   TrainingSessionHeld,
 } from '@peil/contracts';
-import { householdStatusRejection, reject, type Outcome as DeciderOutcome, type RecordedEvent } from '@peil/contracts';
+import { householdStatusRejection, purposeOfModule, reject, type Outcome as DeciderOutcome, type RecordedEvent } from '@peil/contracts';
 
 export type Outcome<E = TrainingEvent> = DeciderOutcome<E>;
 
@@ -53,10 +53,28 @@ export function evolveParticipation(state: Participation, event: StoredTrainingE
   }
 }
 
-type HouseholdStatus = { status: 'unknown' | 'active' | 'withdrawn'; withdrawnAt?: string };
+export type HouseholdStatus = { status: 'unknown' | 'active' | 'withdrawn'; withdrawnAt?: string };
 
-export function decideSession(data: TrainingSessionHeld, session: Session): Outcome {
+/** US cents of an amount in its currency; injected so the domain stays free of the money library's choices. */
+export type ToUsdMinor = (amountMinor: number, currency: 'USD' | 'LBP', fxRateToUsd?: string) => number;
+
+/** What a session is told, read before it: the budget line its cost would go to (asked of the grant only for a session with a cost). */
+export interface SessionContext {
+  budgetLine: { code: string; remainingMinor: number } | undefined;
+}
+
+/**
+ * A session is recorded once; one with a cost needs a budget line of its module's purpose with
+ * room for it, refused before anything is written since the expenditure follows the session.
+ */
+export function decideSession(data: TrainingSessionHeld, session: Session, context: SessionContext, toUsd: ToUsdMinor): Outcome {
   if (session.status === 'held') return reject('duplicate_session', `session ${data.sessionId} is already recorded`, 'data.sessionId');
+  if (data.costMinor !== undefined && data.currency) {
+    const line = context.budgetLine;
+    if (!line) return reject('insufficient_funds', `no signed grant has a budget line with purpose "${purposeOfModule(data.module)}"`);
+    const usd = toUsd(data.costMinor, data.currency, data.fxRateToUsd);
+    if (usd > line.remainingMinor) return reject('insufficient_funds', `the session costs ${usd} US cents and ${line.code} has ${line.remainingMinor} left`);
+  }
   return { ok: true, events: [{ type: 'TrainingSessionHeld', data }] };
 }
 
@@ -93,3 +111,42 @@ export function decideNudge(data: SavingsNudgeSent, inputs: { household: Househo
   if (inputs.participation.nudges.has(data.nudgeId)) return reject('duplicate_nudge', `nudge ${data.nudgeId} is already recorded`, 'data.nudgeId');
   return { ok: true, events: [{ type: 'SavingsNudgeSent', data }] };
 }
+
+/** A session's stream in Emmett's shape. */
+export const sessionDecider = (toUsd: ToUsdMinor) => ({
+  initialState: initialSession,
+  evolve: evolveSession,
+  decide: (command: { data: TrainingSessionHeld }, session: Session, context: SessionContext): Outcome => decideSession(command.data, session, context, toUsd),
+});
+
+/** A command on a household's participation stream; the processor validated `data` with the schema of `type`. */
+export type ParticipationCommand = { occurredAt: string } & (
+  | { type: 'TrainingAttended'; data: TrainingAttended }
+  | { type: 'CoachingVisitRecorded'; data: CoachingVisitRecorded }
+  | { type: 'SavingsNudgeSent'; data: SavingsNudgeSent }
+);
+
+/** What a participation decision is told, read before it: the household's status, and for attendance the session and the plan's modules. */
+export interface ParticipationContext {
+  household: HouseholdStatus;
+  attendance?: { session: Session; planModules: readonly TrainingModule[] | undefined };
+}
+
+/** A household's participation stream in Emmett's shape: attendance, coaching visits and nudges decided on its fold. */
+export const participationDecider = {
+  initialState: initialParticipation,
+  evolve: evolveParticipation,
+  decide(command: ParticipationCommand, participation: Participation, context: ParticipationContext): Outcome {
+    const { household } = context;
+    switch (command.type) {
+      case 'TrainingAttended': {
+        if (!context.attendance) throw new Error('attendance is decided with its session and the plan\'s modules');
+        return decideAttendance(command.data, { ...context.attendance, household, participation });
+      }
+      case 'CoachingVisitRecorded':
+        return decideCoachingVisit(command.data, { household, participation });
+      case 'SavingsNudgeSent':
+        return decideNudge(command.data, { household, participation });
+    }
+  },
+};

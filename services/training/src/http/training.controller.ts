@@ -24,7 +24,7 @@ export class TrainingController {
   async household(@Param('householdId') householdId: string) {
     const household = await this.reads.household(householdId);
     if (household.status === 'unknown') throw new NotFoundException({ error: { code: 'household_not_found', message: `household ${householdId} is not enrolled` } });
-    const { participation, expectedRevision } = await this.reads.participation(householdId);
+    const { participation, expectedRevision } = await this.submissions.participation(householdId);
     const attendedPerModule: Record<string, number> = {};
     for (const a of participation.attended.values()) attendedPerModule[a.module] = (attendedPerModule[a.module] ?? 0) + 1;
     return {

@@ -1,4 +1,4 @@
-import { unitCeiling } from './delivery-expenditures';
+import { unitCeiling } from './assets.decider';
 
 describe('unitCeiling', () => {
   const plan = { unitCeilings: Object.fromEntries([['SEW-01', 35_000], ['__proto__', 12_000]]) as Record<string, number> };

@@ -143,6 +143,10 @@ export class SqliteEventStore implements EventStore {
     return this.reads().all.all(afterPosition ?? 0, limit).map(fromStoredRow);
   }
 
+  async readCategory(category: string, afterPosition: Position | null, limit: number): Promise<StoredEvent[]> {
+    return this.reads().category.all(category, afterPosition ?? 0, limit).map(fromStoredRow);
+  }
+
   readAllStored(afterPosition: Position | null, limit: number): Array<{ event: StoredEvent; dataJson: string }> {
     return this.reads().all.all(afterPosition ?? 0, limit).map(hashableRow);
   }

@@ -73,6 +73,15 @@ export interface EventStore {
   readAll(afterPosition: Position | null, limit: number): Promise<StoredEvent[]>;
 
   /**
+   * Events of one category's streams in position order, strictly after `afterPosition` (null: from the
+   * start), up to `limit`: what a programme-wide index needs without reading every other context's
+   * events. A stream's category is its id up to the first '-' (`categoryOf`), as EventStoreDB's `$ce-`
+   * projection defines it. Reads what is committed when it runs, like readAll (no projection lag):
+   * an append that returned is in the next read. An unknown category reads as empty.
+   */
+  readCategory(category: string, afterPosition: Position | null, limit: number): Promise<StoredEvent[]>;
+
+  /**
    * Optional fast path for verification: events with their `data` exactly as stored (canonical JSON
    * text), so the verifier hashes the stored bytes instead of parsing and re-serialising them.
    * `event.data` may be parsed only when read, and then throws CorruptEventError if it no longer parses.

@@ -18,7 +18,7 @@ import {
   type HouseholdStatus,
   type PlanApproval,
 } from '@peil/contracts';
-import { categoryOf, type EventStore, type ExpectedRevision } from '@peil/ledger';
+import type { EventStore, ExpectedRevision } from '@peil/ledger';
 import { EVENT_STORE, LedgerView, PublishedReader, StreamStateCache, typedFold } from '@peil/platform';
 import { evolveAssets, initialAssets, type HouseholdAssets } from '../domain/assets.decider';
 
@@ -47,10 +47,7 @@ export class AssetReads {
       if (e.type === 'AssetDelivered') index.set(e.data.deliveryId, e.data.householdId);
       return index;
     });
-    this.deliveryIndex = new LedgerView(store, {
-      initialState: deliveries.initialState,
-      evolve: (index, e) => (categoryOf(e.streamId) === ASSETS_CATEGORY ? deliveries.evolve(index, e) : index),
-    });
+    this.deliveryIndex = new LedgerView(store, deliveries, { category: ASSETS_CATEGORY });
   }
 
   async household(householdId: string): Promise<HouseholdStatus> {

@@ -44,8 +44,8 @@ export interface EsdbEventStoreOptions {
 }
 
 export class EsdbEventStore implements EventStore {
-  /** Positions are `$all` commit positions; the append condition is checked just before appending (0003, 0005). */
-  readonly capabilities: EventStoreCapabilities = { contiguousPositions: false, atomicConditions: false };
+  /** Positions are `$all` commit positions; the append condition is checked just before appending (0003, 0005); no multi-append transactions. */
+  readonly capabilities: EventStoreCapabilities = { contiguousPositions: false, atomicConditions: false, atomicUnits: false };
 
   private readonly page: number;
 

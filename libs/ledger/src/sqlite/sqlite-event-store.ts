@@ -33,7 +33,7 @@ export interface SqliteEventStoreOptions {
  * committed events (WAL snapshot) — never a unit that may still roll back.
  */
 export class SqliteEventStore implements EventStore {
-  readonly capabilities: EventStoreCapabilities = { contiguousPositions: true, atomicConditions: true };
+  readonly capabilities: EventStoreCapabilities = { contiguousPositions: true, atomicConditions: true, atomicUnits: true };
   private readonly db: Database.Database;
   private readonly pollIntervalMs: number;
   private readonly localAppends = new Set<() => void>();

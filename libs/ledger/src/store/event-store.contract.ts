@@ -307,6 +307,20 @@ export function eventStoreContract(name: string, factory: () => Promise<Contract
         expect((await store.readStream(s)).map((e) => e.eventId)).toEqual(kept.map((e) => e.eventId));
       }, T);
 
+      it('undoes every append of a unit that throws where units are atomic, and keeps them where they are not', async () => {
+        const s = streamId();
+        const made = [event(), event()];
+        await expect(
+          store.unitOfWork(async () => {
+            await store.append(s, [made[0]!], 'no_stream');
+            await store.append(s, [made[1]!], 0);
+            throw new Error('unit fails');
+          }),
+        ).rejects.toThrow('unit fails');
+        const kept = (await store.readStream(s)).map((e) => e.eventId);
+        expect(kept).toEqual(store.capabilities.atomicUnits ? [] : made.map((e) => e.eventId));
+      }, T);
+
       it('joins an enclosing unit when nested', async () => {
         const s = streamId();
         await store.unitOfWork(() => store.unitOfWork(() => store.append(s, [event()], 'no_stream')));

@@ -36,6 +36,11 @@ export interface EventStoreCapabilities {
   contiguousPositions: boolean;
   /** AppendCondition is checked atomically with the append. */
   atomicConditions: boolean;
+  /**
+   * unitOfWork commits or undoes its appends together. Without it (EventStoreDB) each append inside a
+   * unit is durable on its own, and a unit that throws keeps the appends it made before.
+   */
+  atomicUnits: boolean;
 }
 
 export interface EventStore {
@@ -61,7 +66,8 @@ export interface EventStore {
    * throws, every append of the unit is undone. Code outside the unit never observes its open
    * appends, and its own appends wait for the unit to end. Never call another process that writes
    * to the same ledger from inside a unit: the unit holds the ledger's write lock. Adapters without
-   * transactions (EventStoreDB) run `work` as is: each append is then durable on its own. Nested
+   * transactions (EventStoreDB) run `work` as is: each append is then durable on its own, and
+   * `capabilities.atomicUnits` is false so callers can tell. Nested
    * calls join the enclosing unit.
    */
   unitOfWork<T>(work: () => Promise<T>): Promise<T>;

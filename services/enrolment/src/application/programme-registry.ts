@@ -36,8 +36,9 @@ export class ProgrammeRegistry {
   }
 
   /**
-   * Forgets the view; the next call rebuilds it from the ledger. For a unit of work (group commit)
-   * that rolled back: this view may hold its events, and their positions will be reused.
+   * Forgets the view at once; the next call rebuilds it from the ledger. Correctness does not depend on
+   * it: after a rolled-back unit of work the view notices by itself that the last event it folded is
+   * gone (it re-reads it and compares hashes), whatever event later takes its position.
    */
   reset(): void {
     this.view.reset();

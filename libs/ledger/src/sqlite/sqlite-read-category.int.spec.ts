@@ -1,28 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { testEvent } from '@peil/testing';
-import { SqliteEventStore } from './sqlite-event-store';
+import { testEvent, useTempLedger } from '@peil/testing';
 import { CATEGORY_READ } from './sqlite-rows';
 
 /** What the contract cannot say about SQLite's readCategory: its cost, and what a unit of work sees. */
 describe('SqliteEventStore.readCategory', () => {
-  let dir: string;
-  let store: SqliteEventStore;
+  const ledger = useTempLedger('peil-category-');
   let n = 0;
   const event = () => testEvent(++n, 'category-spec', { n });
 
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'peil-category-'));
-    store = new SqliteEventStore(join(dir, 'ledger.sqlite'));
-  });
-  afterEach(async () => {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
   it('is a range scan of the (category, position) index, not a scan of the ledger', () => {
-    const plan = store.database
+    const plan = ledger.store.database
       .prepare<[string, number, number], { detail: string }>(`EXPLAIN QUERY PLAN ${CATEGORY_READ}`)
       .all('household', 0, 10)
       .map((row) => row.detail);
@@ -30,6 +16,7 @@ describe('SqliteEventStore.readCategory', () => {
   });
 
   it("sees a unit of work's open appends inside it, and only once it commits outside it", async () => {
+    const { store } = ledger;
     await store.append('household-A', [event()], 'no_stream');
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));

@@ -1,8 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { SqliteEventStore } from '@peil/ledger';
-import { countingReads, testEvent, type ReadCounter } from '@peil/testing';
+import { countingReads, testEvent, useTempLedger, type ReadCounter } from '@peil/testing';
 import { LedgerView } from './ledger-view';
 import type { StreamFold } from './stream-fold';
 
@@ -13,21 +9,13 @@ const folded: StreamFold<string[]> = {
 };
 
 describe('LedgerView of one category', () => {
-  let dir: string;
-  let sqlite: SqliteEventStore;
+  const ledger = useTempLedger('peil-category-view-');
   let reads: ReadCounter;
   let n = 0;
   const append = (streamId: string, count = 1) =>
-    sqlite.append(streamId, Array.from({ length: count }, () => testEvent(++n, 'view-spec')), 'any');
-
+    ledger.store.append(streamId, Array.from({ length: count }, () => testEvent(++n, 'view-spec')), 'any');
   beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'peil-category-view-'));
-    sqlite = new SqliteEventStore(join(dir, 'ledger.sqlite'));
-    reads = countingReads(sqlite);
-  });
-  afterEach(async () => {
-    await sqlite.close();
-    rmSync(dir, { recursive: true, force: true });
+    reads = countingReads(ledger.store);
   });
 
   it("folds the category's events only, reading none of the others, and is caught up by new events only", async () => {
@@ -62,7 +50,7 @@ describe('LedgerView of one category', () => {
     const view = new LedgerView(reads.store, folded, { category: 'household' });
     const [kept] = await append('household-A');
     await expect(
-      sqlite.unitOfWork(async () => {
+      ledger.store.unitOfWork(async () => {
         await append('household-B');
         expect((await view.current()).state).toEqual(['household-A#0', 'household-B#0']);
         throw new Error('unit fails');

@@ -217,7 +217,7 @@ export class EsdbEventStore implements EventStore {
    */
   async readCategory(category: string, afterPosition: Position | null, limit: number): Promise<StoredEvent[]> {
     const regex = categoryRegex(category);
-    if (limit <= 0 || regex === undefined) return [];
+    if (!(limit > 0) || regex === undefined) return [];
     const { START, streamNameFilter } = esdb();
     const subscription = this.client.subscribeToAll({
       fromPosition: afterPosition === null ? START : allPosition(afterPosition),

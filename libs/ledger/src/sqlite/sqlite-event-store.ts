@@ -144,6 +144,8 @@ export class SqliteEventStore implements EventStore {
   }
 
   async readCategory(category: string, afterPosition: Position | null, limit: number): Promise<StoredEvent[]> {
+    // SQLite reads LIMIT -1 as "no limit"; the port reads it as nothing.
+    if (!(limit > 0)) return [];
     return this.reads().category.all(category, afterPosition ?? 0, limit).map(fromStoredRow);
   }
 

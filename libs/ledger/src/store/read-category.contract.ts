@@ -52,6 +52,8 @@ export function readCategoryContract(subject: () => EventStore, timeout: number)
       expect(between.streamId).not.toMatch(new RegExp(`^${cat}(-|$)`));
       expect(await store.readCategory(cat, between.position, 1_000)).toEqual(whole.slice(2));
       expect(await store.readCategory(cat, whole[4]!.position, 1_000)).toEqual([]);
+      expect(await store.readCategory(cat, null, 0)).toEqual([]);
+      expect(await store.readCategory(cat, null, -1)).toEqual([]);
     }, timeout);
 
     it('an unknown category, or one that no stream id can have, reads as empty', async () => {

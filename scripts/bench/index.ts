@@ -10,18 +10,19 @@ import { rebuildBench, reportsBench } from './projection.bench';
 import { streamsBench } from './streams.bench';
 import { tlogBench } from './tlog.bench';
 import { featuresBench } from './features.bench';
+import { categoryBench } from './category.bench';
 
 /**
  * `npm run bench` — performance targets (targets.ts), measured on a fresh temp ledger.
  *   --quick                     10× fewer events (smoke run)
- *   PEIL_BENCH_ONLY=store,verify  run only these sections (store, verify, http, rebuild, reports, streams, tlog, features)
+ *   PEIL_BENCH_ONLY=store,verify  run only these sections (store, verify, http, rebuild, reports, streams, tlog, features, category)
  *   PEIL_BENCH_REPORT_EVENTS=100000,1000000  ledger sizes for rebuild and reports (the default)
  * A bench reports, it never gates: slow numbers never make it exit non-zero (only a crash or a
  * failed correctness check inside a section does).
  *
  * Each section is one module, listed here.
  */
-const SECTIONS: readonly BenchSection[] = [storeBench, verifyBench, httpBench, rebuildBench, reportsBench, streamsBench, tlogBench, featuresBench];
+const SECTIONS: readonly BenchSection[] = [storeBench, verifyBench, httpBench, rebuildBench, reportsBench, streamsBench, tlogBench, featuresBench, categoryBench];
 
 function selectSections(): BenchSection[] {
   const only = process.env.PEIL_BENCH_ONLY?.trim();

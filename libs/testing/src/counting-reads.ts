@@ -1,13 +1,19 @@
-import type { EventStore } from '@peil/ledger';
+import type { EventStore, StoredEvent } from '@peil/ledger';
 
-/** Events a store returned from readStream and readAll, counted since the last reset. */
+/** Events a store returned from readStream, readAll and readCategory, counted since the last reset. */
 export interface ReadCounter {
   /** The store to hand to the code under test: the real one, with its reads counted. */
   readonly store: EventStore;
   readonly streamEvents: number;
   readonly allEvents: number;
+  readonly categoryEvents: number;
   reset(): void;
 }
+
+/** The reads counted, and the counter each adds to. */
+const COUNTED = { readStream: 'stream', readAll: 'all', readCategory: 'category' } as const;
+type CountedRead = keyof typeof COUNTED;
+const isCounted = (prop: string | symbol): prop is CountedRead => typeof prop === 'string' && Object.hasOwn(COUNTED, prop);
 
 /**
  * Counts the events read through a real store, so a test can say "this read cost two events" instead
@@ -15,20 +21,14 @@ export interface ReadCounter {
  * context behave as without the counter).
  */
 export function countingReads(target: EventStore): ReadCounter {
-  const counts = { stream: 0, all: 0 };
+  const counts = { stream: 0, all: 0, category: 0 };
   const store = new Proxy(target, {
     get(t, prop, receiver) {
-      if (prop === 'readStream') {
-        return async (...args: Parameters<EventStore['readStream']>) => {
-          const events = await t.readStream(...args);
-          counts.stream += events.length;
-          return events;
-        };
-      }
-      if (prop === 'readAll') {
-        return async (...args: Parameters<EventStore['readAll']>) => {
-          const events = await t.readAll(...args);
-          counts.all += events.length;
+      if (isCounted(prop)) {
+        const read = t[prop].bind(t) as (...args: unknown[]) => Promise<StoredEvent[]>;
+        return async (...args: unknown[]) => {
+          const events = await read(...args);
+          counts[COUNTED[prop]] += events.length;
           return events;
         };
       }
@@ -44,9 +44,11 @@ export function countingReads(target: EventStore): ReadCounter {
     get allEvents() {
       return counts.all;
     },
+    get categoryEvents() {
+      return counts.category;
+    },
     reset() {
-      counts.stream = 0;
-      counts.all = 0;
+      counts.stream = counts.all = counts.category = 0;
     },
   };
 }

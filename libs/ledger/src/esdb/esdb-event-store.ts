@@ -12,7 +12,7 @@ import type {
   ExpectedRevision,
 } from '../store/event-store.port';
 import { allPosition, answer, esdbEventId, positionOf, toClaim, toEventData, toFound, toStored, type Claim, type Found } from './esdb-envelope';
-import { CLAIM_TYPE, collect, drain, esdb, indexStream, isLedgerStream, isLedgerStreamId, ledgerName, mapLimit, nativeName } from './esdb-streams';
+import { CLAIM_TYPE, categoryRegex, collect, drain, esdb, indexStream, isLedgerStream, isLedgerStreamId, ledgerName, mapLimit, nativeName } from './esdb-streams';
 import { checkExpected } from '../store/expected-revision';
 
 /**
@@ -44,8 +44,8 @@ export interface EsdbEventStoreOptions {
 }
 
 export class EsdbEventStore implements EventStore {
-  /** Positions are `$all` commit positions; the append condition is checked just before appending (0003, 0005). */
-  readonly capabilities: EventStoreCapabilities = { contiguousPositions: false, atomicConditions: false };
+  /** Positions are `$all` commit positions; the append condition is checked just before appending (0003, 0005); no multi-append transactions. */
+  readonly capabilities: EventStoreCapabilities = { contiguousPositions: false, atomicConditions: false, atomicUnits: false };
 
   private readonly page: number;
 
@@ -207,6 +207,45 @@ export class EsdbEventStore implements EventStore {
       from = lastRaw;
       floor = positionOf({ position: lastRaw });
     }
+  }
+
+  /**
+   * A catch-up subscription to `$all` with a server-side stream-name filter, ended at the server's
+   * `caughtUp` (server 23.10 or later): the server scans the log and sends only the category's
+   * events, and everything committed before the call is read, which the `$ce-` projection's streams
+   * do not promise (they lag the log). Stopped at `limit`.
+   */
+  async readCategory(category: string, afterPosition: Position | null, limit: number): Promise<StoredEvent[]> {
+    const regex = categoryRegex(category);
+    if (!(limit > 0) || regex === undefined) return [];
+    const { START, streamNameFilter } = esdb();
+    const subscription = this.client.subscribeToAll({
+      fromPosition: afterPosition === null ? START : allPosition(afterPosition),
+      filter: streamNameFilter({ regex }),
+    });
+    const out: StoredEvent[] = [];
+    try {
+      await new Promise<void>((resolve, reject) => {
+        subscription.on('caughtUp', resolve);
+        subscription.on('error', reject);
+        subscription.on('end', resolve);
+        subscription.on('data', ({ event }: Esdb.AllStreamResolvedEvent) => {
+          if (!event || out.length >= limit) return;
+          const position = positionOf(event);
+          // The filter is a regex on native names; the category rule itself is checked here.
+          if (position <= (afterPosition ?? 0) || !isLedgerStream(event.streamId) || categoryOf(ledgerName(event.streamId)) !== category) return;
+          try {
+            out.push(toStored(event, position));
+          } catch (err) {
+            reject(err);
+          }
+          if (out.length >= limit) resolve();
+        });
+      });
+    } finally {
+      await subscription.unsubscribe();
+    }
+    return out;
   }
 
   async findByEventId(eventId: string): Promise<Found | null> {

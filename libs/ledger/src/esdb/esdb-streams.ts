@@ -47,6 +47,16 @@ export function ledgerName(nativeStreamId: string): string {
   return nativeStreamId === NATIVE_CHECKPOINTS ? LEDGER_CHECKPOINTS : nativeStreamId;
 }
 
+/**
+ * The native stream names of a ledger category, as a server-side filter: `<category>` itself or
+ * `<category>-…`; undefined when no ledger stream can be of that category (system and `peil_` names).
+ */
+export function categoryRegex(category: string): string | undefined {
+  if (category === LEDGER_CHECKPOINTS) return `^${NATIVE_CHECKPOINTS}$`;
+  if (category.includes('-') || !isLedgerStreamId(category)) return undefined;
+  return `^${category.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(-|$)`;
+}
+
 export function indexStream(eventId: string): string {
   return `${INDEX_PREFIX}${eventId}`;
 }

@@ -33,7 +33,7 @@ export interface SqliteEventStoreOptions {
  * committed events (WAL snapshot) — never a unit that may still roll back.
  */
 export class SqliteEventStore implements EventStore {
-  readonly capabilities: EventStoreCapabilities = { contiguousPositions: true, atomicConditions: true };
+  readonly capabilities: EventStoreCapabilities = { contiguousPositions: true, atomicConditions: true, atomicUnits: true };
   private readonly db: Database.Database;
   private readonly pollIntervalMs: number;
   private readonly localAppends = new Set<() => void>();
@@ -141,6 +141,12 @@ export class SqliteEventStore implements EventStore {
 
   readAllSync(afterPosition: Position | null, limit: number): StoredEvent[] {
     return this.reads().all.all(afterPosition ?? 0, limit).map(fromStoredRow);
+  }
+
+  async readCategory(category: string, afterPosition: Position | null, limit: number): Promise<StoredEvent[]> {
+    // SQLite reads LIMIT -1 as "no limit"; the port reads it as nothing.
+    if (!(limit > 0)) return [];
+    return this.reads().category.all(category, afterPosition ?? 0, limit).map(fromStoredRow);
   }
 
   readAllStored(afterPosition: Position | null, limit: number): Array<{ event: StoredEvent; dataJson: string }> {

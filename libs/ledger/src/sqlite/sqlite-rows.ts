@@ -75,6 +75,9 @@ export function parseJsonData(position: number, data: string): StoredEvent['data
   }
 }
 
+/** A range scan of the (category, position) index: one category's events cost what they are, not the ledger's size. */
+export const CATEGORY_READ = `SELECT ${EVENT_COLUMNS} FROM events WHERE category = ? AND position > ? ORDER BY position LIMIT ?`;
+
 /**
  * Reads, prepared on each connection that serves them. Rows come as arrays (EVENT_COLUMNS): building
  * a 17-key object per row costs more than SQLite's whole scan, and readAll is what every catch-up
@@ -87,6 +90,7 @@ export function readStatements(db: Database.Database) {
       .prepare<[string, number, number], StoredRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`)
       .raw(true),
     all: db.prepare<[number, number], StoredRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`).raw(true),
+    category: db.prepare<[string, number, number], StoredRow>(CATEGORY_READ).raw(true),
     /** A position range, for the verifier: rows as stored, `data` left as text. */
     range: db.prepare<[number, number], StoredRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? AND position <= ? ORDER BY position`).raw(true),
     head: db.prepare<[], { p: number | null }>('SELECT max(position) AS p FROM events'),

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Subscription } from 'rxjs';
-import type { NewEvent, StoredEvent } from '../core/envelope';
+import type { StoredEvent } from '../core/envelope';
 import { hashEnvelope } from '../core/hash-chain';
+import { category, envelopeOf, event, expectIncreasing, recordedInput, streamId } from './contract-events';
+import { readCategoryContract } from './read-category.contract';
 import { ConditionFailedError, EventIdConflictError, WrongExpectedRevisionError } from './errors';
 import type { AppendedEvent, EventStore } from './event-store.port';
 
@@ -243,6 +245,8 @@ export function eventStoreContract(name: string, factory: () => Promise<Contract
       }, T);
     });
 
+    readCategoryContract(() => store, T);
+
     describe('subscribe', () => {
       it('delivers the events after a position: catch-up first, then live, in order', async () => {
         const s = streamId();
@@ -303,6 +307,20 @@ export function eventStoreContract(name: string, factory: () => Promise<Contract
         expect((await store.readStream(s)).map((e) => e.eventId)).toEqual(kept.map((e) => e.eventId));
       }, T);
 
+      it('undoes every append of a unit that throws where units are atomic, and keeps them where they are not', async () => {
+        const s = streamId();
+        const made = [event(), event()];
+        await expect(
+          store.unitOfWork(async () => {
+            await store.append(s, [made[0]!], 'no_stream');
+            await store.append(s, [made[1]!], 0);
+            throw new Error('unit fails');
+          }),
+        ).rejects.toThrow('unit fails');
+        const kept = (await store.readStream(s)).map((e) => e.eventId);
+        expect(kept).toEqual(store.capabilities.atomicUnits ? [] : made.map((e) => e.eventId));
+      }, T);
+
       it('joins an enclosing unit when nested', async () => {
         const s = streamId();
         await store.unitOfWork(() => store.unitOfWork(() => store.append(s, [event()], 'no_stream')));
@@ -361,54 +379,6 @@ export function eventStoreContract(name: string, factory: () => Promise<Contract
         else expect(won.length).toBeGreaterThanOrEqual(1);
       }, T);
     });
-  });
-}
-
-let counter = 0;
-
-function event(overrides: Partial<NewEvent> = {}): NewEvent {
-  counter += 1;
-  const data = overrides.data ?? { n: counter, label: 'Zahlé — café ✓', nested: { list: [1, 'two', null, true, 2.5], amountMinor: 123_456 } };
-  return {
-    eventId: randomUUID(),
-    type: 'ContractChecked',
-    schemaVersion: 1,
-    occurredAt: '2026-01-15T09:30:00.000Z',
-    recordedAt: `2026-01-15T09:30:${String(counter % 60).padStart(2, '0')}.000Z`,
-    source: 'contract-suite',
-    actor: 'tester',
-    correlationId: randomUUID(),
-    causationId: counter % 2 === 0 ? randomUUID() : null,
-    ...overrides,
-    data,
-    contentDigest: overrides.contentDigest ?? `digest:${JSON.stringify(data)}`,
-  };
-}
-
-/** The hashed envelope a NewEvent becomes, minus what the store assigns. */
-function envelopeOf(e: NewEvent): Omit<StoredEvent, 'streamId' | 'revision' | 'position' | 'prevHash' | 'hash'> {
-  const { contentDigest: _digest, ...envelope } = e;
-  return envelope;
-}
-
-/** The submission that produced a stored event (same content digest), for resubmitting it. */
-function recordedInput(e: StoredEvent & { contentDigest: string }): NewEvent {
-  const { position: _p, streamId: _s, revision: _r, prevHash: _ph, hash: _h, ...input } = e;
-  return input;
-}
-
-function streamId(): string {
-  return `contract-${randomUUID()}`;
-}
-
-/** A category name no other test or run uses (no '-', which ends a category). */
-function category(): string {
-  return `cat${randomUUID().replace(/-/g, '')}`;
-}
-
-function expectIncreasing(positions: number[]): void {
-  positions.forEach((p, i) => {
-    if (i > 0) expect(p).toBeGreaterThan(positions[i - 1]!);
   });
 }
 

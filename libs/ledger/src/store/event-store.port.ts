@@ -36,6 +36,11 @@ export interface EventStoreCapabilities {
   contiguousPositions: boolean;
   /** AppendCondition is checked atomically with the append. */
   atomicConditions: boolean;
+  /**
+   * unitOfWork commits or undoes its appends together. Without it (EventStoreDB) each append inside a
+   * unit is durable on its own, and a unit that throws keeps the appends it made before.
+   */
+  atomicUnits: boolean;
 }
 
 export interface EventStore {
@@ -61,7 +66,8 @@ export interface EventStore {
    * throws, every append of the unit is undone. Code outside the unit never observes its open
    * appends, and its own appends wait for the unit to end. Never call another process that writes
    * to the same ledger from inside a unit: the unit holds the ledger's write lock. Adapters without
-   * transactions (EventStoreDB) run `work` as is: each append is then durable on its own. Nested
+   * transactions (EventStoreDB) run `work` as is: each append is then durable on its own, and
+   * `capabilities.atomicUnits` is false so callers can tell. Nested
    * calls join the enclosing unit.
    */
   unitOfWork<T>(work: () => Promise<T>): Promise<T>;
@@ -71,6 +77,15 @@ export interface EventStore {
 
   /** Events of every stream in position order, strictly after `afterPosition` (null: from the start). */
   readAll(afterPosition: Position | null, limit: number): Promise<StoredEvent[]>;
+
+  /**
+   * Events of one category's streams in position order, strictly after `afterPosition` (null: from the
+   * start), up to `limit`: what a programme-wide index needs without reading every other context's
+   * events. A stream's category is its id up to the first '-' (`categoryOf`), as EventStoreDB's `$ce-`
+   * projection defines it. Reads what is committed when it runs, like readAll (no projection lag):
+   * an append that returned is in the next read. An unknown category reads as empty.
+   */
+  readCategory(category: string, afterPosition: Position | null, limit: number): Promise<StoredEvent[]>;
 
   /**
    * Optional fast path for verification: events with their `data` exactly as stored (canonical JSON

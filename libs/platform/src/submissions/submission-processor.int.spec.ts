@@ -100,6 +100,18 @@ describe('SubmissionProcessor with group commit', () => {
     expect((await store.readStream('counter-e')).map((e) => e.eventId)).toEqual([batch[0]!.eventId]);
   });
 
+  it('on a store whose units cannot roll back, answers per event: what was appended before a failure is accepted', async () => {
+    // EventStoreDB's units, on this ledger: each append durable on its own (capabilities.atomicUnits false).
+    const perAppend = Object.assign(Object.create(store) as SqliteEventStore, {
+      capabilities: { ...store.capabilities, atomicUnits: false },
+      unitOfWork: <T>(work: () => Promise<T>) => work(),
+    });
+    const batch = [submit('h', 0), submit('h', 1), submit('boom', 0), submit('h', 2)];
+    const results = await processorOn(perAppend).processBatch(batch, principal);
+    expect(results.map((r) => r.error?.code ?? r.status)).toEqual(['accepted', 'accepted', 'not_recorded', 'not_recorded']);
+    expect((await store.readStream('counter-h')).map((e) => e.eventId)).toEqual([batch[0]!.eventId, batch[1]!.eventId]);
+  });
+
   it('still fails the request when the failure comes before anything was recorded (nothing written)', async () => {
     await expect(processorOn(store).processBatch([submit('boom', 0), submit('f', 0)], principal)).rejects.toThrow('decider bug');
     expect(await store.headPosition()).toBeNull();

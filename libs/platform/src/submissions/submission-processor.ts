@@ -22,7 +22,8 @@ export interface SubmissionProcessorOptions {
   /**
    * Group commit: only for handlers whose decide reads nothing but this process's stores. A unit
    * holds the ledger's write lock across its awaits; a decide that called another service would
-   * wait on a process that may itself be blocked (synchronously) waiting for that lock.
+   * wait on a process that may itself be blocked (synchronously) waiting for that lock. Ignored on a
+   * store whose units are not atomic (`capabilities.atomicUnits`): each event is then its own append.
    */
   groupCommit?: boolean;
   /**
@@ -107,7 +108,8 @@ export class SubmissionProcessor {
   }
 
   private async processInto(results: SubmissionResult[], events: readonly unknown[], principal: Principal): Promise<void> {
-    if (!this.options.groupCommit) {
+    // A unit that cannot undo its appends (EventStoreDB) would answer recorded events not_recorded.
+    if (!this.options.groupCommit || !this.store.capabilities.atomicUnits) {
       // One event, one commit: each append is durable on its own.
       for (const raw of events) {
         const { result, followUp } = await this.record(raw, principal);

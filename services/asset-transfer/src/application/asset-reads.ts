@@ -16,7 +16,7 @@ import {
   type HouseholdStatus,
   type PlanApproval,
 } from '@peil/contracts';
-import { categoryOf, type EventStore } from '@peil/ledger';
+import type { EventStore } from '@peil/ledger';
 import { EVENT_STORE, LedgerView, PublishedReader, typedFold } from '@peil/platform';
 
 /**
@@ -40,10 +40,7 @@ export class AssetReads {
       if (e.type === 'AssetDelivered') index.set(e.data.deliveryId, e.data.householdId);
       return index;
     });
-    this.deliveryIndex = new LedgerView(store, {
-      initialState: deliveries.initialState,
-      evolve: (index, e) => (categoryOf(e.streamId) === ASSETS_CATEGORY ? deliveries.evolve(index, e) : index),
-    });
+    this.deliveryIndex = new LedgerView(store, deliveries, { category: ASSETS_CATEGORY });
   }
 
   async household(householdId: string): Promise<HouseholdStatus> {

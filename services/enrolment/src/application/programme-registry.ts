@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ENROLMENT_EVENT_SCHEMAS, HOUSEHOLD_CATEGORY, type EnrolmentEvent } from '@peil/contracts';
-import { categoryOf, type EventStore, type Position } from '@peil/ledger';
+import type { EventStore, Position } from '@peil/ledger';
 import { EVENT_STORE, LedgerView, typedFold } from '@peil/platform';
 import { evolveProgramme, initialProgramme, type Programme, type PseudonymisedEvent } from '../domain/programme';
 import { EssnPseudonyms } from './essn-pseudonyms';
@@ -19,10 +19,8 @@ export class ProgrammeRegistry {
     private readonly pseudonyms: EssnPseudonyms,
   ) {
     const households = typedFold<Programme, EnrolmentEvent>(ENROLMENT_EVENT_SCHEMAS, initialProgramme, (programme, event) => evolveProgramme(programme, this.pseudonymised(event)));
-    this.view = new LedgerView(store, {
-      initialState: initialProgramme,
-      evolve: (programme, event) => (categoryOf(event.streamId) === HOUSEHOLD_CATEGORY ? households.evolve(programme, event) : programme),
-    });
+    // The household category only: its lastPositionSeen is what the enrolment condition compares with.
+    this.view = new LedgerView(store, households, { category: HOUSEHOLD_CATEGORY });
   }
 
   async current(): Promise<{ programme: Programme; lastPositionSeen: Position | null }> {
@@ -38,8 +36,9 @@ export class ProgrammeRegistry {
   }
 
   /**
-   * Forgets the view; the next call rebuilds it from the ledger. For a unit of work (group commit)
-   * that rolled back: this view may hold its events, and their positions will be reused.
+   * Forgets the view at once; the next call rebuilds it from the ledger. Correctness does not depend on
+   * it: after a rolled-back unit of work the view notices by itself that the last event it folded is
+   * gone (it re-reads it and compares hashes), whatever event later takes its position.
    */
   reset(): void {
     this.view.reset();

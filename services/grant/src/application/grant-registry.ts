@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { GRANT_CATEGORY, GRANT_EVENT_SCHEMAS, type GrantEvent } from '@peil/contracts';
-import { categoryOf, type EventStore, type Position } from '@peil/ledger';
+import type { EventStore, Position } from '@peil/ledger';
 import { EVENT_STORE, LedgerView, typedFold } from '@peil/platform';
 import { evolveDirectory, initialDirectory, type GrantDirectory } from '../domain/grant-directory';
 
@@ -19,10 +19,7 @@ export class GrantRegistry {
   constructor(@Inject(EVENT_STORE) store: EventStore) {
     // Upcast by typedFold: a grant event of an older schema version is indexed in today's shape.
     const grants = typedFold<GrantDirectory, GrantEvent>(GRANT_EVENT_SCHEMAS, initialDirectory, evolveDirectory);
-    this.view = new LedgerView(store, {
-      initialState: initialDirectory,
-      evolve: (directory, event) => (categoryOf(event.streamId) === GRANT_CATEGORY ? grants.evolve(directory, event) : directory),
-    });
+    this.view = new LedgerView(store, grants, { category: GRANT_CATEGORY });
   }
 
   async current(): Promise<{ directory: GrantDirectory; lastPositionSeen: Position | null }> {

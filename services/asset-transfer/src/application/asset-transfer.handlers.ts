@@ -72,6 +72,12 @@ export class AssetTransferSubmissions {
       },
       digestKey,
       clock,
+     {
+        // One fsync per group of events, not per event (decision 0087): decide reads only this ledger
+        // and other services' read endpoints, never a service that writes to the ledger meanwhile.
+        // A rolled-back unit needs no reset: the folds re-check the last event they folded.
+        groupCommit: true,
+      },
     );
   }
 

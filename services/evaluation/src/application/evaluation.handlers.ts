@@ -44,7 +44,12 @@ export class EvaluationSubmissions {
       events: EVALUATION_EVENT_SCHEMAS,
       inputs: async (survey) => ({ household: await households.read(survey.householdId) }),
     });
-    this.processor = new SubmissionProcessor(store, { SurveyRecorded: this.surveys.handler(SurveyRecorded) }, digestKey, clock);
+    this.processor = new SubmissionProcessor(store, { SurveyRecorded: this.surveys.handler(SurveyRecorded) }, digestKey, clock, {
+        // One fsync per group of events, not per event (decision 0087): decide reads only this ledger
+        // and other services' read endpoints, never a service that writes to the ledger meanwhile.
+        // A rolled-back unit needs no reset: the folds re-check the last event they folded.
+        groupCommit: true,
+      });
   }
 
   async evaluation(householdId: string): Promise<{ evaluation: Evaluation; expectedRevision: ExpectedRevision }> {

@@ -94,6 +94,12 @@ export class TrainingSubmissions implements OnApplicationBootstrap, OnApplicatio
       },
       digestKey,
       clock,
+     {
+        // One fsync per group of events, not per event (decision 0087): decide reads only this ledger
+        // and other services' read endpoints, never a service that writes to the ledger meanwhile.
+        // A rolled-back unit needs no reset: the folds re-check the last event they folded.
+        groupCommit: true,
+      },
     );
     this.recovery = new FollowUpRecovery(store, clock, {
       name: 'session expenditure',

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { expectOwnerOnly } from '@peil/testing';
 import { CONTRACT_CLOCK, keyStoreContract } from './key-store.contract';
 import type { HouseholdKeyStore } from './key-store';
 import { loadMasterKey, MASTER_KEY_FILE } from './master-key';
@@ -66,7 +67,7 @@ describe('master key file', () => {
     const key = loadMasterKey({}, dir);
     const file = join(dir, MASTER_KEY_FILE);
     expect(key).toHaveLength(32);
-    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expectOwnerOnly([file]);
     expect(Buffer.from(readFileSync(file, 'utf8').trim(), 'base64').equals(key)).toBe(true);
     expect(loadMasterKey({ PEIL_MASTER_KEY: '' }, dir).equals(key)).toBe(true);
     expect(readdirSync(dir)).toEqual([MASTER_KEY_FILE]); // no temporary file left behind
@@ -128,7 +129,7 @@ describe('SQLite key store file', () => {
 
   it('creates the keystore file owner-only (0600)', async () => {
     await (await openStore(master)).getOrCreateKey(A);
-    for (const f of readdirSync(dir)) expect(statSync(join(dir, f)).mode & 0o777).toBe(0o600);
+    expectOwnerOnly(readdirSync(dir).map((f) => join(dir, f)));
   });
 });
 

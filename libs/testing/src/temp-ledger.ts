@@ -4,10 +4,8 @@ import { join } from 'node:path';
 import { SqliteEventStore } from '@peil/ledger';
 
 export interface TempLedger {
-  /** The temp directory: other files of the test (read models, a tree, a verified point) go next to the ledger. */
+  /** The temp directory, a data dir with the ledger as `ledger.sqlite` (see ledgerPath): other files of the test go next to it. */
   readonly dir: string;
-  /** The ledger's SQLite file, for a test that rewrites it behind the store's back. */
-  readonly file: string;
   readonly store: SqliteEventStore;
 }
 
@@ -32,9 +30,6 @@ export function useTempLedger(prefix = 'peil-ledger-', scope: 'each' | 'all' = '
   return {
     get dir(): string {
       return dir;
-    },
-    get file(): string {
-      return join(dir, 'ledger.sqlite');
     },
     get store(): SqliteEventStore {
       if (!store) throw new Error('useTempLedger: the store exists only inside a test');

@@ -1,24 +1,12 @@
-import Database from 'better-sqlite3';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NewEvent } from '@peil/ledger';
-import { testEvent, useTempLedger } from '@peil/testing';
+import { tamperLedgerSql, testEvent, useTempLedger } from '@peil/testing';
 import { IntegrityMonitor, LEDGER_CHAIN } from './integrity.monitor';
 import { IntegrityStatus } from './integrity.status';
 
 let n = 0;
 const event = (): NewEvent => testEvent(++n, 'monitor-spec');
-
-/** Rewrites the ledger behind the store's back, guard triggers dropped, as an attacker with file access could. */
-function behindTheStore(file: string, sql: string): void {
-  const db = new Database(file);
-  try {
-    db.exec('DROP TRIGGER IF EXISTS events_no_update; DROP TRIGGER IF EXISTS events_no_delete;');
-    db.exec(sql);
-  } finally {
-    db.close();
-  }
-}
 
 describe('IntegrityMonitor (SQLite ledger, rounds run by hand)', () => {
   const ledger = useTempLedger('peil-monitor-');
@@ -52,7 +40,7 @@ describe('IntegrityMonitor (SQLite ledger, rounds run by hand)', () => {
     const m = monitor(status);
     await m.round();
     await ledger.store.append('household-9', [event(), event()], 'no_stream');
-    behindTheStore(ledger.file, "UPDATE events SET data = replace(data, '\"n\":', '\"m\":') WHERE position = 7");
+    tamperLedgerSql(ledger.dir, "UPDATE events SET data = replace(data, '\"n\":', '\"m\":') WHERE position = 7");
     await m.round();
     expect(status.fault).toMatchObject({ source: LEDGER_CHAIN, position: 7, reason: 'hash_mismatch' });
     await expect(status.check()).rejects.toThrow(/^hash_mismatch at position 7 \(ledger-chain\)/);
@@ -60,7 +48,7 @@ describe('IntegrityMonitor (SQLite ledger, rounds run by hand)', () => {
 
   it('at start, finds a ledger cut back while the process was stopped, although what remains verifies', async () => {
     await monitor(new IntegrityStatus()).round();
-    behindTheStore(ledger.file, 'DELETE FROM events WHERE position > 2');
+    tamperLedgerSql(ledger.dir, 'DELETE FROM events WHERE position > 2');
     const status = new IntegrityStatus();
     await monitor(status).round();
     expect(status.fault).toMatchObject({ position: 5, reason: 'ledger_cut_back' });
@@ -71,7 +59,7 @@ describe('IntegrityMonitor (SQLite ledger, rounds run by hand)', () => {
 
   it('at start, verifies from the first event: a change below the persisted point is found too', async () => {
     await monitor(new IntegrityStatus()).round();
-    behindTheStore(ledger.file, "UPDATE events SET data = replace(data, '\"n\":', '\"m\":') WHERE position = 2");
+    tamperLedgerSql(ledger.dir, "UPDATE events SET data = replace(data, '\"n\":', '\"m\":') WHERE position = 2");
     const status = new IntegrityStatus();
     await monitor(status).round();
     expect(status.fault).toMatchObject({ position: 2, reason: 'hash_mismatch' });

@@ -1,24 +1,12 @@
-import Database from 'better-sqlite3';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { SqliteEventStore } from '@peil/ledger';
 import { IntegrityStatus } from '@peil/platform';
 import { SqliteReadStore } from '@peil/projections';
-import { useTempLedger, writeProgrammeLedger } from '@peil/testing';
+import { tamperLedgerSql, useTempLedger, writeProgrammeLedger } from '@peil/testing';
 import { householdRefFunction } from './household-ref';
 import { READ_MODELS, ReportRefusedError } from './read-model-integrity';
 import { ReportEngine } from './report-engine';
-
-/** Changes the ledger file behind every store's back (guard triggers dropped), as an attacker with file access could. */
-function behindTheLedger(file: string, sql: string): void {
-  const db = new Database(file);
-  try {
-    db.exec('DROP TRIGGER IF EXISTS events_no_update; DROP TRIGGER IF EXISTS events_no_delete;');
-    db.exec(sql);
-  } finally {
-    db.close();
-  }
-}
 
 /** An event no report counts, on a stream of its own: it only moves the ledger's head. */
 async function appendNote(store: SqliteEventStore): Promise<void> {
@@ -58,7 +46,7 @@ describe('ReportEngine over a ledger cut back or rewritten behind its read model
 
 
   it('refuses live figures once the ledger is cut back below the checkpoint, naming both positions', async () => {
-    behindTheLedger(ledger.file, `DELETE FROM events WHERE position > ${head - 5}`);
+    tamperLedgerSql(ledger.dir, `DELETE FROM events WHERE position > ${head - 5}`);
     const refused = await engine.report('beneficiaries', {}).catch((err: unknown) => err);
     expect(refused).toBeInstanceOf(ReportRefusedError);
     expect(refused).toMatchObject({ code: 'read_model_integrity_fault', message: expect.stringContaining(`checkpoint_ahead_of_ledger at position ${head}`) });
@@ -71,7 +59,7 @@ describe('ReportEngine over a ledger cut back or rewritten behind its read model
   });
 
   it('refuses live figures when the event at the checkpoint was replaced, though the ledger is as long as before', async () => {
-    behindTheLedger(ledger.file, `DELETE FROM events WHERE position = ${head}`);
+    tamperLedgerSql(ledger.dir, `DELETE FROM events WHERE position = ${head}`);
     await appendNote(ledger.store);
     expect(await ledger.store.headPosition()).toBe(head);
     expect(await engine.readModelFault()).toMatchObject({ position: head, reason: 'checkpoint_hash_mismatch' });

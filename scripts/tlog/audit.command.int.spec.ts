@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { consistencyProof, generateSignerKey, leafHash, MemoryTree, parseSignerKey, signCheckpoint } from '@peil/ledger';
+import { closeNow, listenOnLoopback } from '@peil/testing';
 import { auditCommand } from './audit.command';
 import { UsageError } from './cli-args';
 
@@ -45,11 +46,11 @@ describe('audit (the witness)', () => {
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ from, to, proof: consistencyProof(served.tree, from, to).map((h) => h.toString('hex')) }));
       } else res.writeHead(404).end();
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    await listenOnLoopback(server, 0);
     url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   });
   afterAll(async () => {
-    await new Promise((r) => server.close(r));
+    await closeNow(server);
     rmSync(dir, { recursive: true, force: true });
   });
 

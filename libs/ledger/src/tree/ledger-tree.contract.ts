@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { useSuiteSubject, useTempDir } from '@peil/testing';
 import type { NewEvent, StoredEvent } from '../core/envelope';
 import { SqliteTreeStore } from '../sqlite/sqlite-tree-store';
 import type { EventStore } from '../store/event-store.port';
@@ -25,17 +24,10 @@ export interface TreeContractSubject {
 export function ledgerTreeContract(name: string, factory: () => Promise<TreeContractSubject>): void {
   describe(`LedgerTree contract: ${name}`, () => {
     let subject: TreeContractSubject;
-    let dir: string;
-    beforeAll(async () => {
-      subject = await factory();
-      dir = mkdtempSync(join(tmpdir(), 'peil-tree-'));
-    }, 120_000);
-    afterAll(async () => {
-      await subject?.cleanup();
-      rmSync(dir, { recursive: true, force: true });
-    });
+    useSuiteSubject(factory, (made) => (subject = made));
+    const dir = useTempDir('peil-tree-', 'all');
 
-    const openTree = (pageSize = 7) => new LedgerTree(subject.store, new SqliteTreeStore(join(dir, `${randomUUID()}.sqlite`)), { pageSize });
+    const openTree = (pageSize = 7) => new LedgerTree(subject.store, new SqliteTreeStore(join(dir.path, `${randomUUID()}.sqlite`)), { pageSize });
 
     async function allEvents(): Promise<StoredEvent[]> {
       const out: StoredEvent[] = [];

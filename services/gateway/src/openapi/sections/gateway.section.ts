@@ -7,26 +7,27 @@ const openGet = ({ operationId, summary, description, responses }: Pick<Operatio
   get: { operationId, summary, ...(description === undefined ? {} : { description }), tags: ['system'], security: [], responses },
 });
 
+/** The health probes answer one body (Health), 200 when their verdict is good and 503 when not. */
+const probe = (ok: string, down: string): Operation['responses'] => ({
+  '200': { description: ok, content: json(ref('Health')) },
+  '503': { description: down, content: json(ref('Health')) },
+});
+
 export const GATEWAY_SECTION: ApiSection = {
   tag: { name: 'system', description: 'The gateway itself: health, readiness and this document open without a key; `/v1/me` with any key; metrics for admins.' },
   paths: {
     '/v1/health': openGet({
       operationId: 'health',
       summary: 'Liveness of every service, with the state of each component',
-      description: 'Each service is asked within 1 s, in parallel, and reports the components it depends on (always `event-store` and `integrity`; `relay`, brokers, read stores by profile). 200 while every service process answers, even when a component is down (e.g. `integrity` after tampering is found): the body says which, with the reason.',
-      responses: {
-        '200': { description: 'Every service answers; `ready` says whether every component is up.', content: json(ref('Health')) },
-        '503': { description: 'A service does not answer; `services` says which.', content: json(ref('Health')) },
-      },
+      description:
+        'Each service is asked within 1 s, in parallel, and reports the components it depends on (always `event-store` and `integrity`; `relay`, brokers, read stores by profile). 200 while every service process answers, even when a component is down (e.g. `integrity` after tampering is found): the body says which, with the reason.',
+      responses: probe('Every service answers; `ready` says whether every component is up.', 'A service does not answer; `services` says which.'),
     }),
     '/v1/ready': openGet({
       operationId: 'ready',
       summary: 'Readiness: every service answers with every component up',
       description: 'The same probe and body as /v1/health. 503 while any service does not answer or reports any component down — `integrity` included: the ledger failed verification, or a read model is ahead of it.',
-      responses: {
-        '200': { description: 'Ready.', content: json(ref('Health')) },
-        '503': { description: 'Not ready; `services` says which service and component, with the reason.', content: json(ref('Health')) },
-      },
+      responses: probe('Ready.', 'Not ready; `services` says which service and component, with the reason.'),
     }),
     '/v1/docs': openGet({
       operationId: 'openApi',

@@ -19,3 +19,4 @@ export * from './fixtures/peil-agreement';
 export * from './browser';
 export * from './port-contract';
 export * from './file-mode';
+export * from './built';

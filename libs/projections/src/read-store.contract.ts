@@ -1,12 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { useSuiteSubject } from '@peil/testing';
+import { useSuiteSubject, type SuiteSubject } from '@peil/testing';
 import { PROJECTIONS_META } from './read-model-names';
 import { CheckpointMovedError, type Doc, type ReadStore, type ReadTx } from './read-store.port';
 
-export interface ReadStoreSubject {
-  store: ReadStore;
-  cleanup: () => Promise<void>;
-}
+export type ReadStoreSubject = SuiteSubject<ReadStore>;
 
 /**
  * The behaviour every ReadStore adapter must have, as a jest suite: call it from an adapter's spec.

@@ -37,12 +37,17 @@ export function usePerTestBacking<B extends ContractBacking, T extends { close()
   return scaffold;
 }
 
+/** What serves a whole contract suite: the adapter under test, and how to remove what it made. */
+export interface SuiteSubject<Store> extends ContractBacking {
+  store: Store;
+}
+
 /**
  * The scaffolding of a contract suite that one subject serves whole (a server is slow to start and
  * every test uses fresh names): made before the first test, cleaned up after the last. `ready`
  * receives it once made.
  */
-export function useSuiteSubject<S extends ContractBacking>(factory: () => Promise<S>, ready: (subject: S) => void): void {
+export function useSuiteSubject<S extends SuiteSubject<unknown>>(factory: () => Promise<S>, ready: (subject: S) => void): void {
   let subject: S | undefined;
   beforeAll(async () => {
     subject = await factory();

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { useSuiteSubject, useTempDir } from '@peil/testing';
+import { useSuiteSubject, useTempDir, type SuiteSubject } from '@peil/testing';
 import type { NewEvent, StoredEvent } from '../core/envelope';
 import { SqliteTreeStore } from '../sqlite/sqlite-tree-store';
 import type { EventStore } from '../store/event-store.port';
@@ -10,10 +10,7 @@ import { generateSignerKey, parseSignerKey } from '../tlog/signed-note';
 import { eventLeafHash, LedgerTree } from './ledger-tree';
 import { CHECKPOINT_STREAM, Sealer } from './sealer';
 
-export interface TreeContractSubject {
-  store: EventStore;
-  cleanup: () => Promise<void>;
-}
+export type TreeContractSubject = SuiteSubject<EventStore>;
 
 /**
  * What the Merkle tree must do over any EventStore adapter, as a jest suite called from an adapter's

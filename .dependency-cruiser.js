@@ -1,4 +1,8 @@
 // Layer rules of the hexagonal layout, checked on every test run.
+
+/** Rules of one shape: code under `from` may not import code under `to`. */
+const layer = (name, comment, from, to) => ({ name, comment, severity: 'error', from: { path: from }, to: { path: to } });
+
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
@@ -19,68 +23,27 @@ module.exports = {
       from: { path: '^services/([^/]+)/' },
       to: { path: '^services/', pathNot: ['^services/$1/'] },
     },
-    {
-      name: 'scripts-and-tests-use-no-service-code',
-      comment: 'The CLI, benches and acceptance tests use the libraries or the HTTP API, not a service\'s internals.',
-      severity: 'error',
-      from: { path: '^(scripts|test)/' },
-      to: { path: '^services/' },
-    },
-    {
-      name: 'services-use-no-scripts',
-      comment: 'Service code (specs included) uses libraries, not scripts.',
-      severity: 'error',
-      from: { path: '^services/' },
-      to: { path: '^scripts/' },
-    },
-    {
-      name: 'libs-know-no-services',
-      comment: 'libs/ hold shared code with no service knowledge.',
-      severity: 'error',
-      from: { path: '^libs/' },
-      to: { path: '^services/' },
-    },
-    {
-      name: 'contracts-are-leaves',
-      comment: 'Event schemas depend on nothing of ours but each other.',
-      severity: 'error',
-      from: { path: '^libs/contracts/' },
-      to: { path: '^(libs/(ledger|platform|testing)|services)/' },
-    },
-    {
-      name: 'projections-know-no-contexts',
-      comment: 'The projection runtime and read stores are generic; report projections live in libs/reports.',
-      severity: 'error',
-      from: { path: '^libs/projections/' },
-      to: { path: '^(libs/(platform|contracts)|services)/' },
-    },
+    ...[
+      ['scripts-and-tests-use-no-service-code', "The CLI, benches and acceptance tests use the libraries or the HTTP API, not a service's internals.", '^(scripts|test)/', '^services/'],
+      ['services-use-no-scripts', 'Service code (specs included) uses libraries, not scripts.', '^services/', '^scripts/'],
+      ['libs-know-no-services', 'libs/ hold shared code with no service knowledge.', '^libs/', '^services/'],
+      ['contracts-are-leaves', 'Event schemas depend on nothing of ours but each other.', '^libs/contracts/', '^(libs/(ledger|platform|testing)|services)/'],
+      ['projections-know-no-contexts', 'The projection runtime and read stores are generic; report projections live in libs/reports.', '^libs/projections/', '^(libs/(platform|contracts)|services)/'],
+      ['ledger-knows-no-platform', 'The ledger library is the bottom layer.', '^libs/ledger/', '^libs/(platform|contracts)/'],
+      [
+        'messaging-knows-no-platform',
+        'Kafka transport primitives (relay, feed, publisher) are generic; the Nest wiring of services lives in libs/platform, which may use them.',
+        '^libs/messaging/',
+        '^(libs/(platform|contracts)|services)/',
+      ],
+      ['config-is-a-leaf', 'Environment validation depends on nothing of ours.', '^libs/config/', '^(libs/(?!config/)|services)/'],
+    ].map(([name, comment, from, to]) => layer(name, comment, from, to)),
     {
       name: 'reports-are-production-code',
       comment: 'The report engine and projections (libs/reports) run in the service and the CLI: test helpers only in its specs.',
       severity: 'error',
       from: { path: '^libs/reports/', pathNot: '\\.spec\\.ts$' },
       to: { path: '^libs/testing/' },
-    },
-    {
-      name: 'ledger-knows-no-platform',
-      comment: 'The ledger library is the bottom layer.',
-      severity: 'error',
-      from: { path: '^libs/ledger/' },
-      to: { path: '^libs/(platform|contracts)/' },
-    },
-    {
-      name: 'messaging-knows-no-platform',
-      comment: 'Kafka transport primitives (relay, feed, publisher) are generic; the Nest wiring of services lives in libs/platform, which may use them.',
-      severity: 'error',
-      from: { path: '^libs/messaging/' },
-      to: { path: '^(libs/(platform|contracts)|services)/' },
-    },
-    {
-      name: 'config-is-a-leaf',
-      comment: 'Environment validation depends on nothing of ours.',
-      severity: 'error',
-      from: { path: '^libs/config/' },
-      to: { path: '^(libs/(?!config/)|services)/' },
     },
     {
       name: 'no-circular',

@@ -27,58 +27,47 @@ const RURAL: readonly Sector[] = ['tailoring', 'food-processing', 'agriculture',
 const TOWN: readonly Sector[] = ['tailoring', 'food-processing', 'hairdressing', 'phone-repair', 'small-retail'];
 const MIXED: readonly Sector[] = ['tailoring', 'food-processing', 'agriculture', 'hairdressing', 'phone-repair', 'small-retail'];
 
-export const GOVERNORATES: readonly Governorate[] = [
-  { en: 'Akkar', ar: 'عكار', districts: [{ en: 'Akkar', ar: 'عكار', weight: 14, sectors: [...RURAL, 'hairdressing'] }] },
-  {
-    en: 'North', ar: 'الشمال',
-    districts: [
-      { en: 'Tripoli', ar: 'طرابلس', weight: 14, sectors: TOWN },
-      { en: 'Minieh-Danniyeh', ar: 'المنية - الضنية', weight: 6, sectors: RURAL },
-      { en: 'Zgharta', ar: 'زغرتا', weight: 2, sectors: MIXED },
-      { en: 'Koura', ar: 'الكورة', weight: 1, sectors: MIXED },
-    ],
-  },
-  {
-    en: 'Baalbek-Hermel', ar: 'بعلبك - الهرمل',
-    districts: [
-      { en: 'Baalbek', ar: 'بعلبك', weight: 10, sectors: [...RURAL, 'phone-repair'] },
-      { en: 'Hermel', ar: 'الهرمل', weight: 4, sectors: RURAL },
-    ],
-  },
-  {
-    en: 'Bekaa', ar: 'البقاع',
-    districts: [
-      { en: 'Zahle', ar: 'زحلة', weight: 6, sectors: MIXED },
-      { en: 'West Bekaa', ar: 'البقاع الغربي', weight: 5, sectors: RURAL },
-      { en: 'Rashaya', ar: 'راشيا', weight: 1, sectors: RURAL },
-    ],
-  },
-  {
-    en: 'Mount Lebanon', ar: 'جبل لبنان',
-    districts: [
-      { en: 'Baabda', ar: 'بعبدا', weight: 4, sectors: TOWN },
-      { en: 'Chouf', ar: 'الشوف', weight: 3, sectors: MIXED },
-      { en: 'Aley', ar: 'عاليه', weight: 1, sectors: MIXED },
-    ],
-  },
-  { en: 'Beirut', ar: 'بيروت', districts: [{ en: 'Beirut', ar: 'بيروت', weight: 5, sectors: TOWN }] },
-  {
-    en: 'South', ar: 'الجنوب',
-    districts: [
-      { en: 'Saida', ar: 'صيدا', weight: 5, sectors: MIXED },
-      { en: 'Tyre', ar: 'صور', weight: 5, sectors: MIXED },
-      { en: 'Jezzine', ar: 'جزين', weight: 1, sectors: RURAL },
-    ],
-  },
-  {
-    en: 'Nabatieh', ar: 'النبطية',
-    districts: [
-      { en: 'Nabatieh', ar: 'النبطية', weight: 4, sectors: MIXED },
-      { en: 'Bint Jbeil', ar: 'بنت جبيل', weight: 2, sectors: RURAL },
-      { en: 'Marjeyoun', ar: 'مرجعيون', weight: 1, sectors: RURAL },
-    ],
-  },
+/** Governorates in the order the demo lists them: English name → Arabic name. */
+const GOVERNORATE_NAMES = {
+  Akkar: 'عكار',
+  North: 'الشمال',
+  'Baalbek-Hermel': 'بعلبك - الهرمل',
+  Bekaa: 'البقاع',
+  'Mount Lebanon': 'جبل لبنان',
+  Beirut: 'بيروت',
+  South: 'الجنوب',
+  Nabatieh: 'النبطية',
+} as const;
+
+/** One row a district: its governorate, English and Arabic names, caseload weight and viable sectors. */
+const DISTRICTS: readonly (readonly [keyof typeof GOVERNORATE_NAMES, string, string, number, readonly Sector[]])[] = [
+  ['Akkar', 'Akkar', 'عكار', 14, [...RURAL, 'hairdressing']],
+  ['North', 'Tripoli', 'طرابلس', 14, TOWN],
+  ['North', 'Minieh-Danniyeh', 'المنية - الضنية', 6, RURAL],
+  ['North', 'Zgharta', 'زغرتا', 2, MIXED],
+  ['North', 'Koura', 'الكورة', 1, MIXED],
+  ['Baalbek-Hermel', 'Baalbek', 'بعلبك', 10, [...RURAL, 'phone-repair']],
+  ['Baalbek-Hermel', 'Hermel', 'الهرمل', 4, RURAL],
+  ['Bekaa', 'Zahle', 'زحلة', 6, MIXED],
+  ['Bekaa', 'West Bekaa', 'البقاع الغربي', 5, RURAL],
+  ['Bekaa', 'Rashaya', 'راشيا', 1, RURAL],
+  ['Mount Lebanon', 'Baabda', 'بعبدا', 4, TOWN],
+  ['Mount Lebanon', 'Chouf', 'الشوف', 3, MIXED],
+  ['Mount Lebanon', 'Aley', 'عاليه', 1, MIXED],
+  ['Beirut', 'Beirut', 'بيروت', 5, TOWN],
+  ['South', 'Saida', 'صيدا', 5, MIXED],
+  ['South', 'Tyre', 'صور', 5, MIXED],
+  ['South', 'Jezzine', 'جزين', 1, RURAL],
+  ['Nabatieh', 'Nabatieh', 'النبطية', 4, MIXED],
+  ['Nabatieh', 'Bint Jbeil', 'بنت جبيل', 2, RURAL],
+  ['Nabatieh', 'Marjeyoun', 'مرجعيون', 1, RURAL],
 ];
+
+export const GOVERNORATES: readonly Governorate[] = Object.entries(GOVERNORATE_NAMES).map(([en, ar]) => ({
+  en,
+  ar,
+  districts: DISTRICTS.filter(([governorate]) => governorate === en).map(([, district, districtAr, weight, sectors]) => ({ en: district, ar: districtAr, weight, sectors })),
+}));
 
 export interface Place {
   governorate: Governorate;

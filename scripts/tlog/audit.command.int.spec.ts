@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { consistencyProof, generateSignerKey, leafHash, MemoryTree, parseSignerKey, signCheckpoint } from '@peil/ledger';
+import { closeNow, listenOnLoopback, useTempDir } from '@peil/testing';
 import { auditCommand } from './audit.command';
 import { UsageError } from './cli-args';
 
@@ -24,11 +24,10 @@ describe('audit (the witness)', () => {
   let server: Server;
   let url: string;
   let served: Served;
-  let dir: string;
+  const dir = useTempDir('peil-audit-', 'all');
   const requests: string[] = [];
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'peil-audit-'));
     server = createServer((req, res) => {
       requests.push(`${req.headers.authorization} ${req.url}`);
       if (served.status) {
@@ -45,12 +44,11 @@ describe('audit (the witness)', () => {
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ from, to, proof: consistencyProof(served.tree, from, to).map((h) => h.toString('hex')) }));
       } else res.writeHead(404).end();
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    await listenOnLoopback(server, 0);
     url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   });
   afterAll(async () => {
-    await new Promise((r) => server.close(r));
-    rmSync(dir, { recursive: true, force: true });
+    await closeNow(server);
   });
 
   const run = async (state: string, env: NodeJS.ProcessEnv = { PEIL_API_KEY: 'k-123' }, target = url) => {
@@ -60,7 +58,7 @@ describe('audit (the witness)', () => {
   };
 
   it('keeps the first checkpoint, then accepts a tree that extends it, presenting the key from PEIL_API_KEY', async () => {
-    const state = join(dir, 'good.state');
+    const state = join(dir.path, 'good.state');
     served = { tree: MemoryTree.fromLeafHashes(leaves('a', 20)) };
     expect(await run(state)).toMatchObject({ code: 0, result: { ok: true, size: 20 } });
     served = { tree: MemoryTree.fromLeafHashes(leaves('a', 33)) };
@@ -70,7 +68,7 @@ describe('audit (the witness)', () => {
   });
 
   it('exits 1 on a rewritten history, a shrunken tree and a bad signature, and keeps the saved state', async () => {
-    const state = join(dir, 'bad.state');
+    const state = join(dir.path, 'bad.state');
     served = { tree: MemoryTree.fromLeafHashes(leaves('a', 20)) };
     await run(state);
     const saved = readFileSync(state, 'utf8');
@@ -91,10 +89,10 @@ describe('audit (the witness)', () => {
     const port = (closed.address() as { port: number }).port;
     await new Promise((r) => closed.close(r));
     served = { tree: MemoryTree.fromLeafHashes(leaves('a', 3)) };
-    expect(await run(join(dir, 'x.state'), { PEIL_API_KEY: 'k' }, `http://127.0.0.1:${port}`)).toMatchObject({ code: 3, result: { reason: expect.stringMatching(/^unreachable/) } });
-    await expect(run(join(dir, 'x.state'), {})).rejects.toBeInstanceOf(UsageError);
-    await expect(auditCommand(['--url', url, '--key', 'not-a-key', '--state', join(dir, 'x.state')], { PEIL_API_KEY: 'k' }, () => undefined)).rejects.toBeInstanceOf(UsageError);
-    writeFileSync(join(dir, 'junk.state'), 'junk');
-    await expect(run(join(dir, 'junk.state'))).rejects.toBeInstanceOf(UsageError);
+    expect(await run(join(dir.path, 'x.state'), { PEIL_API_KEY: 'k' }, `http://127.0.0.1:${port}`)).toMatchObject({ code: 3, result: { reason: expect.stringMatching(/^unreachable/) } });
+    await expect(run(join(dir.path, 'x.state'), {})).rejects.toBeInstanceOf(UsageError);
+    await expect(auditCommand(['--url', url, '--key', 'not-a-key', '--state', join(dir.path, 'x.state')], { PEIL_API_KEY: 'k' }, () => undefined)).rejects.toBeInstanceOf(UsageError);
+    writeFileSync(join(dir.path, 'junk.state'), 'junk');
+    await expect(run(join(dir.path, 'junk.state'))).rejects.toBeInstanceOf(UsageError);
   });
 });

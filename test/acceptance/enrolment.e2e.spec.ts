@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { get, post, removeDir, startSystem, type RunningSystem } from '@peil/testing';
+import { expectOwnerOnly, get, post, removeDir, startSystem, type RunningSystem } from '@peil/testing';
 import { bornYearsBefore, enrolment } from './fixtures';
 
 /** Issue 2's acceptance, checked from outside through the gateway, on the system `npm start` runs. */
@@ -25,7 +24,7 @@ describe('enrolment over HTTP (embedded profile)', () => {
 
   it('writes one key per role into api-keys.json, readable by the owner only', () => {
     const file = join(system.dataDir, 'api-keys.json');
-    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expectOwnerOnly([file]);
     expect(Object.keys(system.keys).sort()).toEqual(['admin', 'auditor', 'donor', 'finance', 'ngo', 'supervisor']);
     expect(system.output()).not.toContain(system.keys.ngo!);
   });

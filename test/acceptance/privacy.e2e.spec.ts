@@ -1,10 +1,10 @@
 import Database from 'better-sqlite3';
 import { createDecipheriv, createHash, randomUUID } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { get, post, removeDir, repoRoot, startSystem, type RunningSystem } from '@peil/testing';
+import { expectOwnerOnly, get, permissionsOf, post, removeDir, repoRoot, startSystem, type RunningSystem } from '@peil/testing';
 import { enrolment } from './fixtures';
 
 /**
@@ -160,10 +160,10 @@ describe('personal data (embedded profile)', () => {
 
   it('leaves the data dir 0700 and every file in it 0600, running and stopped', async () => {
     const check = () => {
-      expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+      expect(permissionsOf(dataDir)).toBe(0o700);
       const files = allFiles(dataDir);
       expect(files.map((f) => f.slice(dataDir.length + 1))).toEqual(expect.arrayContaining(['ledger.sqlite', 'keystore.sqlite', 'access-log.sqlite', 'master.key']));
-      for (const f of files) expect({ f, mode: statSync(f).mode & 0o777 }).toEqual({ f, mode: 0o600 });
+      expectOwnerOnly(files);
     };
     check();
     await system.stop();

@@ -1,30 +1,14 @@
 import { SqliteEventStore, type StoredEvent } from '@peil/ledger';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { join } from 'node:path';
+import { assertBuilt, distOf } from '@peil/testing';
 import { SqliteReadStore } from './sqlite-read-store';
 import { readCounts, testEvent } from './testing/counting.projection';
 
-const REPO = resolve(__dirname, '../../..');
-const SRC = __dirname;
-const DIST = join(REPO, 'dist/libs/projections/src');
-const WORKER = join(DIST, 'testing/crash-worker.js');
-
-/** The workers run the compiled projector (npm run build → dist/): the code under test, not a copy. */
-function assertBuilt(): void {
-  if (!existsSync(WORKER)) throw new Error(`${WORKER} is missing: run npm run build first`);
-  const sources = (dir: string): string[] =>
-    readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
-      d.isDirectory() ? sources(join(dir, d.name)) : d.name.endsWith('.ts') && !d.name.endsWith('.spec.ts') ? [join(dir, d.name)] : [],
-    );
-  for (const source of sources(SRC)) {
-    const built = join(DIST, relative(SRC, source)).replace(/\.ts$/, '.js');
-    if (!existsSync(built) || statSync(built).mtimeMs < statSync(source).mtimeMs) {
-      throw new Error(`${built} is missing or older than its source: run npm run build first`);
-    }
-  }
-}
+// The workers run the compiled projector (npm run build → dist/): the code under test, not a copy.
+const WORKER = join(distOf(__dirname), 'testing/crash-worker.js');
 
 const TYPES = ['Alpha', 'Beta', 'Gamma', 'Ignored'] as const;
 const dirs: string[] = [];
@@ -88,7 +72,7 @@ function expectedFrom(events: readonly StoredEvent[]) {
 
 describe('Projector under kill -9', () => {
   it('projects every ledger event exactly once across repeated crashes, in catch-up and live mode', async () => {
-    assertBuilt();
+    assertBuilt(__dirname, WORKER);
     const dir = mkdtempSync(join(tmpdir(), 'peil-projector-crash-'));
     dirs.push(dir);
     const ledgerFile = join(dir, 'ledger.sqlite');

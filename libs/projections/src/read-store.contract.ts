@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { useSuiteSubject, type SuiteSubject } from '@peil/testing';
 import { PROJECTIONS_META } from './read-model-names';
 import { CheckpointMovedError, type Doc, type ReadStore, type ReadTx } from './read-store.port';
 
-export interface ReadStoreSubject {
-  store: ReadStore;
-  cleanup: () => Promise<void>;
-}
+export type ReadStoreSubject = SuiteSubject<ReadStore>;
 
 /**
  * The behaviour every ReadStore adapter must have, as a jest suite: call it from an adapter's spec.
@@ -14,17 +12,9 @@ export interface ReadStoreSubject {
  */
 export function readStoreContract(name: string, factory: () => Promise<ReadStoreSubject>): void {
   describe(`ReadStore contract: ${name}`, () => {
-    let subject: ReadStoreSubject | undefined;
     let store: ReadStore;
     const T = 20_000;
-
-    beforeAll(async () => {
-      subject = await factory();
-      store = subject.store;
-    }, 120_000);
-    afterAll(async () => {
-      await subject?.cleanup();
-    });
+    useSuiteSubject(factory, (subject) => (store = subject.store));
 
     const get = (collection: string, id: string) => store.read((tx) => tx.get(collection, id));
     const ids = async (collection: string) => (await store.read((tx) => tx.all(collection))).map((e) => e.id);

@@ -17,3 +17,6 @@ export * from './temp-ledger';
 export * from './service-harness';
 export * from './fixtures/peil-agreement';
 export * from './browser';
+export * from './port-contract';
+export * from './file-mode';
+export * from './built';

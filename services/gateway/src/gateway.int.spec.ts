@@ -1,11 +1,11 @@
-import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
+import { request, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { SERVICES, type ServiceName } from '@peil/platform';
-import { closeNow, freePortBase, listenOnLoopback, removeDir } from '@peil/testing';
+import { freePortBase, LoopbackStandIn, removeDir } from '@peil/testing';
 import { createGateway } from './gateway.app';
 import { loadGatewayConfig } from './gateway.config';
 import { PREFIX_SERVICES } from './proxy/service-routes';
@@ -25,60 +25,51 @@ interface Seen {
  * A stand-in for one service on the loopback port the gateway expects: records what reaches it,
  * echoes bodies on /echo, never answers /slow, and can be told to fail its health check.
  */
-class FakeService {
+class FakeService extends LoopbackStandIn {
   readonly seen: Seen[] = [];
   health: 'ok' | 'tampered' | 'error' | 'hang' = 'ok';
-  private server: Server | null = null;
 
   constructor(
     readonly name: ServiceName,
-    readonly port: number,
-  ) {}
-
-  async start(): Promise<void> {
-    const server = createServer((req, res) => {
-      if (req.url === '/internal/health') {
-        if (this.health === 'hang') return;
-        if (this.health === 'error') {
-          res.writeHead(500, { 'content-type': 'text/plain' });
-          res.end('internal error');
-          return;
-        }
-        // Alive (200); a component reported down makes the service unready, not dead.
-        res.writeHead(200, { 'content-type': 'application/json' });
-        const integrity = this.health === 'ok' ? { name: 'integrity', ok: true } : { name: 'integrity', ok: false, error: 'ledger_cut_back at position 9 (ledger-chain): gone' };
-        res.end(JSON.stringify({ service: this.name, ok: this.health === 'ok', components: [{ name: 'event-store', ok: true }, integrity] }));
-        return;
-      }
-      const entry: Seen = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.alloc(0), complete: false, closed: false };
-      this.seen.push(entry);
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('close', () => {
-        entry.body = Buffer.concat(chunks);
-        entry.closed = true;
-      });
-      req.on('end', () => {
-        entry.complete = true;
-        entry.body = Buffer.concat(chunks);
-        if (req.url?.includes('/slow')) return;
-        if (req.url?.includes('/echo')) {
-          res.writeHead(201, { 'content-type': req.headers['content-type'] ?? 'application/octet-stream', 'x-backend': this.name });
-          res.end(entry.body);
-          return;
-        }
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ service: this.name, url: req.url }));
-      });
-    });
-    await listenOnLoopback(server, this.port);
-    this.server = server;
+    port: number,
+  ) {
+    super(port);
   }
 
-  async stop(): Promise<void> {
-    const server = this.server;
-    this.server = null;
-    await closeNow(server);
+  protected handle(req: IncomingMessage, res: ServerResponse): void {
+    if (req.url === '/internal/health') {
+      if (this.health === 'hang') return;
+      if (this.health === 'error') {
+        res.writeHead(500, { 'content-type': 'text/plain' });
+        res.end('internal error');
+        return;
+      }
+      // Alive (200); a component reported down makes the service unready, not dead.
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const integrity = this.health === 'ok' ? { name: 'integrity', ok: true } : { name: 'integrity', ok: false, error: 'ledger_cut_back at position 9 (ledger-chain): gone' };
+      res.end(JSON.stringify({ service: this.name, ok: this.health === 'ok', components: [{ name: 'event-store', ok: true }, integrity] }));
+      return;
+    }
+    const entry: Seen = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.alloc(0), complete: false, closed: false };
+    this.seen.push(entry);
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('close', () => {
+      entry.body = Buffer.concat(chunks);
+      entry.closed = true;
+    });
+    req.on('end', () => {
+      entry.complete = true;
+      entry.body = Buffer.concat(chunks);
+      if (req.url?.includes('/slow')) return;
+      if (req.url?.includes('/echo')) {
+        res.writeHead(201, { 'content-type': req.headers['content-type'] ?? 'application/octet-stream', 'x-backend': this.name });
+        res.end(entry.body);
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ service: this.name, url: req.url }));
+    });
   }
 }
 

@@ -12,7 +12,7 @@ import { GATEWAY_CONFIG, ROUTE_TEMPLATES } from './gateway.tokens';
 import { sendError } from './http/send-error';
 import { requestIdFor } from './proxy/forwarded-headers';
 import { ServiceProxy } from './proxy/service-proxy';
-import { isPublicRoute } from './public-routes';
+import { isPublicRoute, ownRoute, pathOf, type OwnAnswer } from './public-routes';
 
 /**
  * Every request: security headers, CORS, the access log and request metrics; then, unless it is
@@ -55,7 +55,7 @@ export class GatewayMiddleware implements NestMiddleware {
     const started = process.hrtime.bigint();
     const route = this.routes.match(req.originalUrl);
     const page = this.dashboard.template(req.method, req.originalUrl);
-    const template = route?.template ?? page ?? (isPublicRoute(req.method, req.originalUrl) ? req.originalUrl.split('?', 1)[0]! : 'unmatched');
+    const template = route?.template ?? page ?? (isPublicRoute(req.method, req.originalUrl) ? pathOf(req.originalUrl) : 'unmatched');
     let caller: Caller | null = null;
     const bytesBefore = req.socket.bytesWritten;
     res.once('close', () => {
@@ -109,28 +109,30 @@ export class GatewayMiddleware implements NestMiddleware {
       sendError(res, 403, 'forbidden', `role ${caller.role} may not do this`);
       return;
     }
-    const path = req.originalUrl.split('?', 1)[0];
-    if (path === '/metrics') {
-      void this.serveMetrics(req, res);
-      return;
-    }
-    if (path === '/v1/me') {
-      // Which role the key has, so a client (the dashboard) shows only what that role may read.
-      const body = JSON.stringify({ keyId: caller.keyId, role: caller.role });
-      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
-      res.end(body);
+    const own = ownRoute(req.originalUrl);
+    if (own) {
+      if (req.method !== own.method) {
+        sendError(res, 405, 'method_not_allowed', `${req.method} is not allowed on ${own.path}`, { allow: own.method });
+        return;
+      }
+      void this.answers[own.answer](res, caller);
       return;
     }
     this.proxy.forward(req, res, caller);
   }
 
-  private async serveMetrics(req: Request, res: Response): Promise<void> {
-    if (req.method !== 'GET') {
-      sendError(res, 405, 'method_not_allowed', `${req.method} is not allowed on /metrics`, { allow: 'GET' });
-      return;
-    }
-    const { contentType, body } = await this.metricsAggregator.exposition();
-    res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' });
-    res.end(body);
-  }
+  /** The gateway's own routes (OWN_ROUTES), answered after authentication and the role check. */
+  private readonly answers: Record<OwnAnswer, (res: Response, caller: Caller) => void | Promise<void>> = {
+    me: (res, caller) => {
+      // Which role the key has, so a client (the dashboard) shows only what that role may read.
+      const body = JSON.stringify({ keyId: caller.keyId, role: caller.role });
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
+      res.end(body);
+    },
+    metrics: async (res) => {
+      const { contentType, body } = await this.metricsAggregator.exposition();
+      res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' });
+      res.end(body);
+    },
+  };
 }

@@ -17,8 +17,8 @@ export interface EventPrincipal {
   via: PrincipalVia;
 }
 
-/** What a service hands to the store: everything about the event except where it lands. */
-export interface NewEvent {
+/** What an event says, wherever it is: handed to the store, hashed in the chain, read back. */
+interface EventContent {
   eventId: string;
   type: string;
   schemaVersion: number;
@@ -29,6 +29,11 @@ export interface NewEvent {
   correlationId: string;
   causationId: string | null;
   data: { [key: string]: JsonValue };
+  principal?: EventPrincipal;
+}
+
+/** What a service hands to the store: everything about the event except where it lands. */
+export interface NewEvent extends EventContent {
   /**
    * The authenticated principal; absent only for events written around the submission pipeline
    * (tests, benchmarks). Not part of the content digest: the same event sent by another key is the same event.
@@ -47,20 +52,9 @@ export interface NewEvent {
  * `principal` is absent (not null) on events recorded before principals were: such events hash
  * exactly as they did when they were written (docs/decisions/0027).
  */
-export interface HashedEnvelope {
+export interface HashedEnvelope extends EventContent {
   streamId: string;
   revision: number;
-  eventId: string;
-  type: string;
-  schemaVersion: number;
-  occurredAt: string;
-  recordedAt: string;
-  source: string;
-  actor: string;
-  principal?: EventPrincipal;
-  correlationId: string;
-  causationId: string | null;
-  data: { [key: string]: JsonValue };
   prevHash: string | null;
 }
 

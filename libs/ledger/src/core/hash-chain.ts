@@ -60,8 +60,14 @@ export function hashedPart(e: HashedEnvelope): HashedEnvelope {
     data: e.data,
     prevHash: e.prevHash,
   };
-  if (e.principal !== undefined) part.principal = { keyId: e.principal.keyId, role: e.principal.role, via: e.principal.via };
+  // Copied member by member: a principal with extra members would otherwise change the hash.
+  if (e.principal !== undefined) part.principal = copyPrincipal(e.principal);
   return part;
+}
+
+/** The principal's own members only, so that what is hashed and stored is exactly what was authenticated. */
+export function copyPrincipal(p: EventPrincipal): EventPrincipal {
+  return { keyId: p.keyId, role: p.role, via: p.via };
 }
 
 /** Chains new events onto a stream whose last event has `last` (undefined for a new stream). */
@@ -78,24 +84,7 @@ export function chain(
     revision += 1;
     const dataJson = canonicalJson(e.data);
     // Built once, with its hash filled in after: hashing reads only the envelope's own members.
-    const chained: Omit<StoredEvent, 'position'> & { dataJson: string } = {
-      streamId,
-      revision,
-      eventId: e.eventId,
-      type: e.type,
-      schemaVersion: e.schemaVersion,
-      occurredAt: e.occurredAt,
-      recordedAt: e.recordedAt,
-      source: e.source,
-      actor: e.actor,
-      correlationId: e.correlationId,
-      causationId: e.causationId,
-      data: e.data,
-      prevHash,
-      hash: '',
-      dataJson,
-    };
-    if (e.principal !== undefined) chained.principal = { keyId: e.principal.keyId, role: e.principal.role, via: e.principal.via };
+    const chained: Omit<StoredEvent, 'position'> & { dataJson: string } = { ...hashedPart({ ...e, streamId, revision, prevHash }), hash: '', dataJson };
     chained.hash = hashEnvelope(chained, dataJson);
     prevHash = chained.hash;
     out[i] = chained;

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type * as Esdb from '@eventstore/db-client';
-import type { EventPrincipal, Position, StoredEvent } from '../core/envelope';
+import type { EventPrincipal, NewEvent, Position, StoredEvent } from '../core/envelope';
+import { copyPrincipal, hashedPart } from '../core/hash-chain';
 import { CorruptEventError } from '../store/errors';
 import type { AppendedEvent } from '../store/event-store.port';
 import { esdb, ledgerName } from './esdb-streams';
@@ -10,23 +11,13 @@ import { esdb, ledgerName } from './esdb-streams';
  * rest of the envelope travels in the event metadata; positions are `$all` commit positions.
  */
 
-/** The envelope fields EventStoreDB does not hold natively (stream, revision, type and position are native). */
-export type EnvelopeMetadata = {
-  /** The submitter's eventId verbatim; the native event id is its UUID form (see esdbEventId). */
-  eventId: string;
-  schemaVersion: number;
-  occurredAt: string;
-  recordedAt: string;
-  source: string;
-  actor: string;
-  /** Absent on events recorded before principals were (decision 0027). */
-  principal?: EventPrincipal;
-  correlationId: string;
-  causationId: string | null;
-  prevHash: string | null;
-  hash: string;
-  contentDigest: string;
-};
+/**
+ * The envelope fields EventStoreDB does not hold natively (stream, revision, type and position are
+ * native; `data` is the event body), plus the content digest. `eventId` is the submitter's id
+ * verbatim; the native event id is its UUID form (see esdbEventId). `principal` is absent on events
+ * recorded before principals were (decision 0027).
+ */
+export type EnvelopeMetadata = Omit<StoredEvent, 'streamId' | 'revision' | 'type' | 'position' | 'data'> & Pick<NewEvent, 'contentDigest'>;
 
 export type Claim = { eventId: string; streamId: string; revision: number };
 export type Found = StoredEvent & { contentDigest: string };
@@ -46,21 +37,9 @@ export function esdbEventId(eventId: string): string {
 }
 
 export function toEventData(e: Omit<StoredEvent, 'position'>, contentDigest: string) {
-  const metadata: EnvelopeMetadata = {
-    eventId: e.eventId,
-    schemaVersion: e.schemaVersion,
-    occurredAt: e.occurredAt,
-    recordedAt: e.recordedAt,
-    source: e.source,
-    actor: e.actor,
-    correlationId: e.correlationId,
-    causationId: e.causationId,
-    prevHash: e.prevHash,
-    hash: e.hash,
-    contentDigest,
-  };
-  if (e.principal !== undefined) metadata.principal = e.principal;
-  return esdb().jsonEvent({ id: esdbEventId(e.eventId), type: e.type, data: e.data, metadata });
+  const { streamId: _stream, revision: _revision, type, data, ...hashed } = hashedPart(e);
+  const metadata: EnvelopeMetadata = { ...hashed, hash: e.hash, contentDigest };
+  return esdb().jsonEvent({ id: esdbEventId(e.eventId), type, data, metadata });
 }
 
 export function allPosition(position: Position): Esdb.Position {
@@ -129,7 +108,7 @@ export function toFound(event: Esdb.RecordedEvent, position: Position): Found {
     contentDigest: meta.contentDigest,
   };
   // Only when recorded: an old event must come back without the member, to hash as it was written.
-  if (meta.principal !== undefined) found.principal = { keyId: meta.principal.keyId, role: meta.principal.role, via: meta.principal.via };
+  if (meta.principal !== undefined) found.principal = copyPrincipal(meta.principal);
   return found;
 }
 

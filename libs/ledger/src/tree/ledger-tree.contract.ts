@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { useSuiteSubject, useTempDir, type SuiteSubject } from '@peil/testing';
 import type { NewEvent, StoredEvent } from '../core/envelope';
 import { SqliteTreeStore } from '../sqlite/sqlite-tree-store';
 import type { EventStore } from '../store/event-store.port';
@@ -11,10 +10,7 @@ import { generateSignerKey, parseSignerKey } from '../tlog/signed-note';
 import { eventLeafHash, LedgerTree } from './ledger-tree';
 import { CHECKPOINT_STREAM, Sealer } from './sealer';
 
-export interface TreeContractSubject {
-  store: EventStore;
-  cleanup: () => Promise<void>;
-}
+export type TreeContractSubject = SuiteSubject<EventStore>;
 
 /**
  * What the Merkle tree must do over any EventStore adapter, as a jest suite called from an adapter's
@@ -25,17 +21,10 @@ export interface TreeContractSubject {
 export function ledgerTreeContract(name: string, factory: () => Promise<TreeContractSubject>): void {
   describe(`LedgerTree contract: ${name}`, () => {
     let subject: TreeContractSubject;
-    let dir: string;
-    beforeAll(async () => {
-      subject = await factory();
-      dir = mkdtempSync(join(tmpdir(), 'peil-tree-'));
-    }, 120_000);
-    afterAll(async () => {
-      await subject?.cleanup();
-      rmSync(dir, { recursive: true, force: true });
-    });
+    useSuiteSubject(factory, (made) => (subject = made));
+    const dir = useTempDir('peil-tree-', 'all');
 
-    const openTree = (pageSize = 7) => new LedgerTree(subject.store, new SqliteTreeStore(join(dir, `${randomUUID()}.sqlite`)), { pageSize });
+    const openTree = (pageSize = 7) => new LedgerTree(subject.store, new SqliteTreeStore(join(dir.path, `${randomUUID()}.sqlite`)), { pageSize });
 
     async function allEvents(): Promise<StoredEvent[]> {
       const out: StoredEvent[] = [];

@@ -1,45 +1,23 @@
-import Database from 'better-sqlite3';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SqliteEventStore, type NewEvent } from '@peil/ledger';
-import { removeDir, testEvent } from '@peil/testing';
+import type { NewEvent } from '@peil/ledger';
+import { tamperLedgerSql, testEvent, useTempLedger } from '@peil/testing';
 import { IntegrityMonitor, LEDGER_CHAIN } from './integrity.monitor';
 import { IntegrityStatus } from './integrity.status';
 
 let n = 0;
 const event = (): NewEvent => testEvent(++n, 'monitor-spec');
 
-/** Rewrites the ledger behind the store's back, guard triggers dropped, as an attacker with file access could. */
-function behindTheStore(file: string, sql: string): void {
-  const db = new Database(file);
-  try {
-    db.exec('DROP TRIGGER IF EXISTS events_no_update; DROP TRIGGER IF EXISTS events_no_delete;');
-    db.exec(sql);
-  } finally {
-    db.close();
-  }
-}
-
 describe('IntegrityMonitor (SQLite ledger, rounds run by hand)', () => {
-  let dir: string;
-  let file: string;
+  const ledger = useTempLedger('peil-monitor-');
   let pointFile: string;
-  let store: SqliteEventStore;
 
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'peil-monitor-'));
-    file = join(dir, 'ledger.sqlite');
-    pointFile = join(dir, 'integrity', 'enrolment.verified.json');
-    store = new SqliteEventStore(file);
-    for (let i = 0; i < 5; i++) await store.append(`household-${i % 2}`, [event()], i < 2 ? 'no_stream' : Math.floor(i / 2) - 1);
-  });
-  afterEach(async () => {
-    await store.close();
-    removeDir(dir);
+    pointFile = join(ledger.dir, 'integrity', 'enrolment.verified.json');
+    for (let i = 0; i < 5; i++) await ledger.store.append(`household-${i % 2}`, [event()], i < 2 ? 'no_stream' : Math.floor(i / 2) - 1);
   });
 
-  const monitor = (status: IntegrityStatus, pageSize = 2) => new IntegrityMonitor(store, status, { intervalMs: 1000, pointFile, pageSize });
+  const monitor = (status: IntegrityStatus, pageSize = 2) => new IntegrityMonitor(ledger.store, status, { intervalMs: 1000, pointFile, pageSize });
 
   it('is not ready until the first round verified the ledger, then keeps the verified point on disk', async () => {
     const status = new IntegrityStatus();
@@ -47,10 +25,10 @@ describe('IntegrityMonitor (SQLite ledger, rounds run by hand)', () => {
     const m = monitor(status);
     await m.round();
     await expect(status.check()).resolves.toBeUndefined();
-    const [fifth] = await store.readAll(4, 1);
+    const [fifth] = await ledger.store.readAll(4, 1);
     expect(JSON.parse(readFileSync(pointFile, 'utf8'))).toEqual({ position: 5, hash: fifth!.hash });
     // A later round of many pages (pages of 2 here) never marks it as verifying again: readiness does not flap.
-    for (let i = 0; i < 5; i++) await store.append(`burst-${i}`, [event()], 'no_stream');
+    for (let i = 0; i < 5; i++) await ledger.store.append(`burst-${i}`, [event()], 'no_stream');
     const progress = jest.spyOn(status, 'progress');
     await m.round();
     expect(progress).not.toHaveBeenCalled();
@@ -61,8 +39,8 @@ describe('IntegrityMonitor (SQLite ledger, rounds run by hand)', () => {
     const status = new IntegrityStatus();
     const m = monitor(status);
     await m.round();
-    await store.append('household-9', [event(), event()], 'no_stream');
-    behindTheStore(file, "UPDATE events SET data = replace(data, '\"n\":', '\"m\":') WHERE position = 7");
+    await ledger.store.append('household-9', [event(), event()], 'no_stream');
+    tamperLedgerSql(ledger.dir, "UPDATE events SET data = replace(data, '\"n\":', '\"m\":') WHERE position = 7");
     await m.round();
     expect(status.fault).toMatchObject({ source: LEDGER_CHAIN, position: 7, reason: 'hash_mismatch' });
     await expect(status.check()).rejects.toThrow(/^hash_mismatch at position 7 \(ledger-chain\)/);
@@ -70,7 +48,7 @@ describe('IntegrityMonitor (SQLite ledger, rounds run by hand)', () => {
 
   it('at start, finds a ledger cut back while the process was stopped, although what remains verifies', async () => {
     await monitor(new IntegrityStatus()).round();
-    behindTheStore(file, 'DELETE FROM events WHERE position > 2');
+    tamperLedgerSql(ledger.dir, 'DELETE FROM events WHERE position > 2');
     const status = new IntegrityStatus();
     await monitor(status).round();
     expect(status.fault).toMatchObject({ position: 5, reason: 'ledger_cut_back' });
@@ -81,7 +59,7 @@ describe('IntegrityMonitor (SQLite ledger, rounds run by hand)', () => {
 
   it('at start, verifies from the first event: a change below the persisted point is found too', async () => {
     await monitor(new IntegrityStatus()).round();
-    behindTheStore(file, "UPDATE events SET data = replace(data, '\"n\":', '\"m\":') WHERE position = 2");
+    tamperLedgerSql(ledger.dir, "UPDATE events SET data = replace(data, '\"n\":', '\"m\":') WHERE position = 2");
     const status = new IntegrityStatus();
     await monitor(status).round();
     expect(status.fault).toMatchObject({ position: 2, reason: 'hash_mismatch' });
@@ -95,7 +73,7 @@ describe('IntegrityMonitor (SQLite ledger, rounds run by hand)', () => {
       return answer === 'fault' ? { position: 9, reason: 'checkpoint_ahead_of_ledger', detail: 'checkpoint 9, head 5' } : undefined;
     });
     const warnings: string[] = [];
-    const m = new IntegrityMonitor(store, status, { intervalMs: 1000, log: { warn: (w) => warnings.push(w) } });
+    const m = new IntegrityMonitor(ledger.store, status, { intervalMs: 1000, log: { warn: (w) => warnings.push(w) } });
     await m.round();
     expect(status.fault).toBeUndefined();
     expect(warnings).toEqual([expect.stringContaining('read store unreachable')]);
@@ -103,6 +81,6 @@ describe('IntegrityMonitor (SQLite ledger, rounds run by hand)', () => {
     await m.round();
     expect(status.all).toEqual([{ source: 'read-models', position: 9, reason: 'checkpoint_ahead_of_ledger', detail: 'checkpoint 9, head 5' }]);
     // Without a point file nothing is written.
-    expect(existsSync(join(dir, 'integrity'))).toBe(false);
+    expect(existsSync(join(ledger.dir, 'integrity'))).toBe(false);
   });
 });

@@ -24,24 +24,14 @@ export class JsonLogger implements LoggerService {
     this.enabled = new Set(levels);
   }
 
-  log(message: unknown, ...rest: unknown[]): void {
-    this.emit('log', message, rest);
-  }
-  error(message: unknown, ...rest: unknown[]): void {
-    this.emit('error', message, rest);
-  }
-  warn(message: unknown, ...rest: unknown[]): void {
-    this.emit('warn', message, rest);
-  }
-  debug(message: unknown, ...rest: unknown[]): void {
-    this.emit('debug', message, rest);
-  }
-  verbose(message: unknown, ...rest: unknown[]): void {
-    this.emit('verbose', message, rest);
-  }
-  fatal(message: unknown, ...rest: unknown[]): void {
-    this.emit('fatal', message, rest);
-  }
+  // Nest's LoggerService, one level each.
+  log = (message: unknown, ...rest: unknown[]): void => this.emit('log', message, rest);
+  error = (message: unknown, ...rest: unknown[]): void => this.emit('error', message, rest);
+  warn = (message: unknown, ...rest: unknown[]): void => this.emit('warn', message, rest);
+  debug = (message: unknown, ...rest: unknown[]): void => this.emit('debug', message, rest);
+  verbose = (message: unknown, ...rest: unknown[]): void => this.emit('verbose', message, rest);
+  fatal = (message: unknown, ...rest: unknown[]): void => this.emit('fatal', message, rest);
+
   setLogLevels(levels: LogLevel[]): void {
     this.enabled.clear();
     for (const l of levels) this.enabled.add(l);

@@ -1,3 +1,4 @@
+import { usePerTestBacking } from '@peil/testing';
 import { ManualClock } from '../clock/clock';
 import { hashAccessEntry, type AccessLog, type AccessLogEntry, type AccessRecord } from './access-log';
 
@@ -25,25 +26,12 @@ const read = (householdId: string, principal = 'ngo:0a1b2c3d4e'): AccessRecord =
  */
 export function accessLogContract(name: string, setup: () => Promise<AccessLogBacking>): void {
   describe(`${name} (AccessLog contract)`, () => {
-    let backing: AccessLogBacking;
-    const logs: AccessLog[] = [];
     const clock = new ManualClock(new Date('2026-03-01T08:00:00Z'));
-    const open = async () => {
-      const log = await backing.open(clock);
-      logs.push(log);
-      return log;
-    };
+    const suite = usePerTestBacking<AccessLogBacking, AccessLog>(setup);
+    const open = () => suite.open((backing) => backing.open(clock));
     const fill = async (log: AccessLog, n: number) => {
       for (let i = 1; i <= n; i++) await log.record(read(`HH-${i}`));
     };
-
-    beforeEach(async () => {
-      backing = await setup();
-    });
-    afterEach(async () => {
-      for (const log of logs.splice(0)) await log.close();
-      await backing.cleanup();
-    });
 
     it('chains entries: each carries the previous hash and a hash of its own content, time from the clock', async () => {
       const log = await open();
@@ -69,14 +57,14 @@ export function accessLogContract(name: string, setup: () => Promise<AccessLogBa
     it('detects an altered entry (hash_mismatch) at its sequence number', async () => {
       const log = await open();
       await fill(log, 3);
-      await backing.alter(2, { principal: 'auditor:innocent' });
+      await suite.backing.alter(2, { principal: 'auditor:innocent' });
       expect(await log.verify()).toEqual({ ok: false, checkedEntries: 1, lastSeq: 1, firstFailure: { seq: 2, reason: 'hash_mismatch', detail: expect.any(String) } });
     });
 
     it('detects an entry removed from the middle', async () => {
       const log = await open();
       await fill(log, 4);
-      await backing.remove(2);
+      await suite.backing.remove(2);
       expect((await log.verify()).firstFailure).toMatchObject({ seq: 3, reason: 'sequence_gap' });
     });
 
@@ -85,7 +73,7 @@ export function accessLogContract(name: string, setup: () => Promise<AccessLogBa
       await fill(log, 3);
       const [, second] = await log.page(0, 3);
       const { hash: _old, ...unhashed } = { ...second!, householdId: 'HH-other' };
-      await backing.alter(2, { householdId: 'HH-other', hash: hashAccessEntry(unhashed) });
+      await suite.backing.alter(2, { householdId: 'HH-other', hash: hashAccessEntry(unhashed) });
       expect((await log.verify()).firstFailure).toMatchObject({ seq: 3, reason: 'chain_broken' });
     });
 
@@ -96,10 +84,10 @@ export function accessLogContract(name: string, setup: () => Promise<AccessLogBa
       expect(await log.verifyPage(0, await log.page(0, 3))).toEqual({ ok: true, checkedEntries: 3, lastSeq: 3 });
       expect(await log.verifyPage(99, [])).toMatchObject({ ok: false, firstFailure: { seq: 99, reason: 'sequence_gap' } });
 
-      await backing.alter(2, { hash: 'f00d' }); // entry 2 altered: page 3–4 no longer links to it
+      await suite.backing.alter(2, { hash: 'f00d' }); // entry 2 altered: page 3–4 no longer links to it
       expect(await log.verifyPage(2, await log.page(2, 2))).toMatchObject({ ok: false, firstFailure: { seq: 3, reason: 'chain_broken' } });
       expect(await log.verifyPage(4, await log.page(4, 2))).toEqual({ ok: true, checkedEntries: 2, lastSeq: 6 });
-      await backing.alter(5, { fields: ['participant.phone'] });
+      await suite.backing.alter(5, { fields: ['participant.phone'] });
       expect(await log.verifyPage(4, await log.page(4, 2))).toMatchObject({ ok: false, firstFailure: { seq: 5, reason: 'hash_mismatch' } });
     });
   });

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { usePerTestBacking } from '@peil/testing';
 import { ManualClock } from '../clock/clock';
 import { HouseholdKeyDestroyedError, KeystoreError, type HouseholdKeyStore } from './key-store';
 
@@ -23,22 +24,9 @@ const B = '5c2d8e71-2f4a-4c8b-b1d6-7e9a0f3c4d52';
  */
 export function keyStoreContract(name: string, setup: () => Promise<KeyStoreBacking>): void {
   describe(`${name} (HouseholdKeyStore contract)`, () => {
-    let backing: KeyStoreBacking;
-    const opened: HouseholdKeyStore[] = [];
     const master = randomBytes(32);
-    const open = async (key: Buffer = master): Promise<HouseholdKeyStore> => {
-      const store = await backing.open(key);
-      opened.push(store);
-      return store;
-    };
-
-    beforeEach(async () => {
-      backing = await setup();
-    });
-    afterEach(async () => {
-      for (const store of opened.splice(0)) await store.close();
-      await backing.cleanup();
-    });
+    const suite = usePerTestBacking<KeyStoreBacking, HouseholdKeyStore>(setup);
+    const open = (key: Buffer = master): Promise<HouseholdKeyStore> => suite.open((backing) => backing.open(key));
 
     it('creates one 32-byte key per household, the same for every store on the backing', async () => {
       const store = await open();
@@ -63,8 +51,8 @@ export function keyStoreContract(name: string, setup: () => Promise<KeyStoreBack
     it('refuses another master key at open, with a clear message and no key material', async () => {
       await (await open()).getOrCreateKey(A);
       const wrong = randomBytes(32);
-      const err = await backing.open(wrong).then(
-        (store) => (opened.push(store), new Error('opened')),
+      const err = await suite.backing.open(wrong).then(
+        (store) => (suite.track(store), new Error('opened')),
         (e: Error) => e,
       );
       expect(err).toBeInstanceOf(KeystoreError);
@@ -79,7 +67,7 @@ export function keyStoreContract(name: string, setup: () => Promise<KeyStoreBack
       const store = await open();
       await store.getOrCreateKey(A);
       await store.getOrCreateKey(B);
-      await backing.copyWrappedKey(A, B);
+      await suite.backing.copyWrappedKey(A, B);
       await expect(store.getKey(B)).rejects.toThrow(/cannot unwrap the data key \(wrong master key, or the keystore row was altered\)/);
       await expect(store.getKey(B)).rejects.toBeInstanceOf(KeystoreError);
     });

@@ -1,7 +1,8 @@
 import Database from 'better-sqlite3';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expectOwnerOnly } from '@peil/testing';
 import { ManualClock } from '../clock/clock';
 import { accessLogContract } from './access-log.contract';
 import { ACCESS_LOG_FILE, openSqliteAccessLog } from './sqlite-access-log';
@@ -59,7 +60,7 @@ describe('SQLite access log file', () => {
   it('keeps the file and its sidecars owner-only', async () => {
     const log = openSqliteAccessLog(dir, new ManualClock(new Date('2026-03-01T08:00:00Z')));
     await log.record(record);
-    for (const f of readdirSync(dir)) expect({ f, mode: statSync(join(dir, f)).mode & 0o777 }).toEqual({ f, mode: 0o600 });
+    expectOwnerOnly(readdirSync(dir).map((f) => join(dir, f)));
     await log.close();
   });
 });

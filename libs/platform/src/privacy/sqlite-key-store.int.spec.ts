@@ -1,16 +1,16 @@
 import Database from 'better-sqlite3';
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { assertBuilt, distOf, expectOwnerOnly } from '@peil/testing';
 import { CONTRACT_CLOCK, keyStoreContract } from './key-store.contract';
 import type { HouseholdKeyStore } from './key-store';
 import { loadMasterKey, MASTER_KEY_FILE } from './master-key';
 import { KEYSTORE_FILE, openSqliteKeyStore } from './sqlite-key-store';
 
-const REPO = resolve(__dirname, '../../../..');
-const DIST_INDEX = join(REPO, 'dist/libs/platform/src/privacy/index.js');
+const DIST_INDEX = join(distOf(__dirname), 'index.js');
 const A = '0b9f6a3e-6b1e-4d4e-9a53-0d3f1c2b7a01';
 
 keyStoreContract('SQLite key store', async () => {
@@ -66,7 +66,7 @@ describe('master key file', () => {
     const key = loadMasterKey({}, dir);
     const file = join(dir, MASTER_KEY_FILE);
     expect(key).toHaveLength(32);
-    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expectOwnerOnly([file]);
     expect(Buffer.from(readFileSync(file, 'utf8').trim(), 'base64').equals(key)).toBe(true);
     expect(loadMasterKey({ PEIL_MASTER_KEY: '' }, dir).equals(key)).toBe(true);
     expect(readdirSync(dir)).toEqual([MASTER_KEY_FILE]); // no temporary file left behind
@@ -128,7 +128,7 @@ describe('SQLite key store file', () => {
 
   it('creates the keystore file owner-only (0600)', async () => {
     await (await openStore(master)).getOrCreateKey(A);
-    for (const f of readdirSync(dir)) expect(statSync(join(dir, f)).mode & 0o777).toBe(0o600);
+    expectOwnerOnly(readdirSync(dir).map((f) => join(dir, f)));
   });
 });
 
@@ -154,16 +154,6 @@ process.on('message', async (msg) => {
 });
 process.send('ready');
 `;
-
-  function assertBuilt(): void {
-    if (!existsSync(DIST_INDEX)) throw new Error(`${DIST_INDEX} is missing: run npm run build first`);
-    for (const f of readdirSync(__dirname).filter((f) => f.endsWith('.ts') && !f.endsWith('.spec.ts'))) {
-      const built = join(REPO, 'dist/libs/platform/src/privacy', f.replace(/\.ts$/, '.js'));
-      if (!existsSync(built) || statSync(built).mtimeMs < statSync(join(__dirname, f)).mtimeMs) {
-        throw new Error(`${built} is missing or older than its source: run npm run build first`);
-      }
-    }
-  }
 
   /** Starts n workers, waits until all are ready, then releases them together. */
   async function race(n: number, households: string[]): Promise<WorkerResult[]> {
@@ -192,7 +182,7 @@ process.send('ready');
   }
 
   it('4 processes calling getOrCreateKey concurrently all get the same key per household', async () => {
-    assertBuilt();
+    assertBuilt(__dirname, DIST_INDEX);
     const households = Array.from({ length: 30 }, (_, i) => `hh-${i}`);
     const results = await race(4, households);
 

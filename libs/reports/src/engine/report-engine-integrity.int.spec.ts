@@ -1,26 +1,12 @@
-import Database from 'better-sqlite3';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteEventStore } from '@peil/ledger';
+import type { SqliteEventStore } from '@peil/ledger';
 import { IntegrityStatus } from '@peil/platform';
 import { SqliteReadStore } from '@peil/projections';
-import { writeProgrammeLedger } from '@peil/testing';
+import { tamperLedgerSql, useTempLedger, writeProgrammeLedger } from '@peil/testing';
 import { householdRefFunction } from './household-ref';
 import { READ_MODELS, ReportRefusedError } from './read-model-integrity';
 import { ReportEngine } from './report-engine';
-
-/** Changes the ledger file behind every store's back (guard triggers dropped), as an attacker with file access could. */
-function behindTheLedger(file: string, sql: string): void {
-  const db = new Database(file);
-  try {
-    db.exec('DROP TRIGGER IF EXISTS events_no_update; DROP TRIGGER IF EXISTS events_no_delete;');
-    db.exec(sql);
-  } finally {
-    db.close();
-  }
-}
 
 /** An event no report counts, on a stream of its own: it only moves the ledger's head. */
 async function appendNote(store: SqliteEventStore): Promise<void> {
@@ -37,35 +23,30 @@ async function appendNote(store: SqliteEventStore): Promise<void> {
  * below the fault still answer from the ledger.
  */
 describe('ReportEngine over a ledger cut back or rewritten behind its read models', () => {
-  let dir: string;
-  let ledgerFile: string;
-  let store: SqliteEventStore;
   let readStore: SqliteReadStore;
   let integrity: IntegrityStatus;
   let engine: ReportEngine;
   let head: number;
 
+  // Declared before the ledger: the read models close before its directory goes.
+  afterEach(async () => {
+    await readStore.close();
+  });
+  const ledger = useTempLedger('peil-report-integrity-');
+
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'peil-report-integrity-'));
-    ledgerFile = join(dir, 'ledger.sqlite');
-    store = new SqliteEventStore(ledgerFile);
-    writeProgrammeLedger(store, 40);
-    head = (await store.headPosition())!;
-    readStore = new SqliteReadStore(join(dir, 'read-models.sqlite'));
+    writeProgrammeLedger(ledger.store, 40);
+    head = (await ledger.store.headPosition())!;
+    readStore = new SqliteReadStore(join(ledger.dir, 'read-models.sqlite'));
     integrity = new IntegrityStatus();
-    engine = new ReportEngine(store, readStore, householdRefFunction(randomBytes(32)), { integrity });
+    engine = new ReportEngine(ledger.store, readStore, householdRefFunction(randomBytes(32)), { integrity });
     expect(await engine.catchUp()).toBe(head);
     expect((await engine.report('beneficiaries', {})).ledgerPosition).toBe(head);
   });
 
-  afterEach(async () => {
-    await readStore.close();
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
 
   it('refuses live figures once the ledger is cut back below the checkpoint, naming both positions', async () => {
-    behindTheLedger(ledgerFile, `DELETE FROM events WHERE position > ${head - 5}`);
+    tamperLedgerSql(ledger.dir, `DELETE FROM events WHERE position > ${head - 5}`);
     const refused = await engine.report('beneficiaries', {}).catch((err: unknown) => err);
     expect(refused).toBeInstanceOf(ReportRefusedError);
     expect(refused).toMatchObject({ code: 'read_model_integrity_fault', message: expect.stringContaining(`checkpoint_ahead_of_ledger at position ${head}`) });
@@ -78,18 +59,18 @@ describe('ReportEngine over a ledger cut back or rewritten behind its read model
   });
 
   it('refuses live figures when the event at the checkpoint was replaced, though the ledger is as long as before', async () => {
-    behindTheLedger(ledgerFile, `DELETE FROM events WHERE position = ${head}`);
-    await appendNote(store);
-    expect(await store.headPosition()).toBe(head);
+    tamperLedgerSql(ledger.dir, `DELETE FROM events WHERE position = ${head}`);
+    await appendNote(ledger.store);
+    expect(await ledger.store.headPosition()).toBe(head);
     expect(await engine.readModelFault()).toMatchObject({ position: head, reason: 'checkpoint_hash_mismatch' });
     await expect(engine.report('indicators', {})).rejects.toMatchObject({ code: 'read_model_integrity_fault' });
   });
 
   it('finds nothing on an intact ledger, also after it grew', async () => {
-    await appendNote(store);
-    await appendNote(store);
+    await appendNote(ledger.store);
+    await appendNote(ledger.store);
     expect(await engine.readModelFault()).toBeUndefined();
-    expect((await engine.report('beneficiaries', {})).ledgerPosition).toBe(await store.headPosition());
+    expect((await engine.report('beneficiaries', {})).ledgerPosition).toBe(await ledger.store.headPosition());
     expect(integrity.all).toEqual([]);
   });
 

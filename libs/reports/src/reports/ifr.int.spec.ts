@@ -1,10 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { quarterDays, quarterOfDay, toUsdMinor } from '@peil/contracts';
-import { SqliteEventStore, type JsonValue, type NewEvent, type StoredEvent } from '@peil/ledger';
+import type { JsonValue, NewEvent, StoredEvent } from '@peil/ledger';
 import { MemoryReadStore, replay } from '@peil/projections';
+import { useTempLedger } from '@peil/testing';
 import fc from 'fast-check';
 import { householdRefFunction } from '../engine/household-ref';
 import { ReportEngine } from '../engine/report-engine';
@@ -65,27 +63,19 @@ describe('interim financial report, worked example on a SQLite ledger', () => {
     { type: 'CashForecastRecorded', occurredAt: at('2025-09-25'), data: { grantId: 'G', period: '2025Q4', lines: [{ budgetLine: 'L2', amountMinor: 900_000 }, { budgetLine: 'L1', amountMinor: 50_000 }] } },
     { type: 'ExpenditureReversed', occurredAt: at('2025-10-03'), data: { expenditureId: 'X2', reason: 'duplicate invoice' } },
   ];
-  let dir: string;
-  let store: SqliteEventStore;
+  const ledger = useTempLedger('peil-ifr-', 'all');
   let engine: ReportEngine;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'peil-ifr-'));
-    store = new SqliteEventStore(join(dir, 'ledger.sqlite'));
     for (const e of events) {
       const event: NewEvent = {
         eventId: randomUUID(), type: e.type, schemaVersion: e.schemaVersion ?? 2, occurredAt: e.occurredAt, recordedAt: new Date(Date.parse(e.occurredAt)).toISOString(),
         source: 'spec', actor: 'finance', correlationId: randomUUID(), causationId: null, data: e.data, contentDigest: randomUUID(),
       };
-      const head = (await store.readStream('grant-G')).length;
-      await store.append('grant-G', [event], head === 0 ? 'no_stream' : head - 1);
+      const head = (await ledger.store.readStream('grant-G')).length;
+      await ledger.store.append('grant-G', [event], head === 0 ? 'no_stream' : head - 1);
     }
-    engine = new ReportEngine(store, new MemoryReadStore(), householdRefFunction(randomBytes(32)), { fiscalYearStartMonth: 7 });
-  });
-
-  afterAll(async () => {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
+    engine = new ReportEngine(ledger.store, new MemoryReadStore(), householdRefFunction(randomBytes(32)), { fiscalYearStartMonth: 7 });
   });
 
   it('states 2025Q3 as the books have it, to the cent', async () => {

@@ -2,6 +2,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, ROLES } from '@peil/platform';
+import { expectOwnerOnly } from '@peil/testing';
 import { loadGatewayConfig, type GatewayConfig } from '../gateway.config';
 import { API_KEYS_FILE_NAME, MIN_KEY_LENGTH, keyId, loadApiKeys, validateApiKeys } from './api-keys';
 import { KEY_REGISTRY_FILE_NAME, type KeyRegistry } from '@peil/platform';
@@ -40,8 +41,7 @@ describe('API keys', () => {
       const { registry, source } = load(loadGatewayConfig({ PEIL_DATA_DIR: dataDir }));
       const file = join(dataDir, API_KEYS_FILE_NAME);
       expect(source).toBe(join(dataDir, KEY_REGISTRY_FILE_NAME));
-      expect(statSync(file).mode & 0o777).toBe(0o600);
-      expect(statSync(registry.file).mode & 0o777).toBe(0o600);
+      expectOwnerOnly([file, registry.file]);
 
       const stored = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
       expect(Object.keys(stored).sort()).toEqual([...ROLES].sort());
@@ -68,8 +68,7 @@ describe('API keys', () => {
       } finally {
         process.umask(previous);
       }
-      expect(statSync(join(dir, API_KEYS_FILE_NAME)).mode & 0o777).toBe(0o600);
-      expect(statSync(join(dir, KEY_REGISTRY_FILE_NAME)).mode & 0o777).toBe(0o600);
+      expectOwnerOnly([join(dir, API_KEYS_FILE_NAME), join(dir, KEY_REGISTRY_FILE_NAME)]);
     });
 
     it('authenticates from the registry on later starts: api-keys.json is never read again', () => {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { SERVICES } from '@peil/platform';
-import { freePortBase, removeDir } from '@peil/testing';
+import { closeNow, freePortBase, listenOnLoopback, removeDir } from '@peil/testing';
 import { createGateway } from '../gateway.app';
 import { loadGatewayConfig } from '../gateway.config';
 import { generateApiKey, keyId } from './api-keys';
@@ -31,7 +31,7 @@ describe('gateway and the key registry changed under it', () => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end('{"ok":true}');
     });
-    await new Promise<void>((done) => ledger.listen(portBase + SERVICES.ledger, '127.0.0.1', done));
+    await listenOnLoopback(ledger, portBase + SERVICES.ledger);
     const config = loadGatewayConfig({ PEIL_DATA_DIR: dataDir, PEIL_INTERNAL_PORT_BASE: String(portBase), PEIL_LOG_LEVEL: 'error' });
     app = await createGateway(config);
     await app.listen(0, '127.0.0.1');
@@ -42,7 +42,7 @@ describe('gateway and the key registry changed under it', () => {
   afterAll(async () => {
     cli?.close();
     await app?.close();
-    await new Promise<void>((done) => ledger.close(() => done()));
+    await closeNow(ledger);
     removeDir(dataDir);
   });
 

@@ -13,17 +13,19 @@ export class HealthController {
 
   @Get('health')
   @Header('cache-control', 'no-store')
-  async live(@Res({ passthrough: true }) res: Response): Promise<HealthReport> {
-    const report = await this.health.check();
-    res.status(report.live ? 200 : 503);
-    return { ok: report.live, ...report };
+  live(@Res({ passthrough: true }) res: Response): Promise<HealthReport> {
+    return this.verdict(res, 'live');
   }
 
   @Get('ready')
   @Header('cache-control', 'no-store')
-  async ready(@Res({ passthrough: true }) res: Response): Promise<HealthReport> {
+  ready(@Res({ passthrough: true }) res: Response): Promise<HealthReport> {
+    return this.verdict(res, 'ready');
+  }
+
+  private async verdict(res: Response, which: 'live' | 'ready'): Promise<HealthReport> {
     const report = await this.health.check();
-    res.status(report.ready ? 200 : 503);
-    return { ok: report.ready, ...report };
+    res.status(report[which] ? 200 : 503);
+    return { ok: report[which], ...report };
   }
 }

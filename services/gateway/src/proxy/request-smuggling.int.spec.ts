@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { SERVICES } from '@peil/platform';
-import { closeNow, freePortBase, listenOnLoopback, removeDir } from '@peil/testing';
+import { freePortBase, LoopbackStandIn, removeDir } from '@peil/testing';
 import { createGateway } from '../gateway.app';
 import { loadGatewayConfig } from '../gateway.config';
 
@@ -27,61 +27,51 @@ interface Seen {
 }
 
 /** Enrolment's shape, kept to what the attacks aim at: a household read and an events write. */
-class StandInEnrolment {
+class StandInEnrolment extends LoopbackStandIn {
   readonly seen: Seen[] = [];
   /** eventIds of the writes it recorded, in order. */
   readonly recorded: string[] = [];
-  private server: Server | null = null;
 
-  constructor(readonly port: number) {}
-
-  async start(): Promise<void> {
-    const server = createServer((req, res) => {
-      const framing = { 'content-length': req.headers['content-length'], 'transfer-encoding': req.headers['transfer-encoding'] };
-      const entry: Seen = { method: req.method ?? '', url: req.url ?? '', framing: JSON.parse(JSON.stringify(framing)) as Seen['framing'], bodyBytes: 0, complete: false };
-      this.seen.push(entry);
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        entry.complete = true;
-        entry.bodyBytes = Buffer.concat(chunks).length;
-        const household = /^\/v1\/enrolment\/households\/([^/?]+)$/.exec(req.url ?? '');
-        if (req.method === 'GET' && household) {
-          res.writeHead(200, { 'content-type': 'application/json' });
-          res.end(JSON.stringify({ householdId: household[1], fullName: `private name of ${household[1]}` }));
+  protected handle(req: IncomingMessage, res: ServerResponse): void {
+    const framing = { 'content-length': req.headers['content-length'], 'transfer-encoding': req.headers['transfer-encoding'] };
+    const entry: Seen = { method: req.method ?? '', url: req.url ?? '', framing: JSON.parse(JSON.stringify(framing)) as Seen['framing'], bodyBytes: 0, complete: false };
+    this.seen.push(entry);
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      entry.complete = true;
+      entry.bodyBytes = Buffer.concat(chunks).length;
+      const household = /^\/v1\/enrolment\/households\/([^/?]+)$/.exec(req.url ?? '');
+      if (req.method === 'GET' && household) {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ householdId: household[1], fullName: `private name of ${household[1]}` }));
+        return;
+      }
+      if (req.method === 'POST' && req.url === '/v1/enrolment/events') {
+        let eventId: unknown;
+        try {
+          eventId = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { events: Array<{ eventId: unknown }> }).events[0]?.eventId;
+        } catch {
+          eventId = undefined;
+        }
+        if (typeof eventId !== 'string') {
+          res.writeHead(400, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ error: { code: 'malformed_json', message: 'not an events batch' } }));
           return;
         }
-        if (req.method === 'POST' && req.url === '/v1/enrolment/events') {
-          let eventId: unknown;
-          try {
-            eventId = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { events: Array<{ eventId: unknown }> }).events[0]?.eventId;
-          } catch {
-            eventId = undefined;
-          }
-          if (typeof eventId !== 'string') {
-            res.writeHead(400, { 'content-type': 'application/json' });
-            res.end(JSON.stringify({ error: { code: 'malformed_json', message: 'not an events batch' } }));
-            return;
-          }
-          this.recorded.push(eventId);
-          res.writeHead(200, { 'content-type': 'application/json' });
-          res.end(JSON.stringify({ results: [{ eventId, status: 'accepted' }] }));
-          return;
-        }
-        res.writeHead(404, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ error: { code: 'not_found', message: `${req.method} ${req.url}` } }));
-      });
+        this.recorded.push(eventId);
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ results: [{ eventId, status: 'accepted' }] }));
+        return;
+      }
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { code: 'not_found', message: `${req.method} ${req.url}` } }));
     });
-    // Longer than the gateway's pool keeps a socket, so the pool, not the service, decides reuse.
-    server.keepAliveTimeout = 60_000;
-    await listenOnLoopback(server, this.port);
-    this.server = server;
   }
 
-  async stop(): Promise<void> {
-    const server = this.server;
-    this.server = null;
-    await closeNow(server);
+  // Longer than the gateway's pool keeps a socket, so the pool, not the service, decides reuse.
+  protected override configure(server: Server): void {
+    server.keepAliveTimeout = 60_000;
   }
 }
 

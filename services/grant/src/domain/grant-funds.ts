@@ -30,16 +30,11 @@ export interface Recorded {
   position?: number;
 }
 
-export interface Receipt extends Recorded {
+export interface Receipt extends Recorded, RecordedMoney {
   receiptId: string;
   kind: FundsReceivedKind;
   withdrawalApplicationRef: string;
   valueDate: string;
-  /** As received, in its currency. */
-  amountMinor: number;
-  currency: Currency;
-  fxRateToUsd?: string;
-  usdMinor: number;
   expenditureId?: string;
 }
 
@@ -67,10 +62,27 @@ export interface FundsContext {
 
 type FundsEvent = Extract<GrantEvent, { type: 'FundsReceived' | 'WorkPlanBudgetApproved' | 'CashForecastRecorded' }>;
 
-const recorded = (e: Recorded): Recorded => ({
+/** Where an event sits, copied from it onto what the fold keeps (only the members it has). */
+export const recorded = (e: Recorded): Recorded => ({
   occurredAt: e.occurredAt,
   ...(e.eventId === undefined ? {} : { eventId: e.eventId }),
   ...(e.position === undefined ? {} : { position: e.position }),
+});
+
+/** An amount as submitted in its currency, kept with what it counts in US cents (round-half-even). */
+export interface RecordedMoney {
+  amountMinor: number;
+  currency: Currency;
+  fxRateToUsd?: string;
+  usdMinor: number;
+}
+
+/** Receipts and expenditures fold their money the same way: the fold keeps the rate only when one was given. */
+export const recordedMoney = (d: { amountMinor: number; currency: Currency; fxRateToUsd?: string | undefined }): RecordedMoney => ({
+  amountMinor: d.amountMinor,
+  currency: d.currency,
+  ...(d.fxRateToUsd === undefined ? {} : { fxRateToUsd: d.fxRateToUsd }),
+  usdMinor: toUsdMinor(d.amountMinor, d.currency, d.fxRateToUsd),
 });
 
 /** Mutates in place, like the grant's evolve (one reader folds it, never shared). */
@@ -84,10 +96,7 @@ export function evolveFunds(funds: GrantFunds, event: FundsEvent & Recorded): vo
         kind: d.kind,
         withdrawalApplicationRef: d.withdrawalApplicationRef,
         valueDate: d.valueDate,
-        amountMinor: d.amountMinor,
-        currency: d.currency,
-        ...(d.fxRateToUsd === undefined ? {} : { fxRateToUsd: d.fxRateToUsd }),
-        usdMinor: toUsdMinor(d.amountMinor, d.currency, d.fxRateToUsd),
+        ...recordedMoney(d),
         ...(d.expenditureId === undefined ? {} : { expenditureId: d.expenditureId }),
       });
       if (d.kind === 'direct_payment' && d.expenditureId !== undefined) funds.paidDirectly.set(d.expenditureId, d.receiptId);

@@ -1,13 +1,11 @@
 import {
   disbursementCategoriesOf,
-  toUsdMinor,
   type BudgetLinePurpose,
   type DisbursementCategory,
-  type Currency,
   type GrantAgreementSigned,
   type GrantEvent,
 } from '@peil/contracts';
-import { evolveFunds, initialFunds, type GrantFunds, type Recorded } from './grant-funds';
+import { evolveFunds, initialFunds, recorded, recordedMoney, type GrantFunds, type Recorded, type RecordedMoney } from './grant-funds';
 import type { Outcome as DeciderOutcome } from '@peil/contracts';
 
 /** The state half of the grant decider (its decide is in grant.decider.ts). */
@@ -40,15 +38,10 @@ export interface Commitment extends Recorded {
   releases: Array<Recorded & { amountMinor: number; reason?: string }>;
 }
 
-export interface Expenditure extends Recorded {
+/** Its `usdMinor` is what the line counts. */
+export interface Expenditure extends Recorded, RecordedMoney {
   expenditureId: string;
   budgetLine: string;
-  /** As submitted, in its currency. */
-  amountMinor: number;
-  currency: Currency;
-  fxRateToUsd?: string;
-  /** What the line counts: the amount in US cents. */
-  usdMinor: number;
   payee: string;
   documentRef: string;
   relatedEventId?: string;
@@ -96,12 +89,6 @@ export const usedMinor = (line: BudgetLine): number => line.committedMinor + lin
 export const remainingMinor = (line: BudgetLine): number => line.allocationMinor - usedMinor(line);
 export const outstandingMinor = (c: Commitment): number => c.amountMinor - c.releasedMinor;
 
-const recorded = (e: Recorded): Recorded => ({
-  occurredAt: e.occurredAt,
-  ...(e.eventId === undefined ? {} : { eventId: e.eventId }),
-  ...(e.position === undefined ? {} : { position: e.position }),
-});
-
 /**
  * Mutates a signed grant in place for speed: a grant stream holds every commitment and expenditure
  * of the programme, and the state is folded from the ledger by one reader, never shared.
@@ -142,16 +129,13 @@ export function evolve(state: Grant, event: RecordedGrantEvent): Grant {
       const line = state.lines.get(event.data.budgetLine);
       if (!line) return state;
       const d = event.data;
-      const usdMinor = toUsdMinor(d.amountMinor, d.currency, d.fxRateToUsd);
-      line.spentMinor += usdMinor;
+      const money = recordedMoney(d);
+      line.spentMinor += money.usdMinor;
       state.expenditures.set(d.expenditureId, {
         ...recorded(event),
         expenditureId: d.expenditureId,
         budgetLine: d.budgetLine,
-        amountMinor: d.amountMinor,
-        currency: d.currency,
-        ...(d.fxRateToUsd === undefined ? {} : { fxRateToUsd: d.fxRateToUsd }),
-        usdMinor,
+        ...money,
         payee: d.payee,
         documentRef: d.documentRef,
         ...(d.relatedEventId === undefined ? {} : { relatedEventId: d.relatedEventId }),

@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LedgerTree, SqliteEventStore, SqliteTreeStore, type NewEvent } from '@peil/ledger';
-import { countingReads, type ReadCounter } from '@peil/testing';
+import { LedgerTree, SqliteTreeStore, type NewEvent } from '@peil/ledger';
+import { countingReads, useTempLedger, type ReadCounter } from '@peil/testing';
 import { LedgerController } from './ledger.controller';
 
 const ON = '2026-03-02T09:00:00.000Z';
@@ -13,21 +11,14 @@ const stored = (): NewEvent => {
 };
 
 describe('GET /v1/ledger/streams/:streamId', () => {
-  let dir: string;
-  let sqlite: SqliteEventStore;
+  const ledger = useTempLedger('peil-ledger-http-');
   let reads: ReadCounter;
   let controller: LedgerController;
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'peil-ledger-http-'));
-    sqlite = new SqliteEventStore(join(dir, 'ledger.sqlite'));
-    reads = countingReads(sqlite);
+    reads = countingReads(ledger.store);
     // The tree reads the ledger through its own (uncounted) store: the counts are the controller's reads.
-    controller = new LedgerController(reads.store, { tree: new LedgerTree(sqlite, new SqliteTreeStore(join(dir, 'ledger-tree.sqlite'))) });
-    await sqlite.append('participation-H1', Array.from({ length: 2_500 }, stored), 'no_stream');
-  });
-  afterEach(async () => {
-    await sqlite.close();
-    rmSync(dir, { recursive: true, force: true });
+    controller = new LedgerController(reads.store, { tree: new LedgerTree(ledger.store, new SqliteTreeStore(join(ledger.dir, 'ledger-tree.sqlite'))) });
+    await ledger.store.append('participation-H1', Array.from({ length: 2_500 }, stored), 'no_stream');
   });
 
   it('answers a long stream one page at a time (1,000 by default), reading only that page', async () => {

@@ -39,6 +39,13 @@ module.exports = {
       ['config-is-a-leaf', 'Environment validation depends on nothing of ours.', '^libs/config/', '^(libs/(?!config/)|services)/'],
     ].map(([name, comment, from, to]) => layer(name, comment, from, to)),
     {
+      name: 'platform-through-its-entry-points',
+      comment: 'The platform has one entry point per concern (@peil/platform/streams, /auth, /privacy, …; decision 0088): a service takes only the concerns it uses, never a file behind an entry.',
+      severity: 'error',
+      from: { pathNot: '^libs/platform/' },
+      to: { path: '^libs/platform/src/', pathNot: '^libs/platform/src/[a-z]+/index\\.ts$' },
+    },
+    {
       name: 'reports-are-production-code',
       comment: 'The report engine and projections (libs/reports) run in the service and the CLI: test helpers only in its specs.',
       severity: 'error',

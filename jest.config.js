@@ -18,7 +18,9 @@ const common = {
   transform: { '^.+\\.(t|j)s$': swc },
   transformIgnorePatterns: ['/node_modules/(?!(@nestjs|uid|path-to-regexp)/)'],
   moduleNameMapper: {
-    '^@peil/(ledger|contracts|platform|testing|projections|messaging|config|reports)$': '<rootDir>/libs/$1/src',
+    '^@peil/(ledger|contracts|testing|projections|messaging|config|reports)$': '<rootDir>/libs/$1/src',
+    // The platform has one entry point per concern (decision 0088): @peil/platform/streams, /auth, …
+    '^@peil/platform/([a-z]+)$': '<rootDir>/libs/platform/src/$1',
   },
   modulePathIgnorePatterns: ['<rootDir>/dist/'],
 };

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { build, type Plugin } from 'esbuild';
-import { SERVICES } from '@peil/platform';
+import { SERVICES } from '@peil/platform/config';
 
 /**
  * Bundles each process of the system (the nine services, the supervisor, the CLI and the ledger's

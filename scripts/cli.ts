@@ -1,7 +1,11 @@
 import { readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { LedgerTree, SqliteEventStore, SqliteTreeStore, TreeIntegrityError, verifyLedger } from '@peil/ledger';
-import { ConfigError, deriveDigestKey, healthReason, ledgerFile, ledgerTreeFile, loadMasterKey, loadPlatformConfig } from '@peil/platform';
+import { ConfigError } from '@peil/config';
+import { loadPlatformConfig } from '@peil/platform/config';
+import { ledgerTreeFile } from '@peil/platform/ledger';
+import { healthReason, ledgerFile } from '@peil/platform/nest';
+import { deriveDigestKey, loadMasterKey } from '@peil/platform/privacy';
 import { MemoryReadStore, MongoReadStore, SqliteReadStore, type ReadStore } from '@peil/projections';
 import { householdRefFunction, loadFiscalYearStartMonth, loadIatiPublisher, loadReadStoreConfig, ReportEngine, ReportRefusedError, ReportRequestError, type ReadStoreConfig } from '@peil/reports';
 import { DemoError } from './demo/client';

@@ -2,8 +2,8 @@ import Database from 'better-sqlite3';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ManualClock } from '@peil/platform';
-import { KeyRegistry, KEY_REGISTRY_FILE_NAME } from '@peil/platform';
+import { ManualClock } from '@peil/platform/clock';
+import { KeyRegistry, KEY_REGISTRY_FILE_NAME } from '@peil/platform/auth';
 import { keysCommand } from './keys';
 
 describe('peil-ledger keys (in process, on a data dir)', () => {

@@ -1,4 +1,5 @@
-import { generateApiKey, isRole, KEY_NAME, keyId, KeyRegistry, KeyRegistryError, ROLES, systemClock, type Clock, type RegisteredKey } from '@peil/platform';
+import { generateApiKey, isRole, KEY_NAME, keyId, KeyRegistry, KeyRegistryError, ROLES, type RegisteredKey } from '@peil/platform/auth';
+import { systemClock, type Clock } from '@peil/platform/clock';
 
 export const KEYS_USAGE = `  keys add --role <role> --name <name>    register a new API key and print it, once (it is not kept)
   keys list [--json]                      id, name, role, created, revoked of every key (never the keys)

@@ -1,7 +1,9 @@
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { ensurePrivateDir } from '@peil/ledger';
-import { ConfigError, intVar, loadConfig, loadPlatformConfig, SERVICES, shutdownTimeoutMs, type PlatformConfig } from '@peil/platform';
+import { ConfigError, intVar, loadConfig } from '@peil/config';
+import { loadPlatformConfig, SERVICES, type PlatformConfig } from '@peil/platform/config';
+import { shutdownTimeoutMs } from '@peil/platform/nest';
 import type { RestartPolicy } from './supervisor/restart-policy';
 import { Supervisor } from './supervisor/supervisor';
 

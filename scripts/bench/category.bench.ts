@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { categoryOf, SqliteEventStore, type EventStore } from '@peil/ledger';
-import { LedgerView, type StreamFold } from '@peil/platform';
+import { LedgerView, type StreamFold } from '@peil/platform/streams';
 import { countingReads, storedEvent } from '@peil/testing';
 import { type BenchContext, type BenchRow, type BenchSection, msSince } from './harness';
 

@@ -2,7 +2,7 @@ import {
   planCommitmentId,
   ASSESSMENT_EVENT_SCHEMAS, ASSET_TRANSFER_EVENT_SCHEMAS, ENROLMENT_EVENT_SCHEMAS, EVALUATION_EVENT_SCHEMAS, GRANT_EVENT_SCHEMAS, toUsdMinor, TRAINING_EVENT_SCHEMAS,
 } from '@peil/contracts';
-import { MAX_EVENTS_PER_REQUEST, submittedEventSchema } from '@peil/platform';
+import { MAX_EVENTS_PER_REQUEST, submittedEventSchema } from '@peil/platform/submissions';
 import type { z } from 'zod';
 import { ALLOCATIONS, LINES } from './finance';
 import { KITS } from './lebanon';

@@ -1,4 +1,4 @@
-import { MAX_EVENTS_PER_REQUEST } from '@peil/platform';
+import { MAX_EVENTS_PER_REQUEST } from '@peil/platform/submissions';
 import { eventIdFor } from './random';
 
 /** The pilot runs 18 months, June 2025 to November 2026; month 0 is June 2025. */

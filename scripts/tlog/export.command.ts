@@ -1,7 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { LedgerTree, packLines, SqliteTreeStore, type EventStore } from '@peil/ledger';
-import { ledgerTreeFile, loadLedgerIdentity } from '@peil/platform';
+import { ledgerTreeFile, loadLedgerIdentity } from '@peil/platform/ledger';
 import { EXIT, parseArgs, single, sizeOption, UsageError } from './cli-args';
 
 export const EXPORT_USAGE = `  export [--size n] [--out file]         write the audit pack (NDJSON: signed checkpoint, then the first n events,

@@ -1,5 +1,5 @@
 import { LedgerTree, SqliteTreeStore, TreeIntegrityError, type EventStore } from '@peil/ledger';
-import { ledgerTreeFile } from '@peil/platform';
+import { ledgerTreeFile } from '@peil/platform/ledger';
 import { EXIT, UsageError } from './cli-args';
 
 export const TREE_USAGE = `  tree status                             the Merkle tree over the ledger: size, root, and whether it agrees

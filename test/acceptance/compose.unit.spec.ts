@@ -3,7 +3,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { ALL_EVENT_TOPICS, EVENT_CONTEXTS, loadBusConfig } from '@peil/messaging';
-import { SERVICES, loadInternalToken, loadMasterKey, loadPlatformConfig, servicePort, serviceUrl, type ServiceName } from '@peil/platform';
+import { loadInternalToken } from '@peil/platform/auth';
+import { SERVICES, loadPlatformConfig, servicePort, serviceUrl, type ServiceName } from '@peil/platform/config';
+import { loadMasterKey } from '@peil/platform/privacy';
 import { repoRoot } from '@peil/testing';
 
 /**

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SERVICES } from '@peil/platform';
+import { SERVICES } from '@peil/platform/config';
 import { editLedgerBytes, get, post, removeDir, repoRoot, startSystem, tamperLedgerSql, type RunningSystem } from '@peil/testing';
 import { enrolment } from './fixtures';
 

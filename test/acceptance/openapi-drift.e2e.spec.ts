@@ -1,4 +1,4 @@
-import { ROLES } from '@peil/platform';
+import { ROLES } from '@peil/platform/auth';
 import { removeDir, startSystem, type RunningSystem } from '@peil/testing';
 import { IATI_PUBLISHER_ENV, enrolment } from './fixtures';
 import { OpenApiResponses, type LiveAnswer } from './openapi-responses';

@@ -1,6 +1,6 @@
 import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import { RouteTemplates } from '@peil/platform';
+import { RouteTemplates } from '@peil/platform/auth';
 
 /** What came back from one live request, as the drift test judges it. */
 export interface LiveAnswer {

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SERVICES } from '@peil/platform';
+import { SERVICES } from '@peil/platform/config';
 import { freePort, freePortBase, removeDir, repoRoot, requireBuild } from '@peil/testing';
 import { enrolment } from './fixtures';
 

@@ -6,7 +6,10 @@ import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { EventStore, JsonValue, StoredEvent } from '@peil/ledger';
-import { EVENT_STORE, GATEWAY_HEADERS, INTERNAL_TOKEN, jsonBody, loadPlatformConfig, type CallerRole } from '@peil/platform';
+import { GATEWAY_HEADERS, INTERNAL_TOKEN, type CallerRole } from '@peil/platform/auth';
+import { loadPlatformConfig } from '@peil/platform/config';
+import { jsonBody } from '@peil/platform/http';
+import { EVENT_STORE } from '@peil/platform/nest';
 import { householdStreamId } from '@peil/contracts';
 import { freePortBase, removeDir } from './system';
 

@@ -1,4 +1,4 @@
-import { bootstrapService, runMain } from '@peil/platform';
+import { bootstrapService, runMain } from '@peil/platform/nest';
 import { AssessmentModule } from './assessment.module';
 
 runMain(() => bootstrapService('assessment', AssessmentModule));

@@ -1,4 +1,4 @@
-import { bootstrapService, runMain } from '@peil/platform';
+import { bootstrapService, runMain } from '@peil/platform/nest';
 import { AssetTransferModule } from './asset-transfer.module';
 
 runMain(() => bootstrapService('asset-transfer', AssetTransferModule));

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
-import { PlatformModule, accessLogProvider, submissionsConsumer } from '@peil/platform';
+import { submissionsConsumer } from '@peil/platform/inbound';
+import { PlatformModule, accessLogProvider } from '@peil/platform/nest';
 import { loadEnrolmentPolicy, ENROLMENT_POLICY } from './application/enrolment-config';
 import { EnrolmentSubmissions } from './application/enrolment.handlers';
 import { EssnPseudonyms } from './application/essn-pseudonyms';

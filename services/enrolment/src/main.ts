@@ -1,4 +1,4 @@
-import { bootstrapService, runMain } from '@peil/platform';
+import { bootstrapService, runMain } from '@peil/platform/nest';
 import { EnrolmentModule } from './enrolment.module';
 
 runMain(() => bootstrapService('enrolment', EnrolmentModule));

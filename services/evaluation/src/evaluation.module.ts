@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
-import { PlatformModule, intVar, loadConfig, submissionsConsumer } from '@peil/platform';
+import { intVar, loadConfig } from '@peil/config';
+import { submissionsConsumer } from '@peil/platform/inbound';
+import { PlatformModule } from '@peil/platform/nest';
 import { z } from 'zod';
 import { EVALUATION_POLICY, EvaluationSubmissions } from './application/evaluation.handlers';
 import { EvaluationController, WRITERS } from './http/evaluation.controller';

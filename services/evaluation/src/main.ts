@@ -1,4 +1,4 @@
-import { bootstrapService, runMain } from '@peil/platform';
+import { bootstrapService, runMain } from '@peil/platform/nest';
 import { EvaluationModule } from './evaluation.module';
 
 runMain(() => bootstrapService('evaluation', EvaluationModule));

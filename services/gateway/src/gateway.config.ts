@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { ConfigError, intVar, loadConfig, loadPlatformConfig, type PlatformConfig } from '@peil/platform';
+import { ConfigError, intVar, loadConfig } from '@peil/config';
+import { loadPlatformConfig, type PlatformConfig } from '@peil/platform/config';
 import type { ConnectionLimits } from './http/connection-limits';
 
 const MIB = 1024 * 1024;

@@ -1,4 +1,4 @@
-import { ConfigError } from '@peil/platform';
+import { ConfigError } from '@peil/config';
 import { loadGatewayConfig } from './gateway.config';
 
 describe('loadGatewayConfig', () => {

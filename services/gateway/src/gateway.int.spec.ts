@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
-import { SERVICES, type ServiceName } from '@peil/platform';
+import { SERVICES, type ServiceName } from '@peil/platform/config';
 import { freePortBase, LoopbackStandIn, removeDir } from '@peil/testing';
 import { createGateway } from './gateway.app';
 import { loadGatewayConfig } from './gateway.config';

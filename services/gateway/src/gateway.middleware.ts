@@ -1,8 +1,11 @@
 import { Inject, Injectable, type NestMiddleware } from '@nestjs/common';
-import { METRICS, RateLimiter, RouteTemplates, declaredRoute, withRequestId, type ServiceMetrics } from '@peil/platform';
+import { RouteTemplates, declaredRoute } from '@peil/platform/auth';
+import { RateLimiter } from '@peil/platform/http';
+import { METRICS } from '@peil/platform/nest';
+import { withRequestId, type ServiceMetrics } from '@peil/platform/observability';
 import type { NextFunction, Request, Response } from 'express';
-import { bearerKey, type Caller } from '@peil/platform';
-import { KeyRegistry } from '@peil/platform';
+import { bearerKey, type Caller } from '@peil/platform/auth';
+import { KeyRegistry } from '@peil/platform/auth';
 import { DashboardAssets } from './dashboard/dashboard-assets';
 import { AccessLog } from './edge/access-log';
 import { MetricsAggregator } from './edge/metrics-aggregator';

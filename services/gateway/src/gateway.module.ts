@@ -1,10 +1,13 @@
 import { Module, type DynamicModule, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { ApiExceptionFilter, INTERNAL_TOKEN, METRICS, RouteTemplates, ServiceMetrics } from '@peil/platform';
+import { INTERNAL_TOKEN, RouteTemplates } from '@peil/platform/auth';
+import { ApiExceptionFilter } from '@peil/platform/http';
+import { METRICS } from '@peil/platform/nest';
+import { ServiceMetrics } from '@peil/platform/observability';
 import type { LoggerService } from '@nestjs/common';
 import { AccessLog } from './edge/access-log';
 import { MetricsAggregator } from './edge/metrics-aggregator';
-import { KeyRegistry } from '@peil/platform';
+import { KeyRegistry } from '@peil/platform/auth';
 import { DashboardAssets } from './dashboard/dashboard-assets';
 import type { GatewayConfig } from './gateway.config';
 import { GatewayMiddleware } from './gateway.middleware';

@@ -1,4 +1,4 @@
-import { runMain } from '@peil/platform';
+import { runMain } from '@peil/platform/nest';
 import { startGateway } from './gateway.app';
 import { loadGatewayConfig } from './gateway.config';
 

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
-import { PlatformModule, submissionsConsumer } from '@peil/platform';
+import { submissionsConsumer } from '@peil/platform/inbound';
+import { PlatformModule } from '@peil/platform/nest';
 import { GrantRegistry } from './application/grant-registry';
 import { GrantSubmissions } from './application/grant.handlers';
 import { GrantQueries } from './application/grant.queries';

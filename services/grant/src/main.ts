@@ -1,4 +1,4 @@
-import { bootstrapService, runMain } from '@peil/platform';
+import { bootstrapService, runMain } from '@peil/platform/nest';
 import { GrantModule } from './grant.module';
 
 runMain(() => bootstrapService('grant', GrantModule));

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { PlatformModule, accessLogProvider } from '@peil/platform';
+import { PlatformModule, accessLogProvider } from '@peil/platform/nest';
 import { AccessLogController } from './http/access-log.controller';
 import { LedgerController } from './http/ledger.controller';
 import { TransparencyController } from './http/transparency.controller';

@@ -1,4 +1,4 @@
-import { bootstrapService, runMain } from '@peil/platform';
+import { bootstrapService, runMain } from '@peil/platform/nest';
 import { LedgerModule } from './ledger.module';
 
 runMain(() => bootstrapService('ledger', LedgerModule));

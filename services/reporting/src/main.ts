@@ -1,4 +1,5 @@
-import { bootstrapService, loadPlatformConfig, runMain } from '@peil/platform';
+import { loadPlatformConfig } from '@peil/platform/config';
+import { bootstrapService, runMain } from '@peil/platform/nest';
 import { loadReadStoreConfig } from '@peil/reports';
 import { ReportingModule } from './reporting.module';
 

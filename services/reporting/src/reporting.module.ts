@@ -1,6 +1,11 @@
 import { Inject, Logger, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { LedgerTree, SqliteTreeStore, type EventStore } from '@peil/ledger';
-import { EVENT_STORE, HealthRegistry, IntegrityStatus, KEY_STORE, LEDGER_FEEDS, METRICS, PLATFORM_CONFIG, PlatformModule, ledgerTreeFile, type HouseholdKeyStore, type PlatformConfig, type ServiceMetrics } from '@peil/platform';
+import { type PlatformConfig } from '@peil/platform/config';
+import { IntegrityStatus } from '@peil/platform/integrity';
+import { ledgerTreeFile } from '@peil/platform/ledger';
+import { EVENT_STORE, HealthRegistry, KEY_STORE, LEDGER_FEEDS, METRICS, PLATFORM_CONFIG, PlatformModule } from '@peil/platform/nest';
+import { type ServiceMetrics } from '@peil/platform/observability';
+import { type HouseholdKeyStore } from '@peil/platform/privacy';
 import type { LedgerFeeds } from '@peil/projections';
 import { householdRefFunction, loadAsOfSnapshotsConfig, loadFiscalYearStartMonth, loadIatiPublisher, loadReadStoreConfig, READ_MODELS, ReportEngine } from '@peil/reports';
 import { REPORT_ENGINE, ReportsController } from './http/reports.controller';

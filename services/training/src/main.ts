@@ -1,4 +1,4 @@
-import { bootstrapService, runMain } from '@peil/platform';
+import { bootstrapService, runMain } from '@peil/platform/nest';
 import { TrainingModule } from './training.module';
 
 runMain(() => bootstrapService('training', TrainingModule));

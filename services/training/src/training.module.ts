@@ -1,5 +1,8 @@
 import { Module } from '@nestjs/common';
-import { PlatformModule, grantClientProvider, intVar, loadConfig, submissionsConsumer } from '@peil/platform';
+import { intVar, loadConfig } from '@peil/config';
+import { grantClientProvider } from '@peil/platform/clients';
+import { submissionsConsumer } from '@peil/platform/inbound';
+import { PlatformModule } from '@peil/platform/nest';
 import { z } from 'zod';
 import { SessionExpenditures } from './application/session-expenditures';
 import { RECOVERY_INTERVAL_MS } from './application/tokens';

@@ -1,5 +1,5 @@
 import { backoffDelay, type RetryPolicy } from '@peil/messaging';
-import { healthReason } from '@peil/platform';
+import { healthReason } from '@peil/platform/nest';
 import type { Projector } from '@peil/projections';
 
 export interface LiveProjectionOptions {

@@ -1,5 +1,5 @@
 import type { EventStore, Position } from '@peil/ledger';
-import type { IntegrityFault } from '@peil/platform';
+import type { IntegrityFault } from '@peil/platform/integrity';
 import type { Projection, ReadStore } from '@peil/projections';
 
 /** The integrity source of the reporting service's read models. */

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { SqliteEventStore } from '@peil/ledger';
-import { IntegrityStatus } from '@peil/platform';
+import { IntegrityStatus } from '@peil/platform/integrity';
 import { SqliteReadStore } from '@peil/projections';
 import { tamperLedgerSql, useTempLedger, writeProgrammeLedger } from '@peil/testing';
 import { householdRefFunction } from './household-ref';

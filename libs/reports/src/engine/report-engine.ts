@@ -1,11 +1,11 @@
 import { IsoDate, IsoDateTime } from '@peil/contracts';
-import { truncated } from '@peil/platform';
+import { truncated } from '@peil/platform/http';
 import { canonicalJson, type EventStore, type LedgerTree, type Position } from '@peil/ledger';
 import { Projector, type LedgerFeed, type Projection, type ReadStore } from '@peil/projections';
 import { allProjections, isReportName, render, ReportRequestError, reportProjections, validateRequest, type ReportContext, type ReportName, type Rendered } from '../reports/catalogue';
 import { AsOfReplay, ledgerEvents } from './as-of-replay';
 import type { IatiPublisher } from '../reports/iati.config';
-import type { IntegrityStatus } from '@peil/platform';
+import type { IntegrityStatus } from '@peil/platform/integrity';
 import { LiveProjection, type LiveProjectionOptions } from './live-projection';
 import { READ_MODELS, readModelFault, refusal, type ReadModelFault } from './read-model-integrity';
 import { TreeHeads, TreeSizeError } from './tree-heads';

@@ -1,7 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { LivelihoodPlanApproved, MarketAssessmentCompleted, SkillsProfileRecorded } from '@peil/contracts';
 import type { EventStore } from '@peil/ledger';
-import { CLOCK, DIGEST_KEY, EVENT_STORE, SubmissionProcessor, type Clock } from '@peil/platform';
+import { CLOCK, type Clock } from '@peil/platform/clock';
+import { DIGEST_KEY, EVENT_STORE } from '@peil/platform/nest';
+import { SubmissionProcessor } from '@peil/platform/submissions';
 import { AssessmentReads } from './context-reads';
 import { PlanFunds } from './plan-funds';
 

@@ -16,7 +16,8 @@ import {
   type SkillsProfileRecorded,
 } from '@peil/contracts';
 import type { EventStore, ExpectedRevision } from '@peil/ledger';
-import { DeciderRuntime, EVENT_STORE, PublishedReader } from '@peil/platform';
+import { EVENT_STORE } from '@peil/platform/nest';
+import { DeciderRuntime, PublishedReader } from '@peil/platform/streams';
 import type { AssessmentPolicy } from '../domain/assessment-policy';
 import {
   livelihoodDecider,

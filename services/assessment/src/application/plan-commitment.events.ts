@@ -1,6 +1,6 @@
 import type { EnrolmentEvent, GrantEvent, RecordedEvent } from '@peil/contracts';
 import type { StoredEvent } from '@peil/ledger';
-import { recordedAs } from '@peil/platform';
+import { recordedAs } from '@peil/platform/streams';
 
 type Commitment = RecordedEvent<Extract<GrantEvent, { type: 'FundsCommitted' }>>;
 type Withdrawal = RecordedEvent<Extract<EnrolmentEvent, { type: 'HouseholdWithdrawn' }>>;

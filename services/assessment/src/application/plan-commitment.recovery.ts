@@ -1,7 +1,11 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { planCommitmentId } from '@peil/contracts';
 import type { EventStore, StoredEvent } from '@peil/ledger';
-import { CLOCK, EVENT_STORE, FollowUpRecovery, GRANT_CLIENT, LEDGER_FEEDS, derivedEventId, type Clock, type GrantClient } from '@peil/platform';
+import { GRANT_CLIENT, type GrantClient } from '@peil/platform/clients';
+import { CLOCK, type Clock } from '@peil/platform/clock';
+import { FollowUpRecovery } from '@peil/platform/flows';
+import { derivedEventId } from '@peil/platform/ids';
+import { EVENT_STORE, LEDGER_FEEDS } from '@peil/platform/nest';
 import type { LedgerFeeds } from '@peil/projections';
 import { AssessmentReads } from './context-reads';
 import { commitmentOf, planEventIdOf, withdrawalOf } from './plan-commitment.events';

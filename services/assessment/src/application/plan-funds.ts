@@ -1,7 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { planCommitmentId, type LivelihoodPlanApproved } from '@peil/contracts';
 import type { EventStore } from '@peil/ledger';
-import { EVENT_STORE, GRANT_CLIENT, apiError, derivedEventId, type ApiError, type GrantClient, type ReserveStep, type ValidSubmission } from '@peil/platform';
+import { GRANT_CLIENT, type GrantClient } from '@peil/platform/clients';
+import { apiError, type ApiError } from '@peil/platform/http';
+import { derivedEventId } from '@peil/platform/ids';
+import { EVENT_STORE } from '@peil/platform/nest';
+import { type ReserveStep, type ValidSubmission } from '@peil/platform/submissions';
 import type { PlanHold } from '../domain/livelihood.decider';
 import { commitmentOf, planReference } from './plan-commitment.events';
 

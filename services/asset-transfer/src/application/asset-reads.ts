@@ -17,7 +17,8 @@ import {
   type PlanApproval,
 } from '@peil/contracts';
 import type { EventStore } from '@peil/ledger';
-import { EVENT_STORE, LedgerView, PublishedReader, typedFold } from '@peil/platform';
+import { EVENT_STORE } from '@peil/platform/nest';
+import { LedgerView, PublishedReader, typedFold } from '@peil/platform/streams';
 
 /**
  * What asset-transfer decisions read besides the stream they append to, from the ledger: the

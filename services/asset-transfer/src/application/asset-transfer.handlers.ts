@@ -12,7 +12,10 @@ import {
   type Catalogue,
 } from '@peil/contracts';
 import type { EventStore, ExpectedRevision } from '@peil/ledger';
-import { CLOCK, DIGEST_KEY, EVENT_STORE, DeciderRuntime, SubmissionProcessor, type Clock } from '@peil/platform';
+import { CLOCK, type Clock } from '@peil/platform/clock';
+import { DIGEST_KEY, EVENT_STORE } from '@peil/platform/nest';
+import { DeciderRuntime } from '@peil/platform/streams';
+import { SubmissionProcessor } from '@peil/platform/submissions';
 import {
   assetsDecider,
   catalogueDecider,

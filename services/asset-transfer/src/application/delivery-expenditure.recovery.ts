@@ -1,7 +1,10 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { AssetTransferEvent } from '@peil/contracts';
 import type { EventStore } from '@peil/ledger';
-import { CLOCK, EVENT_STORE, FollowUpRecovery, LEDGER_FEEDS, recordedAs, type Clock } from '@peil/platform';
+import { CLOCK, type Clock } from '@peil/platform/clock';
+import { FollowUpRecovery } from '@peil/platform/flows';
+import { EVENT_STORE, LEDGER_FEEDS } from '@peil/platform/nest';
+import { recordedAs } from '@peil/platform/streams';
 import type { LedgerFeeds } from '@peil/projections';
 import { DeliveryExpenditures } from './delivery-expenditures';
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { deliveryExpenditureId, planCommitmentId, toUsdMinor, type ApprovedPlan, type AssetDelivered } from '@peil/contracts';
-import { derivedEventId } from '@peil/platform';
-import { GRANT_CLIENT, type GrantClient } from '@peil/platform';
+import { derivedEventId } from '@peil/platform/ids';
+import { GRANT_CLIENT, type GrantClient } from '@peil/platform/clients';
 import { deliveryMoney, type DeliveryFunding } from '../domain/assets.decider';
 import { AssetReads } from './asset-reads';
 

@@ -1,4 +1,4 @@
-import { intVar, loadConfig } from '@peil/platform';
+import { intVar, loadConfig } from '@peil/config';
 import { z } from 'zod';
 import type { EnrolmentPolicy } from '../domain/enrolment-policy';
 

@@ -12,19 +12,12 @@ import {
   type EnrolmentEvent,
 } from '@peil/contracts';
 import type { EventStore, ExpectedRevision, Position } from '@peil/ledger';
-import {
-  CLOCK,
-  DIGEST_KEY,
-  EVENT_STORE,
-  KEY_STORE,
-  PERSONAL_DATA,
-  DeciderRuntime,
-  SubmissionProcessor,
-  type CallerRole,
-  type Clock,
-  type HouseholdKeys,
-  type PersonalDataProtector,
-} from '@peil/platform';
+import { type CallerRole } from '@peil/platform/auth';
+import { CLOCK, type Clock } from '@peil/platform/clock';
+import { DIGEST_KEY, EVENT_STORE, KEY_STORE, PERSONAL_DATA } from '@peil/platform/nest';
+import { type HouseholdKeys, type PersonalDataProtector } from '@peil/platform/privacy';
+import { DeciderRuntime } from '@peil/platform/streams';
+import { SubmissionProcessor } from '@peil/platform/submissions';
 import { householdDecider, type EnrolmentContext, type Household } from '../domain/household.decider';
 import type { EnrolmentPolicy } from '../domain/enrolment-policy';
 import { ENROLMENT_POLICY } from './enrolment-config';

@@ -4,16 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { householdStreamId } from '@peil/contracts';
 import { SqliteEventStore, verifyLedger } from '@peil/ledger';
-import {
-  openSqliteAccessLog,
-  ERASED,
-  openSqliteKeyStore,
-  ManualClock,
-  PersonalDataProtector,
-  contentDigest,
-  isEncrypted,
-  type Principal,
-} from '@peil/platform';
+import { type Principal } from '@peil/platform/auth';
+import { ManualClock } from '@peil/platform/clock';
+import { openSqliteAccessLog, ERASED, openSqliteKeyStore, PersonalDataProtector, contentDigest, isEncrypted } from '@peil/platform/privacy';
 import { DEFAULT_ENROLMENT_POLICY } from '../domain/enrolment-policy';
 import { EnrolmentSubmissions } from './enrolment.handlers';
 import { EssnPseudonyms } from './essn-pseudonyms';

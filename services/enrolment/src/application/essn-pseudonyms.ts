@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { RecordedHouseholdEnrolled } from '@peil/contracts';
-import { isEncrypted, KEY_STORE, pseudonym, type HouseholdKeyStore } from '@peil/platform';
+import { KEY_STORE } from '@peil/platform/nest';
+import { isEncrypted, pseudonym, type HouseholdKeyStore } from '@peil/platform/privacy';
 
 /**
  * Keyed pseudonyms of ESSN ids (decision 0037): what one-household-per-ESSN-id is checked on, so the

@@ -1,5 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CLOCK, KEY_STORE, type Clock, type HouseholdKeyStore } from '@peil/platform';
+import { CLOCK, type Clock } from '@peil/platform/clock';
+import { KEY_STORE } from '@peil/platform/nest';
+import { type HouseholdKeyStore } from '@peil/platform/privacy';
 
 /**
  * Crypto-shredding of a household whose erasure is on the ledger (decision 0038): its data key is

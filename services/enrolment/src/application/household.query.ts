@@ -1,14 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PERSONAL_DATA_PATHS } from '@peil/contracts';
-import {
-  AccessLog,
-  ERASED,
-  PERSONAL_DATA,
-  PERSONAL_DATA_ROLES,
-  isEncrypted,
-  type Principal,
-  type PersonalDataProtector,
-} from '@peil/platform';
+import { PERSONAL_DATA_ROLES, type Principal } from '@peil/platform/auth';
+import { PERSONAL_DATA } from '@peil/platform/nest';
+import { AccessLog, ERASED, isEncrypted, type PersonalDataProtector } from '@peil/platform/privacy';
 import type { Household } from '../domain/household.decider';
 import { EnrolmentSubmissions } from './enrolment.handlers';
 import { HouseholdShredder } from './household-shredder';

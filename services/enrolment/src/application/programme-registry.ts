@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ENROLMENT_EVENT_SCHEMAS, HOUSEHOLD_CATEGORY, type EnrolmentEvent } from '@peil/contracts';
 import type { EventStore, Position } from '@peil/ledger';
-import { EVENT_STORE, LedgerView, typedFold } from '@peil/platform';
+import { EVENT_STORE } from '@peil/platform/nest';
+import { LedgerView, typedFold } from '@peil/platform/streams';
 import { evolveProgramme, initialProgramme, type Programme, type PseudonymisedEvent } from '../domain/programme';
 import { EssnPseudonyms } from './essn-pseudonyms';
 

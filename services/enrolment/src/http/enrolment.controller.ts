@@ -1,8 +1,8 @@
 import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post } from '@nestjs/common';
-import { CurrentPrincipal, routeRoles, type Principal } from '@peil/platform';
+import { CurrentPrincipal, routeRoles, type Principal } from '@peil/platform/auth';
 import { EnrolmentSubmissions } from '../application/enrolment.handlers';
 import { HouseholdQuery } from '../application/household.query';
-import { parseBatch } from '@peil/platform';
+import { parseBatch } from '@peil/platform/submissions';
 
 /**
  * Who may reach the enrolment events route, over HTTP and over Kafka (submissionsConsumer): the union

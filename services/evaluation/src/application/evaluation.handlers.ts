@@ -9,15 +9,10 @@ import {
   type HouseholdStatus,
 } from '@peil/contracts';
 import type { EventStore, ExpectedRevision } from '@peil/ledger';
-import {
-  CLOCK,
-  DIGEST_KEY,
-  EVENT_STORE,
-  DeciderRuntime,
-  PublishedReader,
-  SubmissionProcessor,
-  type Clock,
-} from '@peil/platform';
+import { CLOCK, type Clock } from '@peil/platform/clock';
+import { DIGEST_KEY, EVENT_STORE } from '@peil/platform/nest';
+import { DeciderRuntime, PublishedReader } from '@peil/platform/streams';
+import { SubmissionProcessor } from '@peil/platform/submissions';
 import { surveyDecider, type Evaluation, type EvaluationPolicy } from '../domain/survey.decider';
 
 export const EVALUATION_POLICY = Symbol('EvaluationPolicy');

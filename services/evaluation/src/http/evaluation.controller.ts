@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post } from '@nestjs/common';
-import { CurrentPrincipal, parseBatch, routeRoles, type Principal } from '@peil/platform';
+import { CurrentPrincipal, routeRoles, type Principal } from '@peil/platform/auth';
+import { parseBatch } from '@peil/platform/submissions';
 import { EvaluationSubmissions } from '../application/evaluation.handlers';
 
 /** Who may submit evaluation events, over HTTP and over Kafka (submissionsConsumer). */

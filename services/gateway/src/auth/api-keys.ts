@@ -1,10 +1,12 @@
 import { closeSync, existsSync, fchmodSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { ConfigError, ROLES, isRole, systemClock, type Clock, type Role } from '@peil/platform';
+import { ConfigError } from '@peil/config';
+import { ROLES, isRole, type Role } from '@peil/platform/auth';
+import { systemClock, type Clock } from '@peil/platform/clock';
 import type { GatewayConfig } from '../gateway.config';
-import { generateApiKey, KEY_NAME, keyId, KeyRegistry, KeyRegistryError, type ApiKey } from '@peil/platform';
+import { generateApiKey, KEY_NAME, keyId, KeyRegistry, KeyRegistryError, type ApiKey } from '@peil/platform/auth';
 
-export { generateApiKey, KEY_NAME, keyId, type ApiKey } from '@peil/platform';
+export { generateApiKey, KEY_NAME, keyId, type ApiKey } from '@peil/platform/auth';
 
 export const API_KEYS_FILE_NAME = 'api-keys.json';
 export const MIN_KEY_LENGTH = 24;

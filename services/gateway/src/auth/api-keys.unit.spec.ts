@@ -1,11 +1,12 @@
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, ROLES } from '@peil/platform';
+import { ConfigError } from '@peil/config';
+import { ROLES } from '@peil/platform/auth';
 import { expectOwnerOnly } from '@peil/testing';
 import { loadGatewayConfig, type GatewayConfig } from '../gateway.config';
 import { API_KEYS_FILE_NAME, MIN_KEY_LENGTH, keyId, loadApiKeys, validateApiKeys } from './api-keys';
-import { KEY_REGISTRY_FILE_NAME, type KeyRegistry } from '@peil/platform';
+import { KEY_REGISTRY_FILE_NAME, type KeyRegistry } from '@peil/platform/auth';
 
 const longKey = (tag: string) => `${tag}-${'x'.repeat(MIN_KEY_LENGTH)}`;
 

@@ -4,12 +4,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
-import { SERVICES } from '@peil/platform';
+import { SERVICES } from '@peil/platform/config';
 import { closeNow, freePortBase, listenOnLoopback, removeDir } from '@peil/testing';
 import { createGateway } from '../gateway.app';
 import { loadGatewayConfig } from '../gateway.config';
 import { generateApiKey, keyId } from './api-keys';
-import { KeyRegistry } from '@peil/platform';
+import { KeyRegistry } from '@peil/platform/auth';
 
 /**
  * A running gateway and a second connection to its key registry, as the `peil-ledger keys` CLI

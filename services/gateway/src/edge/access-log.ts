@@ -1,5 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
-import { JsonLogger } from '@peil/platform';
+import { JsonLogger } from '@peil/platform/observability';
 
 export interface AccessRecord {
   method: string;

@@ -1,5 +1,5 @@
-import { RateLimiter } from '@peil/platform';
-import { RouteTemplates } from '@peil/platform';
+import { RateLimiter } from '@peil/platform/http';
+import { RouteTemplates } from '@peil/platform/auth';
 
 describe('RateLimiter', () => {
   it('allows a burst up to the limit, then answers how long to wait, and refills over time', () => {

@@ -1,5 +1,7 @@
 import { Logger } from '@nestjs/common';
-import { GATEWAY_HEADERS, SERVICES, serviceUrl, type ServiceMetrics, type ServiceName } from '@peil/platform';
+import { GATEWAY_HEADERS } from '@peil/platform/auth';
+import { SERVICES, serviceUrl, type ServiceName } from '@peil/platform/config';
+import { type ServiceMetrics } from '@peil/platform/observability';
 import { AggregatorRegistry, Gauge, type MetricObjectWithValues, type MetricValue } from 'prom-client';
 import type { GatewayConfig } from '../gateway.config';
 

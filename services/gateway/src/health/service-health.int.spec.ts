@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SERVICES, serviceUrlVariable, type ServiceName } from '@peil/platform';
+import { SERVICES, serviceUrlVariable, type ServiceName } from '@peil/platform/config';
 import { removeDir } from '@peil/testing';
 import { loadGatewayConfig } from '../gateway.config';
 import { ServiceHealth } from './service-health';

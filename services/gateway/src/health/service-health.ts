@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { SERVICES, serviceUrl, type ComponentHealth, type ServiceName } from '@peil/platform';
+import { SERVICES, serviceUrl, type ServiceName } from '@peil/platform/config';
+import { type ComponentHealth } from '@peil/platform/nest';
 import type { GatewayConfig } from '../gateway.config';
 import { GATEWAY_CONFIG } from '../gateway.tokens';
 

@@ -1,7 +1,7 @@
 import { STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from '@nestjs/common';
-import { apiError } from '@peil/platform';
+import { apiError } from '@peil/platform/http';
 import { requestFraming } from './request-framing';
 import { sendError } from './send-error';
 

@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { apiError } from '@peil/platform';
+import { apiError } from '@peil/platform/http';
 
 /**
  * The gateway's own error answers, written on the raw response because the proxy path never

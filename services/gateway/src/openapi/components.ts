@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { MAX_EVENTS_PER_REQUEST, submittedEventSchema, type Role } from '@peil/platform';
+import { type Role } from '@peil/platform/auth';
+import { MAX_EVENTS_PER_REQUEST, submittedEventSchema } from '@peil/platform/submissions';
 import type { ApiSection, JsonSchema, Operation, Reference, ResponseObject } from './openapi.types';
 
 /** Building blocks shared by every section: references, the error shape, event submission. */

@@ -1,4 +1,5 @@
-import { ROLES, SERVICES, declaredRoute, isRole } from '@peil/platform';
+import { ROLES, declaredRoute, isRole } from '@peil/platform/auth';
+import { SERVICES } from '@peil/platform/config';
 import { ERROR_RESPONSES, SHARED_SCHEMAS, rolesNote } from './components';
 import type { ApiSection, JsonSchema, OpenApiDocument, Operation, PathItem } from './openapi.types';
 import { ENROLMENT_SECTION } from './sections/enrolment.section';

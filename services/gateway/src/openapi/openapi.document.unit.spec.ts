@@ -1,5 +1,5 @@
 import { ENROLMENT_EVENT_ROLES, ENROLMENT_EVENT_SCHEMAS } from '@peil/contracts';
-import { MAX_EVENTS_PER_REQUEST } from '@peil/platform';
+import { MAX_EVENTS_PER_REQUEST } from '@peil/platform/submissions';
 import { buildOpenApiDocument } from './openapi.document';
 import type { ApiSection } from './openapi.types';
 

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { ROUTE_ROLES, declaredRoute, isPublicHandler, isRole, routeKeyOf } from '@peil/platform';
+import { ROUTE_ROLES, declaredRoute, isPublicHandler, isRole, routeKeyOf } from '@peil/platform/auth';
 import { repoRoot } from '@peil/testing';
 import { buildOpenApiDocument } from './openapi.document';
 import { GATEWAY_OWN_ROUTES, PUBLIC_ROUTES } from '../public-routes';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
-import { GATEWAY_HEADERS } from '@peil/platform';
-import type { Caller } from '@peil/platform';
+import { GATEWAY_HEADERS } from '@peil/platform/auth';
+import type { Caller } from '@peil/platform/auth';
 
 /** Connection-level headers (RFC 9110 §7.6.1) belong to one hop and are never passed on. */
 const HOP_BY_HOP = new Set([

@@ -5,7 +5,7 @@ import { connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
-import { SERVICES } from '@peil/platform';
+import { SERVICES } from '@peil/platform/config';
 import { freePortBase, LoopbackStandIn, removeDir } from '@peil/testing';
 import { createGateway } from '../gateway.app';
 import { loadGatewayConfig } from '../gateway.config';

@@ -1,7 +1,8 @@
 import { Agent, request, type ClientRequest, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { INTERNAL_TOKEN, serviceUrl, type ServiceName } from '@peil/platform';
-import type { Caller } from '@peil/platform';
+import { INTERNAL_TOKEN } from '@peil/platform/auth';
+import { serviceUrl, type ServiceName } from '@peil/platform/config';
+import type { Caller } from '@peil/platform/auth';
 import type { GatewayConfig } from '../gateway.config';
 import { GATEWAY_CONFIG } from '../gateway.tokens';
 import { requestFraming, type RequestFraming } from '../http/request-framing';

@@ -1,4 +1,4 @@
-import { SERVICES, type ServiceName } from '@peil/platform';
+import { SERVICES, type ServiceName } from '@peil/platform/config';
 
 /**
  * Public path prefix (`/v1/<prefix>/...`) → the service that owns it. One line per context; a

@@ -1,4 +1,4 @@
-import { SERVICES } from '@peil/platform';
+import { SERVICES } from '@peil/platform/config';
 import { PREFIX_SERVICES, resolveRoute } from './service-routes';
 
 describe('resolveRoute', () => {

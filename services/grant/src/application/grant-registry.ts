@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { GRANT_CATEGORY, GRANT_EVENT_SCHEMAS, type GrantEvent } from '@peil/contracts';
 import type { EventStore, Position } from '@peil/ledger';
-import { EVENT_STORE, LedgerView, typedFold } from '@peil/platform';
+import { EVENT_STORE } from '@peil/platform/nest';
+import { LedgerView, typedFold } from '@peil/platform/streams';
 import { evolveDirectory, initialDirectory, type GrantDirectory } from '../domain/grant-directory';
 
 /**

@@ -12,7 +12,9 @@ import {
   WorkPlanBudgetApproved,
 } from '@peil/contracts';
 import type { EventStore } from '@peil/ledger';
-import { CLOCK, DIGEST_KEY, EVENT_STORE, SubmissionProcessor, type Clock } from '@peil/platform';
+import { CLOCK, type Clock } from '@peil/platform/clock';
+import { DIGEST_KEY, EVENT_STORE } from '@peil/platform/nest';
+import { SubmissionProcessor } from '@peil/platform/submissions';
 import { GrantStreams } from './grant.streams';
 
 /** The grant context's submissions, each decided on its grant's stream by the decider runtime (see GrantStreams). */

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { GRANT_CATEGORY, GRANT_EVENT_SCHEMAS, grantStreamId, type GrantEvent, type GrantEventType } from '@peil/contracts';
 import type { EventStore, ExpectedRevision, Position } from '@peil/ledger';
-import { DeciderRuntime, EVENT_STORE } from '@peil/platform';
+import { EVENT_STORE } from '@peil/platform/nest';
+import { DeciderRuntime } from '@peil/platform/streams';
 import { grantContextOf, grantDecider, type Grant, type GrantCommand, type GrantContext } from '../domain/grant.decider';
 import { GrantRegistry } from './grant-registry';
 

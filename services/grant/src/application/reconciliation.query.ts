@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { toUsdMinor } from '@peil/contracts';
 import type { EventStore } from '@peil/ledger';
-import { EVENT_STORE, LedgerView } from '@peil/platform';
+import { EVENT_STORE } from '@peil/platform/nest';
+import { LedgerView } from '@peil/platform/streams';
 import { ReconciliationFold, type ReconciliationReport } from './reconciliation';
 
 /**

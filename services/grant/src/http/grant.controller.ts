@@ -1,5 +1,7 @@
 import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post } from '@nestjs/common';
-import { CurrentPrincipal, QueryParams, parseBatch, routeRoles, truncated, type Principal, type QueryValues } from '@peil/platform';
+import { CurrentPrincipal, routeRoles, type Principal } from '@peil/platform/auth';
+import { QueryParams, truncated, type QueryValues } from '@peil/platform/http';
+import { parseBatch } from '@peil/platform/submissions';
 import { GrantSubmissions } from '../application/grant.handlers';
 import { GrantQueries } from '../application/grant.queries';
 import { ReconciliationQuery } from '../application/reconciliation.query';

@@ -1,5 +1,5 @@
 import { BadRequestException, Controller, Get, Query } from '@nestjs/common';
-import { AccessLog } from '@peil/platform';
+import { AccessLog } from '@peil/platform/privacy';
 
 const MAX_PAGE = 10_000;
 

@@ -1,6 +1,7 @@
 import { Controller, Get, Inject, NotFoundException, Param } from '@nestjs/common';
 import { verifyLedger, type EventStore, type StoredEvent } from '@peil/ledger';
-import { EVENT_STORE, QueryParams, truncated, type QueryValues } from '@peil/platform';
+import { QueryParams, truncated, type QueryValues } from '@peil/platform/http';
+import { EVENT_STORE } from '@peil/platform/nest';
 import { TreeHost } from '../tree/tree.host';
 import { badQuery, parseNonNegative } from './query';
 

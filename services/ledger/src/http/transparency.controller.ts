@@ -1,6 +1,7 @@
 import { Controller, Get, Header, Inject, Res, ServiceUnavailableException } from '@nestjs/common';
 import { packLines, signCheckpoint, TreeIntegrityError, type EventStore } from '@peil/ledger';
-import { EVENT_STORE, QueryParams, type QueryValues } from '@peil/platform';
+import { QueryParams, type QueryValues } from '@peil/platform/http';
+import { EVENT_STORE } from '@peil/platform/nest';
 import type { Response } from 'express';
 import { TreeHost } from '../tree/tree.host';
 import { badQuery, optionalNonNegative, requiredNonNegative } from './query';

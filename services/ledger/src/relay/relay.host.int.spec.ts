@@ -3,7 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteEventStore } from '@peil/ledger';
-import { HealthRegistry, ServiceMetrics, type PlatformConfig } from '@peil/platform';
+import { type PlatformConfig } from '@peil/platform/config';
+import { HealthRegistry } from '@peil/platform/nest';
+import { ServiceMetrics } from '@peil/platform/observability';
 import { until } from '../../../../libs/messaging/src/testing/ledger-events';
 import { RelayHost } from './relay.host';
 

@@ -1,7 +1,9 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { EventStore } from '@peil/ledger';
 import { createRelayFromEnv, type OutboundRelay } from '@peil/messaging';
-import { EVENT_STORE, HealthRegistry, METRICS, PLATFORM_CONFIG, type PlatformConfig, type ServiceMetrics } from '@peil/platform';
+import { type PlatformConfig } from '@peil/platform/config';
+import { EVENT_STORE, HealthRegistry, METRICS, PLATFORM_CONFIG } from '@peil/platform/nest';
+import { type ServiceMetrics } from '@peil/platform/observability';
 
 /**
  * The outbound relay (0012) runs inside the ledger service when PEIL_BUS=kafka: one relay per

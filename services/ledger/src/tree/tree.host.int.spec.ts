@@ -3,7 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chain, SqliteEventStore, type NewEvent } from '@peil/ledger';
-import { HealthRegistry, ManualClock, loadPlatformConfig } from '@peil/platform';
+import { ManualClock } from '@peil/platform/clock';
+import { loadPlatformConfig } from '@peil/platform/config';
+import { HealthRegistry } from '@peil/platform/nest';
 import { testEvent } from '@peil/testing';
 import { TreeHost } from './tree.host';
 

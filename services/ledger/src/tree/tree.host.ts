@@ -1,18 +1,9 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { LedgerTree, Sealer, SqliteTreeStore, TreeIntegrityError, type EventStore } from '@peil/ledger';
-import {
-  CLOCK,
-  EVENT_STORE,
-  HealthRegistry,
-  PLATFORM_CONFIG,
-  healthReason,
-  ledgerTreeFile,
-  loadCheckpointPolicy,
-  loadLedgerIdentity,
-  type Clock,
-  type LedgerIdentity,
-  type PlatformConfig,
-} from '@peil/platform';
+import { CLOCK, type Clock } from '@peil/platform/clock';
+import { type PlatformConfig } from '@peil/platform/config';
+import { ledgerTreeFile, loadCheckpointPolicy, loadLedgerIdentity, type LedgerIdentity } from '@peil/platform/ledger';
+import { EVENT_STORE, HealthRegistry, PLATFORM_CONFIG, healthReason } from '@peil/platform/nest';
 
 const TICK_MS = 1000;
 

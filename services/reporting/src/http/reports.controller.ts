@@ -1,6 +1,6 @@
 import { BadRequestException, Controller, Get, Inject, NotFoundException, Param, Res, ServiceUnavailableException } from '@nestjs/common';
 import { TreeIntegrityError } from '@peil/ledger';
-import { QueryParams, type QueryValues } from '@peil/platform';
+import { QueryParams, type QueryValues } from '@peil/platform/http';
 import type { Response } from 'express';
 import { ReportEngine, ReportRefusedError, ReportRequestError } from '@peil/reports';
 import { ReadStoreUnavailableError } from '../read-store/read-store.host';

@@ -1,6 +1,6 @@
 import type { Position } from '@peil/ledger';
 import { backoffDelay } from '@peil/messaging';
-import { healthReason } from '@peil/platform';
+import { healthReason } from '@peil/platform/nest';
 import { MongoReadStore, SqliteReadStore, type CheckpointMark, type CommitTx, type ReadStore, type ReadTx } from '@peil/projections';
 import type { ReadStoreConfig } from '@peil/reports';
 

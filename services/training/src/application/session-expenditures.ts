@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { purposeOfModule, sessionExpenditureId, type TrainingSessionHeld } from '@peil/contracts';
-import { derivedEventId } from '@peil/platform';
-import { GRANT_CLIENT, type GrantClient } from '@peil/platform';
+import { derivedEventId } from '@peil/platform/ids';
+import { GRANT_CLIENT, type GrantClient } from '@peil/platform/clients';
 import type { SessionContext } from '../domain/training.decider';
 
 

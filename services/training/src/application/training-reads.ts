@@ -9,7 +9,8 @@ import {
   type TrainingModule,
 } from '@peil/contracts';
 import type { EventStore } from '@peil/ledger';
-import { EVENT_STORE, PublishedReader } from '@peil/platform';
+import { EVENT_STORE } from '@peil/platform/nest';
+import { PublishedReader } from '@peil/platform/streams';
 
 /**
  * What training decisions read of other contexts, from their published views in the ledger: the

@@ -11,17 +11,11 @@ import {
   type TrainingEvent,
 } from '@peil/contracts';
 import type { EventStore, ExpectedRevision } from '@peil/ledger';
-import {
-  CLOCK,
-  DIGEST_KEY,
-  EVENT_STORE,
-  DeciderRuntime,
-  FollowUpRecovery,
-  LEDGER_FEEDS,
-  SubmissionProcessor,
-  recordedAs,
-  type Clock,
-} from '@peil/platform';
+import { CLOCK, type Clock } from '@peil/platform/clock';
+import { FollowUpRecovery } from '@peil/platform/flows';
+import { DIGEST_KEY, EVENT_STORE, LEDGER_FEEDS } from '@peil/platform/nest';
+import { DeciderRuntime, recordedAs } from '@peil/platform/streams';
+import { SubmissionProcessor } from '@peil/platform/submissions';
 import type { LedgerFeeds } from '@peil/projections';
 import {
   participationDecider,

@@ -1,4 +1,4 @@
-import { ROLES } from '@peil/platform';
+import { ROLES } from '@peil/platform/auth';
 import { json, ref, response } from '../components';
 import type { ApiSection, Operation, PathItem } from '../openapi.types';
 

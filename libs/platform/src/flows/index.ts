@@ -1,0 +1,2 @@
+export * from './follow-up.recovery';
+export * from './ledger-feeds.provider';

@@ -41,6 +41,9 @@ export async function bootstrapService(name: ServiceName, module: unknown): Prom
   const app = await NestFactory.create(module as never, {
     logger,
     bodyParser: false,
+    // Throw instead of exiting 1 on a start error: a configuration error read by an async factory
+    // (decision 0057) must reach runMain and end the process with 78, which stops the whole system.
+    abortOnError: false,
   });
   app.use(httpMetricsMiddleware(app.get<ServiceMetrics>(METRICS)));
   // Every log line written while serving a request carries the gateway's request id.

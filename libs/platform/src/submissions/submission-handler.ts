@@ -61,6 +61,13 @@ export interface SubmissionHandler<T = unknown, Hold = never> {
   readonly roles?: readonly CallerRole[];
   /** Loads what it needs (fresh from the ledger), decides, never writes. Called again after a concurrency conflict. */
   decide(submission: ValidSubmission<T>, meta: DecisionMeta): Promise<Decision<Hold>>;
+  /**
+   * Its decision asks another service over HTTP (a grant's funding, a budget line). With group
+   * commit such an event is decided and appended outside any unit of work: inside one this process
+   * would hold the ledger's write lock while waiting for a service that may itself be waiting for
+   * that lock (the grant writing an expenditure) — both stall until SQLite's busy timeout.
+   */
+  readonly asksOtherServices?: boolean;
   /** Run between an accepted decision that carries a `hold` and its append; its release on a later rejection. */
   readonly reserve?: ReserveStep<T, Hold>;
   /**

@@ -175,4 +175,25 @@ describe('SubmissionProcessor with group commit', () => {
     const [asSupervisor] = await guarded.processBatch([submit('c', 0)], { ...principal, role: 'supervisor' });
     expect(asSupervisor).toMatchObject({ status: 'accepted' });
   });
+  it('decides an event that asks another service outside any unit: that service may write to the ledger meanwhile', async () => {
+    // The other service (the grant recording an expenditure) writes through its own connection, with
+    // a short busy timeout: had this process held the write lock around the decision, it would fail.
+    const other = new SqliteEventStore(store.file, { busyTimeoutMs: 200 });
+    const asks: SubmissionHandler<{ counter: string }> = {
+      schema: z.object({ counter: z.string() }),
+      asksOtherServices: true,
+      decide: async (s) => {
+        await other.append(`other-${s.data.counter}`, [{ eventId: randomUUID(), type: 'Written', occurredAt: s.occurredAt, data: {}, source: 'spec', actor: 'spec', schemaVersion: 1, recordedAt: s.occurredAt, correlationId: s.eventId, causationId: null, contentDigest: '0'.repeat(64) }], 'no_stream');
+        return { kind: 'append', streamId: `asks-${s.data.counter}`, expectedRevision: 'no_stream', events: [{ eventId: s.eventId, type: s.type, occurredAt: s.occurredAt, data: s.data }] };
+      },
+    };
+    try {
+      const ask = { eventId: randomUUID(), type: 'Asks', occurredAt: '2026-03-01T09:00:00Z', data: { counter: 'x' } };
+      const results = await processorOn(store, {}, { Asks: asks }).processBatch([submit('a', 0), ask, submit('a', 1)], principal);
+      expect(results.map((r) => r.status)).toEqual(['accepted', 'accepted', 'accepted']);
+      expect(await store.readStream('other-x')).toHaveLength(1);
+    } finally {
+      await other.close();
+    }
+  });
 });

@@ -120,6 +120,12 @@ export class SubmissionProcessor {
     }
     let next = 0;
     while (next < events.length) {
+      if (this.asksOtherServices(events[next])) {
+        const { result, followUp } = await this.record(events[next++], principal);
+        results.push(result);
+        if (followUp) await followUp();
+        continue;
+      }
       const followUps: Array<() => Promise<void>> = [];
       const unitResults = await this.inUnit(async () => {
         const recorded: SubmissionResult[] = [];
@@ -131,12 +137,20 @@ export class SubmissionProcessor {
             followUps.push(followUp);
             break;
           }
-        } while (next < events.length && recorded.length < GROUP_COMMIT_MAX_EVENTS && Date.now() - started < GROUP_COMMIT_MAX_MS);
+        } while (
+          next < events.length && !this.asksOtherServices(events[next]) && recorded.length < GROUP_COMMIT_MAX_EVENTS && Date.now() - started < GROUP_COMMIT_MAX_MS
+        );
         return recorded;
       });
       results.push(...unitResults);
       for (const followUp of followUps) await followUp();
     }
+  }
+
+  /** Whether this submitted event's handler asks another service while deciding (decided outside units). */
+  private asksOtherServices(raw: unknown): boolean {
+    const type = typeof raw === 'object' && raw !== null ? (raw as { type?: unknown }).type : undefined;
+    return typeof type === 'string' && this.handlers.get(type)?.asksOtherServices === true;
   }
 
   async processOne(raw: unknown, principal: Principal): Promise<SubmissionResult> {

@@ -67,6 +67,8 @@ export class AssetTransferSubmissions {
         AssetCatalogueItemApproved: catalogue.handler(AssetCatalogueItemApproved),
         AssetDelivered: {
           ...this.assetStreams.handler(AssetDelivered),
+          // Its inputs ask the grant service what the plan's commitment still holds.
+          asksOtherServices: true,
           // Step 2 of the delivery flow: the expenditure on the assets line (idempotent; resumed by recovery).
           afterAppend: (s) => expenditures.record(s.eventId, s.data, s.occurredAt),
         },
@@ -76,8 +78,8 @@ export class AssetTransferSubmissions {
       digestKey,
       clock,
      {
-        // One fsync per group of events, not per event (decision 0087): decide reads only this ledger
-        // and other services' read endpoints, never a service that writes to the ledger meanwhile.
+        // One fsync per group of events, not per event (decision 0087); an event whose decision asks
+        // another service is decided outside the units (asksOtherServices).
         // A rolled-back unit needs no reset: the folds re-check the last event they folded.
         groupCommit: true,
       },

@@ -80,6 +80,8 @@ export class TrainingSubmissions implements OnApplicationBootstrap, OnApplicatio
       {
         TrainingSessionHeld: {
           ...this.sessions.handler(TrainingSessionHeld),
+          // A costed session's inputs ask the grant service for its budget line.
+          asksOtherServices: true,
           afterAppend: (s) => expenditures.record(s.eventId, s.data, s.occurredAt),
         },
         TrainingAttended: this.participations.handler(TrainingAttended),
@@ -89,8 +91,8 @@ export class TrainingSubmissions implements OnApplicationBootstrap, OnApplicatio
       digestKey,
       clock,
      {
-        // One fsync per group of events, not per event (decision 0087): decide reads only this ledger
-        // and other services' read endpoints, never a service that writes to the ledger meanwhile.
+        // One fsync per group of events, not per event (decision 0087); an event whose decision asks
+        // another service is decided outside the units (asksOtherServices).
         // A rolled-back unit needs no reset: the folds re-check the last event they folded.
         groupCommit: true,
       },

@@ -2,6 +2,7 @@ import { toUsdMinor } from '@peil/contracts';
 import type { StoredEvent } from '@peil/ledger';
 import type { Projection, ReadTx } from '@peil/projections';
 import { update } from './docs';
+import { reportedTypes } from './upcasting';
 
 export const AR = { deliveries: 'ar_deliveries', catalogue: 'ar_catalogue', byEvent: 'ar_delivery_events', households: 'ar_households' } as const;
 
@@ -30,7 +31,7 @@ export interface ArDelivery {
   position: number;
 }
 
-type D = Record<string, any>;
+const EVENTS = reportedTypes('HouseholdEnrolled', 'AssetCatalogueItemApproved', 'AssetDelivered', 'AssetReceiptAcknowledged', 'AssetVerified', 'ExpenditureRecorded', 'ExpenditureReversed');
 
 /** One row per delivery, joined with its catalogue category, receipt, latest verification and expenditure. */
 export function assetRegisterProjection(householdRef: (householdId: string) => string): Projection {
@@ -38,45 +39,45 @@ export function assetRegisterProjection(householdRef: (householdId: string) => s
     name: 'asset-register',
     version: 3,
     collections: Object.values(AR),
-    handles: (e) => ['HouseholdEnrolled', 'AssetCatalogueItemApproved', 'AssetDelivered', 'AssetReceiptAcknowledged', 'AssetVerified', 'ExpenditureRecorded', 'ExpenditureReversed'].includes(e.type),
+    handles: EVENTS.handles,
     async apply(e: StoredEvent, tx: ReadTx): Promise<void> {
-      const d = e.data as D;
+      if (!EVENTS.is(e)) return;
       switch (e.type) {
         // Where the asset went: the household's governorate and district as enrolled (not personal data).
         case 'HouseholdEnrolled':
-          await tx.put(AR.households, d.householdId, { governorate: d.governorate, district: d.district });
+          await tx.put(AR.households, e.data.householdId, { governorate: e.data.governorate, district: e.data.district });
           return;
         case 'AssetCatalogueItemApproved':
-          await tx.put(AR.catalogue, d.itemCode, { category: d.category, name: d.name });
+          await tx.put(AR.catalogue, e.data.itemCode, { category: e.data.category, name: e.data.name });
           return;
         case 'AssetDelivered': {
-          const item = await tx.get<{ category: string; name: string }>(AR.catalogue, d.itemCode);
-          const place = await tx.get<{ governorate: string; district: string }>(AR.households, d.householdId);
-          await tx.put(AR.byEvent, e.eventId, { deliveryId: d.deliveryId });
-          await tx.put(AR.deliveries, d.deliveryId, {
-            deliveryId: d.deliveryId, householdRef: householdRef(d.householdId), itemCode: d.itemCode, itemName: item?.name ?? null, category: item?.category ?? null,
+          const item = await tx.get<{ category: string; name: string }>(AR.catalogue, e.data.itemCode);
+          const place = await tx.get<{ governorate: string; district: string }>(AR.households, e.data.householdId);
+          await tx.put(AR.byEvent, e.eventId, { deliveryId: e.data.deliveryId });
+          await tx.put(AR.deliveries, e.data.deliveryId, {
+            deliveryId: e.data.deliveryId, householdRef: householdRef(e.data.householdId), itemCode: e.data.itemCode, itemName: item?.name ?? null, category: item?.category ?? null,
             governorate: place?.governorate ?? null, district: place?.district ?? null,
-            quantity: d.quantity, serialNumbers: d.serialNumbers ?? [], unitCostMinor: d.unitCostMinor, currency: d.currency, fxRateToUsd: d.fxRateToUsd ?? null,
-            unitCostUsdMinor: toUsdMinor(d.unitCostMinor, d.currency, d.fxRateToUsd), totalUsdMinor: toUsdMinor(d.unitCostMinor * d.quantity, d.currency, d.fxRateToUsd),
-            supplier: d.supplier, invoiceRef: d.invoiceRef, deliveredAt: e.occurredAt, acknowledged: false, latestVerification: null, expenditureId: null, position: e.position,
+            quantity: e.data.quantity, serialNumbers: e.data.serialNumbers ?? [], unitCostMinor: e.data.unitCostMinor, currency: e.data.currency, fxRateToUsd: e.data.fxRateToUsd ?? null,
+            unitCostUsdMinor: toUsdMinor(e.data.unitCostMinor, e.data.currency, e.data.fxRateToUsd), totalUsdMinor: toUsdMinor(e.data.unitCostMinor * e.data.quantity, e.data.currency, e.data.fxRateToUsd),
+            supplier: e.data.supplier, invoiceRef: e.data.invoiceRef, deliveredAt: e.occurredAt, acknowledged: false, latestVerification: null, expenditureId: null, position: e.position,
           } satisfies ArDelivery);
           return;
         }
         case 'AssetReceiptAcknowledged':
-          if (await tx.get(AR.deliveries, d.deliveryId)) await update<ArDelivery>(tx, AR.deliveries, d.deliveryId, absent, (x) => void (x.acknowledged = true));
+          if (await tx.get(AR.deliveries, e.data.deliveryId)) await update<ArDelivery>(tx, AR.deliveries, e.data.deliveryId, absent, (x) => void (x.acknowledged = true));
           return;
         case 'AssetVerified':
-          if (await tx.get(AR.deliveries, d.deliveryId)) await update<ArDelivery>(tx, AR.deliveries, d.deliveryId, absent, (x) => void (x.latestVerification = d.status));
+          if (await tx.get(AR.deliveries, e.data.deliveryId)) await update<ArDelivery>(tx, AR.deliveries, e.data.deliveryId, absent, (x) => void (x.latestVerification = e.data.status));
           return;
         case 'ExpenditureRecorded': {
-          const link = d.relatedEventId ? await tx.get<{ deliveryId: string }>(AR.byEvent, d.relatedEventId) : undefined;
-          if (link) await update<ArDelivery>(tx, AR.deliveries, link.deliveryId, absent, (x) => void (x.expenditureId = d.expenditureId));
+          const link = e.data.relatedEventId ? await tx.get<{ deliveryId: string }>(AR.byEvent, e.data.relatedEventId) : undefined;
+          if (link) await update<ArDelivery>(tx, AR.deliveries, link.deliveryId, absent, (x) => void (x.expenditureId = e.data.expenditureId));
           return;
         }
         case 'ExpenditureReversed': {
           // A reversed expenditure no longer pays for the delivery; the register shows it unpaid.
           for (const { id, doc } of await tx.all<ArDelivery>(AR.deliveries)) {
-            if (doc.expenditureId === d.expenditureId) await tx.put(AR.deliveries, id, { ...doc, expenditureId: null });
+            if (doc.expenditureId === e.data.expenditureId) await tx.put(AR.deliveries, id, { ...doc, expenditureId: null });
           }
           return;
         }

@@ -1,5 +1,6 @@
 import type { StoredEvent } from '@peil/ledger';
 import type { Projection, ReadTx } from '@peil/projections';
+import { reportedTypes } from './upcasting';
 
 export const BF = { households: 'bf_households' } as const;
 
@@ -21,7 +22,10 @@ export interface BfHousehold {
   surveyedRounds: string[];
 }
 
-type D = Record<string, any>;
+const EVENTS = reportedTypes(
+  'HouseholdEnrolled', 'ParticipantReplaced', 'HouseholdWithdrawn', 'SkillsProfileRecorded', 'LivelihoodPlanApproved', 'AssetDelivered',
+  'TrainingAttended', 'CoachingVisitRecorded', 'SavingsNudgeSent', 'SurveyRecorded',
+);
 const add = (list: string[], value: string) => (list.includes(value) ? list : [...list, value].sort());
 
 /** One document per household (by its pseudonymous reference) with the funnel stages it reached. */
@@ -30,12 +34,12 @@ export function beneficiariesProjection(householdRef: (householdId: string) => s
     name: 'beneficiaries',
     version: 2,
     collections: Object.values(BF),
-    handles: (e) =>
-      ['HouseholdEnrolled', 'ParticipantReplaced', 'HouseholdWithdrawn', 'SkillsProfileRecorded', 'LivelihoodPlanApproved', 'AssetDelivered', 'TrainingAttended', 'CoachingVisitRecorded', 'SavingsNudgeSent', 'SurveyRecorded'].includes(e.type),
+    handles: EVENTS.handles,
     async apply(e: StoredEvent, tx: ReadTx): Promise<void> {
-      const d = e.data as D;
-      const ref = householdRef(d.householdId);
+      if (!EVENTS.is(e)) return;
+      const ref = householdRef(e.data.householdId);
       if (e.type === 'HouseholdEnrolled') {
+        const d = e.data;
         await tx.put(BF.households, ref, {
           householdRef: ref, sex: d.participant.sex, governorate: d.governorate, status: 'active', replaced: false, profiled: false, withPlan: false, withAssets: false,
           trainedModules: [], coached: false, nudged: false, surveyedRounds: [],
@@ -46,15 +50,15 @@ export function beneficiariesProjection(householdRef: (householdId: string) => s
       if (!h) return;
       const next: BfHousehold = { ...h };
       switch (e.type) {
-        case 'ParticipantReplaced': next.sex = d.participant.sex; next.replaced = true; break;
+        case 'ParticipantReplaced': next.sex = e.data.participant.sex; next.replaced = true; break;
         case 'HouseholdWithdrawn': next.status = 'withdrawn'; break;
         case 'SkillsProfileRecorded': next.profiled = true; break;
         case 'LivelihoodPlanApproved': next.withPlan = true; break;
         case 'AssetDelivered': next.withAssets = true; break;
-        case 'TrainingAttended': next.trainedModules = add(h.trainedModules, d.module ?? 'unknown'); break;
+        case 'TrainingAttended': next.trainedModules = add(h.trainedModules, e.data.module ?? 'unknown'); break;
         case 'CoachingVisitRecorded': next.coached = true; break;
         case 'SavingsNudgeSent': next.nudged = true; break;
-        case 'SurveyRecorded': next.surveyedRounds = add(h.surveyedRounds, d.round); break;
+        case 'SurveyRecorded': next.surveyedRounds = add(h.surveyedRounds, e.data.round); break;
       }
       await tx.put(BF.households, ref, next);
     },

@@ -1,8 +1,10 @@
 import { toUsdMinor } from '@peil/contracts';
 import type { StoredEvent } from '@peil/ledger';
 import type { Projection, ReadTx } from '@peil/projections';
+import { reportedTypes } from './upcasting';
 
 export const IN = { surveys: 'in_surveys' } as const;
+const SURVEYS = reportedTypes('SurveyRecorded');
 
 export interface InSurvey {
   [k: string]: unknown;
@@ -20,9 +22,10 @@ export function indicatorsProjection(householdRef: (householdId: string) => stri
     name: 'indicators',
     version: 2,
     collections: Object.values(IN),
-    handles: (e) => e.type === 'SurveyRecorded',
+    handles: SURVEYS.handles,
     async apply(e: StoredEvent, tx: ReadTx): Promise<void> {
-      const d = e.data as Record<string, any>;
+      if (!SURVEYS.is(e)) return;
+      const d = e.data;
       const ref = householdRef(d.householdId);
       await tx.put(IN.surveys, `${ref}/${d.round}`, {
         householdRef: ref, round: d.round,

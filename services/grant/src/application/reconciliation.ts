@@ -1,4 +1,9 @@
+import type { AssetTransferEvent, GrantEvent } from '@peil/contracts';
 import type { StoredEvent } from '@peil/ledger';
+import { recordedAs } from '@peil/platform/streams';
+
+/** What the reconciliation reads of the ledger: agreements (for the assets lines), deliveries, expenditures. */
+const RECONCILED = new Set(['GrantAgreementSigned', 'AssetDelivered', 'ExpenditureRecorded', 'ExpenditureReversed']);
 
 type ToUsdMinor = (amountMinor: number, currency: 'USD' | 'LBP', fxRateToUsd?: string) => number;
 
@@ -43,21 +48,22 @@ export class ReconciliationFold {
     return this.position;
   }
 
-  apply(e: StoredEvent): void {
-    this.position = e.position;
-    const d = e.data as Record<string, any>;
+  apply(stored: StoredEvent): void {
+    this.position = stored.position;
+    const e = recordedAs<GrantEvent | AssetTransferEvent>(stored, RECONCILED);
+    if (!e) return;
     switch (e.type) {
       case 'GrantAgreementSigned':
-        for (const component of d.components ?? []) for (const line of component.budgetLines ?? []) if (line.purpose === 'assets') this.assetsLines.add(line.code);
+        for (const component of e.data.components) for (const line of component.budgetLines) if (line.purpose === 'assets') this.assetsLines.add(line.code);
         break;
       case 'AssetDelivered':
-        this.deliveries.set(e.eventId, { deliveryId: d.deliveryId, householdId: d.householdId, eventId: e.eventId, position: e.position, usdMinor: this.toUsd(d.unitCostMinor * d.quantity, d.currency, d.fxRateToUsd) });
+        this.deliveries.set(e.eventId, { deliveryId: e.data.deliveryId, householdId: e.data.householdId, eventId: e.eventId, position: e.position, usdMinor: this.toUsd(e.data.unitCostMinor * e.data.quantity, e.data.currency, e.data.fxRateToUsd) });
         break;
       case 'ExpenditureRecorded':
-        this.expenditures.set(d.expenditureId, { expenditureId: d.expenditureId, budgetLine: d.budgetLine, eventId: e.eventId, position: e.position, usdMinor: this.toUsd(d.amountMinor, d.currency, d.fxRateToUsd), relatedEventId: d.relatedEventId, reversed: false });
+        this.expenditures.set(e.data.expenditureId, { expenditureId: e.data.expenditureId, budgetLine: e.data.budgetLine, eventId: e.eventId, position: e.position, usdMinor: this.toUsd(e.data.amountMinor, e.data.currency, e.data.fxRateToUsd), relatedEventId: e.data.relatedEventId, reversed: false });
         break;
       case 'ExpenditureReversed': {
-        const x = this.expenditures.get(d.expenditureId);
+        const x = this.expenditures.get(e.data.expenditureId);
         if (x) x.reversed = true;
         break;
       }

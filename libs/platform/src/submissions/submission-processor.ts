@@ -111,19 +111,13 @@ export class SubmissionProcessor {
     // A unit that cannot undo its appends (EventStoreDB) would answer recorded events not_recorded.
     if (!this.options.groupCommit || !this.store.capabilities.atomicUnits) {
       // One event, one commit: each append is durable on its own.
-      for (const raw of events) {
-        const { result, followUp } = await this.record(raw, principal);
-        results.push(result);
-        if (followUp) await followUp();
-      }
+      for (const raw of events) await this.recordAlone(raw, principal, results);
       return;
     }
     let next = 0;
     while (next < events.length) {
       if (this.asksOtherServices(events[next])) {
-        const { result, followUp } = await this.record(events[next++], principal);
-        results.push(result);
-        if (followUp) await followUp();
+        await this.recordAlone(events[next++], principal, results);
         continue;
       }
       const followUps: Array<() => Promise<void>> = [];
@@ -145,6 +139,13 @@ export class SubmissionProcessor {
       results.push(...unitResults);
       for (const followUp of followUps) await followUp();
     }
+  }
+
+  /** One event outside any unit: its append commits alone; its result counts as recorded before its follow-up runs. */
+  private async recordAlone(raw: unknown, principal: Principal, results: SubmissionResult[]): Promise<void> {
+    const { result, followUp } = await this.record(raw, principal);
+    results.push(result);
+    if (followUp) await followUp();
   }
 
   /** Whether this submitted event's handler asks another service while deciding (decided outside units). */

@@ -24,6 +24,8 @@ const supervisorSchema = z.object({
   PEIL_RESTART_LIMIT: intVar(5, 0, 1000),
   PEIL_RESTART_WINDOW_MS: intVar(60_000, 1_000, 24 * 3_600_000),
   PEIL_RESTART_DELAY_MS: intVar(500, 10, 60_000),
+  // Profiling a running system (decision 0100): each process writes V8 CPU profiles under <dir>/<name>/ when it exits.
+  PEIL_CPU_PROFILE_DIR: z.string().min(1).optional(),
 });
 
 /** The supervisor's own lines: JSON like every other process's (plain text with PEIL_LOG_FORMAT=pretty). */
@@ -37,10 +39,12 @@ function main(): void {
   let config: PlatformConfig;
   let policy: RestartPolicy;
   let drainMs: number;
+  let profileDir: string | undefined;
   try {
     drainMs = shutdownTimeoutMs();
     config = loadPlatformConfig();
     const own = loadConfig(supervisorSchema, process.env);
+    profileDir = own.PEIL_CPU_PROFILE_DIR;
     policy = { limit: own.PEIL_RESTART_LIMIT, windowMs: own.PEIL_RESTART_WINDOW_MS, initialDelayMs: own.PEIL_RESTART_DELAY_MS, maxDelayMs: 30_000 };
   } catch (err) {
     if (err instanceof ConfigError) {
@@ -55,7 +59,7 @@ function main(): void {
     processes.map((name) => ({
       name,
       // One bundle per process (dist/apps, scripts/build-apps.ts): a start reads one file, not ~900.
-      args: [join(root, 'apps', `${name}.js`)],
+      args: [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(resolve(profileDir), name)}`] : []), join(root, 'apps', `${name}.js`)],
       env: { ...process.env, PEIL_DATA_DIR: config.dataDir },
     })),
     {

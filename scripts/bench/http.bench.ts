@@ -83,6 +83,9 @@ export const httpBench: BenchSection = {
         { metric: 'HTTP single-event p99 latency', value: percentile(single.latencies, 99), unit: 'ms', better: 'lower', target: TARGETS.httpIngestSingleP99Ms, note: '16 concurrent clients' },
       );
       return rows;
+    } catch (err) {
+      // The services' own account of a failed request (PEIL_LOG_LEVEL=error: only errors are logged).
+      throw new Error(`${err instanceof Error ? err.message : String(err)}\nsystem log:\n${system.output().slice(-4000)}`);
     } finally {
       await system.stop();
       removeDir(join(ctx.dir, 'http'));

@@ -6,7 +6,7 @@ interface ServiceProcess {
   pid: number;
 }
 
-/** The processes below `root` (the supervisor) that run a service's main.js, read from /proc. */
+/** The processes below `root` (the supervisor) that run a service's bundle (dist/apps/<name>.js, decision 0086), read from /proc. */
 function serviceProcesses(root: number): ServiceProcess[] {
   const children = new Map<number, number[]>();
   for (const entry of readdirSync('/proc')) {
@@ -24,7 +24,7 @@ function serviceProcesses(root: number): ServiceProcess[] {
   const walk = (pid: number) => {
     for (const child of children.get(pid) ?? []) {
       const cmdline = readText(`/proc/${child}/cmdline`).split('\0').join(' ');
-      const name = /services\/([a-z-]+)\/src\/main\.js/.exec(cmdline)?.[1];
+      const name = /\/apps\/([a-z-]+)\.js(?: |$)/.exec(cmdline)?.[1];
       if (name) found.push({ name, pid: child });
       walk(child);
     }

@@ -429,4 +429,68 @@ describe('SqliteEventStore unit of work (group commit)', () => {
       await other.close();
     }
   });
+
+  it("waits for another connection's write lock without blocking the event loop, however long it is held", async () => {
+    // Two connections in one process stand for two processes: with SQLite's own busy handler the
+    // waiting append would block this thread inside BEGIN, the holder could never finish its unit,
+    // and the append would fail SQLITE_BUSY once the (here 2 s) busy timeout passed.
+    const file = tempFile();
+    const holder = new SqliteEventStore(file, { busyTimeoutMs: 2_000 });
+    const waiter = new SqliteEventStore(file, { busyTimeoutMs: 2_000 });
+    try {
+      let entered!: () => void;
+      const enteredUnit = new Promise<void>((r) => (entered = r));
+      const ticks: number[] = [];
+      const unit = holder.unitOfWork(async () => {
+        await holder.append('w-1', [event()], 'no_stream');
+        entered();
+        // Held well past the busy timeout, released by timers: they fire only if the loop is free.
+        for (let i = 0; i < 10; i++) {
+          await new Promise((r) => setTimeout(r, 50));
+          ticks.push(i);
+        }
+      });
+      await enteredUnit;
+      // The longest stretch the loop was not free while the append waited (a blocking wait: ≥ 2 s).
+      let last = Date.now();
+      let longestStall = 0;
+      const monitor = setInterval(() => {
+        longestStall = Math.max(longestStall, Date.now() - last);
+        last = Date.now();
+      }, 5);
+      const [waited] = await waiter.append('w-2', [event()], 'no_stream');
+      clearInterval(monitor);
+      await unit;
+      expect(ticks).toHaveLength(10);
+      expect(longestStall).toBeLessThan(1_000);
+      expect(waited!.position).toBe(2);
+    } finally {
+      await holder.close();
+      await waiter.close();
+    }
+  });
+
+  it('gives up with SQLITE_BUSY once writeWaitMs has passed, having written nothing', async () => {
+    const file = tempFile();
+    const holder = new SqliteEventStore(file);
+    const waiter = new SqliteEventStore(file, { writeWaitMs: 100 });
+    try {
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      const unit = holder.unitOfWork(async () => {
+        await holder.append('g-1', [event()], 'no_stream');
+        await gate;
+      });
+      await new Promise((r) => setTimeout(r, 10));
+      await expect(waiter.append('g-2', [event()], 'no_stream')).rejects.toMatchObject({ code: 'SQLITE_BUSY' });
+      release();
+      await unit;
+      expect(await waiter.readStream('g-2')).toEqual([]);
+      const [after] = await waiter.append('g-2', [event()], 'no_stream');
+      expect(after!.position).toBe(2);
+    } finally {
+      await holder.close();
+      await waiter.close();
+    }
+  });
 });

@@ -19,7 +19,18 @@ export interface SqliteEventStoreOptions {
   /** How often a live subscription looks for events written by other processes. */
   pollIntervalMs?: number;
   busyTimeoutMs?: number;
+  /**
+   * How long append and unitOfWork wait for SQLite's write lock, held by another process, before
+   * failing with SQLITE_BUSY (default 60 s). They wait without blocking the event loop (decision 0100).
+   */
+  writeWaitMs?: number;
 }
+
+/** After a unit that held the write lock this long, this connection lets others take it first. */
+const LONG_HOLD_MS = 20;
+/** How long it leaves the lock free then: longer than another process's poll interval below. */
+const HANDOVER_MS = 2;
+const POLL_MS = 1;
 
 /**
  * The embedded ledger: one SQLite file in WAL mode shared by every service process.
@@ -48,12 +59,18 @@ export class SqliteEventStore implements EventStore {
   /** The open unit of work; an async context carrying another (finished) unit is outside. */
   private openUnit: { appended: boolean } | undefined;
   private closed = false;
+  private readonly writeWaitMs: number;
+  private readonly busyTimeoutMs: number;
+  /** When this connection last released a write lock it had held for LONG_HOLD_MS or more. */
+  private longHoldEndedAt = -Infinity;
 
   constructor(readonly file: string, options: SqliteEventStoreOptions = {}) {
     this.db = openSqliteFile(file, { schema: LEDGER_SCHEMA, busyTimeoutMs: options.busyTimeoutMs });
     addPrincipalColumns(this.db);
     this.pollIntervalMs = options.pollIntervalMs ?? 50;
     this.stmts = writeStatements(this.db);
+    this.writeWaitMs = options.writeWaitMs ?? 60_000;
+    this.busyTimeoutMs = this.db.pragma('busy_timeout', { simple: true }) as number;
     this.unitReads = readStatements(this.db);
     this.reader = file === ':memory:' ? this.db : openSqliteReader(file, options.busyTimeoutMs);
     this.committedReads = this.reader === this.db ? this.unitReads : readStatements(this.reader);
@@ -66,22 +83,19 @@ export class SqliteEventStore implements EventStore {
     options: AppendOptions = {},
   ): Promise<AppendedEvent[]> {
     if (this.inUnit()) return this.appendSync(streamId, events, expectedRevision, options);
-    // Outside any unit: wait until no unit of this process has a transaction open on the connection.
-    const release = await this.writeLock.acquire();
-    try {
-      return this.appendSync(streamId, events, expectedRevision, options);
-    } finally {
-      release();
-    }
+    // Outside any unit: a unit of its own, so the write lock is waited for as a unit's is.
+    return this.unitOfWork(async () => this.appendSync(streamId, events, expectedRevision, options));
   }
 
   async unitOfWork<T>(work: () => Promise<T>): Promise<T> {
     if (this.inUnit()) return work();
     const release = await this.writeLock.acquire();
     const unit = { appended: false };
+    let heldSince = 0;
     try {
       // Taken up front: reads inside the unit then decide on the state the commit will extend.
-      this.stmts.begin.run();
+      await this.beginImmediate();
+      heldSince = Date.now();
       this.openUnit = unit;
       let result: T;
       try {
@@ -94,8 +108,44 @@ export class SqliteEventStore implements EventStore {
       if (unit.appended) this.localAppends.forEach((wake) => wake());
       return result;
     } finally {
+      if (heldSince > 0 && Date.now() - heldSince >= LONG_HOLD_MS) this.longHoldEndedAt = Date.now();
       this.openUnit = undefined;
       release();
+    }
+  }
+
+  /**
+   * BEGIN IMMEDIATE without SQLite's busy handler, which sleeps inside the call: a process waiting
+   * for another's write lock would stop serving everything else (health, reads, other requests) for
+   * up to its busy timeout, and, polling every 100 ms, would keep losing the lock to a process that
+   * commits unit after unit. Here the wait is asynchronous, polls every millisecond, and a
+   * connection that just held the lock for a long unit leaves it free for HANDOVER_MS first, so
+   * writers of several processes take turns instead of one starving (decision 0100).
+   */
+  private async beginImmediate(): Promise<void> {
+    const handover = this.longHoldEndedAt + HANDOVER_MS - Date.now();
+    if (handover > 0) await sleep(handover);
+    const deadline = Date.now() + this.writeWaitMs;
+    for (;;) {
+      const busy = this.tryBegin();
+      if (!busy) return;
+      if (Date.now() >= deadline) throw busy;
+      await sleep(POLL_MS);
+    }
+  }
+
+  /** Undefined once the transaction is open; the SQLITE_BUSY error while another connection writes. */
+  private tryBegin(): Error | undefined {
+    // Not a prepared statement: SQLite applies this pragma when it compiles it, not when it runs.
+    this.db.pragma('busy_timeout = 0');
+    try {
+      this.stmts.begin.run();
+      return undefined;
+    } catch (err) {
+      if ((err as { code?: string }).code === 'SQLITE_BUSY') return err as Error;
+      throw err;
+    } finally {
+      this.db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
     }
   }
 
@@ -223,4 +273,8 @@ export class SqliteEventStore implements EventStore {
     if (this.reader !== this.db) this.reader.close();
     this.db.close();
   }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

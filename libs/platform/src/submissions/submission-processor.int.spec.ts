@@ -6,7 +6,7 @@ import { SqliteEventStore } from '@peil/ledger';
 import { z } from 'zod';
 import type { Principal } from '../auth/roles.guard';
 import { ManualClock } from '../clock/clock';
-import { SubmissionProcessor, type SubmissionHandler } from './submission-processor';
+import { GROUP_COMMIT_MAX_MS, SubmissionProcessor, type SubmissionHandler } from './submission-processor';
 
 const principal: Principal = { role: 'ngo', name: 'spec', requestId: '' } as Principal;
 const clock = new ManualClock(new Date('2026-03-01T08:00:00Z'));
@@ -21,6 +21,8 @@ const counted: SubmissionHandler<z.infer<typeof Counted>> = {
 function processorOn(store: SqliteEventStore, options: ConstructorParameters<typeof SubmissionProcessor>[4] = {}, more: Record<string, SubmissionHandler<any>> = {}) {
   counted.decide = async (s) => {
     if (s.data.counter === 'boom') throw new Error('decider bug');
+    // Longer than a unit may last (GROUP_COMMIT_MAX_MS): the unit ends after this event.
+    if (s.data.counter === 'slow') await new Promise((resolve) => setTimeout(resolve, GROUP_COMMIT_MAX_MS + 50));
     const events = await store.readStream(`counter-${s.data.counter}`);
     if (s.data.expect !== events.length) return { kind: 'reject', error: { code: 'out_of_order', message: `next is ${events.length}` } };
     return {
@@ -195,5 +197,64 @@ describe('SubmissionProcessor with group commit', () => {
     } finally {
       await other.close();
     }
+  });
+
+  describe('units shared by concurrent requests', () => {
+    /** Counts the ledger's units of work (one commit each). */
+    function countingUnits(): { units: () => number } {
+      let units = 0;
+      const unitOfWork = store.unitOfWork.bind(store);
+      store.unitOfWork = <T>(work: () => Promise<T>) => {
+        units += 1;
+        return unitOfWork(work);
+      };
+      return { units: () => units };
+    }
+
+    it('records sixteen concurrent single-event requests in fewer commits than requests, each answered after its commit', async () => {
+      const { units } = countingUnits();
+      const processor = processorOn(store);
+      const results = await Promise.all(Array.from({ length: 16 }, (_, i) => processor.processBatch([submit(`s${i}`, 0)], principal)));
+      expect(results.map(([r]) => r!.status)).toEqual(Array(16).fill('accepted'));
+      // The first request opens a unit; the fifteen that arrive while it is open share the next one(s).
+      expect(units()).toBeLessThan(16);
+      expect(units()).toBeGreaterThan(0);
+      expect(await store.headPosition()).toBe(16);
+    });
+
+    it('keeps each batch in its own order while interleaving batches, and a small batch is not held back by a large one', async () => {
+      const processor = processorOn(store);
+      const order: string[] = [];
+      const large = processor.processBatch(Array.from({ length: 200 }, (_, i) => submit('large', i)), principal).then((r) => (order.push('large'), r));
+      const small = processor.processBatch([submit('small', 0), submit('small', 1)], principal).then((r) => (order.push('small'), r));
+      const [largeResults, smallResults] = await Promise.all([large, small]);
+      expect(largeResults.map((r) => r.status)).toEqual(Array(200).fill('accepted'));
+      expect(smallResults.map((r) => r.status)).toEqual(['accepted', 'accepted']);
+      expect(order).toEqual(['small', 'large']);
+      expect((await store.readStream('counter-large')).map((e) => e.data)).toEqual(Array.from({ length: 200 }, (_, i) => ({ counter: 'large', expect: i })));
+    });
+
+    it('fails every batch with an event in a unit that rolled back, and only those; the others are recorded', async () => {
+      let calls = 0;
+      const failing = async <T>(work: () => Promise<T>): Promise<T> => {
+        const result = await work();
+        calls += 1;
+        // The second unit fails at its commit, after both waiting batches joined it.
+        if (calls === 2) throw new Error('disk full');
+        return result;
+      };
+      const shared = processorOn(store, { innerUnits: [failing] });
+      // Unit 1 holds only the slow event (it outlasts a unit); the two others wait for unit 2.
+      const first = shared.processBatch([submit('slow', 0)], principal);
+      const second = shared.processBatch([submit('q', 0)], principal);
+      const third = shared.processBatch([submit('r', 0)], principal);
+      const outcomes = await Promise.allSettled([first, second, third]);
+      expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'rejected']);
+      expect((await store.readStream('counter-slow')).length).toBe(1);
+      expect((await store.readStream('counter-q')).length + (await store.readStream('counter-r')).length).toBe(0);
+      // Later requests get fresh units.
+      const [later] = await shared.processBatch([submit('q', 0)], principal);
+      expect(later!.status).toBe('accepted');
+    });
   });
 });

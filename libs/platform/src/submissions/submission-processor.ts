@@ -9,8 +9,10 @@ import { apiError, type ApiError } from '../http/error-body';
 import { DEFAULT_MAX_JSON_DEPTH, truncated } from '../http/json-body';
 import type { HandlerMap, SubmissionHandler, ValidSubmission } from './submission-handler';
 import { firstIssue, submittedEventSchema, type SubmissionResult, type SubmittedEvent } from './submission.schema';
+import { type BatchCursor, type Recorded, SharedUnits } from './shared-units';
 
 export type { Decision, DecisionMeta, HandlerMap, ReserveStep, SubmissionHandler, ValidSubmission } from './submission-handler';
+export { GROUP_COMMIT_MAX_EVENTS, GROUP_COMMIT_MAX_MS } from './shared-units';
 
 const MAX_ATTEMPTS = 25;
 
@@ -40,13 +42,6 @@ export interface SubmissionProcessorOptions {
 }
 
 /**
- * Bounds on one group commit: the ledger's write lock is held for the whole unit, and every other
- * writer (other processes, other requests of this one) waits for it.
- */
-export const GROUP_COMMIT_MAX_EVENTS = 500;
-export const GROUP_COMMIT_MAX_MS = 100;
-
-/**
  * The per-event pipeline shared by every context: validate → idempotency → decide → reserve (if any) → append,
  * re-deciding on fresh state when another writer got there first (never overwriting).
  */
@@ -54,6 +49,12 @@ export class SubmissionProcessor {
   private readonly logger = new Logger('submissions');
   /** Looked up by the client's `type`: a Map, so "constructor" or "__proto__" find nothing rather than Object.prototype's members. */
   private readonly handlers: ReadonlyMap<string, SubmissionHandler<any, any>>;
+  /** Units of work shared by the batches of every request this processor serves (group commit). */
+  private readonly units = new SharedUnits({
+    record: (raw, principal) => this.record(raw, principal),
+    mayJoinUnit: (raw) => !this.asksOtherServices(raw),
+    inUnit: (work) => this.inUnit(work),
+  });
 
   constructor(
     private readonly store: EventStore,
@@ -80,8 +81,9 @@ export class SubmissionProcessor {
 
   /**
    * In order, one at a time: a later event of the batch may depend on an earlier one. With
-   * `groupCommit`, events are grouped into units of work (one fsync per unit, not per event) and
-   * results are returned only after their unit committed. A unit ends after an event with a
+   * `groupCommit`, events are grouped into units of work (one fsync per unit, not per event), shared
+   * with the batches of concurrent requests (SharedUnits), and results are returned only after their
+   * unit committed. A unit ends after an event with a
    * follow-up, which runs after the commit and before the next event: follow-ups call other
    * services that write to the ledger, and a later event may depend on them.
    *
@@ -114,30 +116,16 @@ export class SubmissionProcessor {
       for (const raw of events) await this.recordAlone(raw, principal, results);
       return;
     }
-    let next = 0;
-    while (next < events.length) {
-      if (this.asksOtherServices(events[next])) {
-        await this.recordAlone(events[next++], principal, results);
+    const cursor: BatchCursor = { events, next: 0, principal };
+    while (cursor.next < events.length) {
+      if (this.asksOtherServices(events[cursor.next])) {
+        await this.recordAlone(events[cursor.next++], principal, results);
         continue;
       }
-      const followUps: Array<() => Promise<void>> = [];
-      const unitResults = await this.inUnit(async () => {
-        const recorded: SubmissionResult[] = [];
-        const started = Date.now();
-        do {
-          const { result, followUp } = await this.record(events[next++], principal);
-          recorded.push(result);
-          if (followUp) {
-            followUps.push(followUp);
-            break;
-          }
-        } while (
-          next < events.length && !this.asksOtherServices(events[next]) && recorded.length < GROUP_COMMIT_MAX_EVENTS && Date.now() - started < GROUP_COMMIT_MAX_MS
-        );
-        return recorded;
-      });
-      results.push(...unitResults);
-      for (const followUp of followUps) await followUp();
+      // Recorded in a unit shared with the other requests' batches; results only once it committed.
+      const share = await this.units.take(cursor);
+      results.push(...share.results);
+      if (share.followUp) await share.followUp();
     }
   }
 
@@ -169,7 +157,7 @@ export class SubmissionProcessor {
   }
 
   /** One event up to its append (inside the unit); the follow-up, if any, to run once the unit committed. */
-  private async record(raw: unknown, principal: Principal): Promise<{ result: SubmissionResult; followUp?: () => Promise<void> }> {
+  private async record(raw: unknown, principal: Principal): Promise<Recorded> {
     const rawId = echoedEventId(raw);
     // Before any schema: every string of the event, wherever it sits, and its depth (see text.ts).
     const textIssue = firstTextIssue(raw, '', DEFAULT_MAX_JSON_DEPTH);

@@ -1,18 +1,36 @@
+import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { removeDir, startSystem, type RunningSystem } from '@peil/testing';
 import { type BenchContext, type BenchRow, type BenchSection, msSince, percentile } from './harness';
 import { CONTEXT_EVENTS, enrolment, type Submission } from './http.fixtures';
-import { ServiceMemory } from './memory';
+import { ServiceMemory, SystemCpu } from './memory';
 import { TARGETS } from './targets';
 
-async function postEvents(system: RunningSystem, context: string, events: Submission[]): Promise<void> {
-  const res = await fetch(`${system.baseUrl}/${context}/events`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${system.keys.ngo}` },
-    body: JSON.stringify({ events }),
+/**
+ * The bench's own client: node:http over keep-alive connections. It shares the machine's two cores
+ * with the system it measures; fetch (undici) cost ~1.5–2 ms of CPU per request here, a third of
+ * what a single-event request costs the whole system, so the rows measured the client as much.
+ */
+const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+
+function post(url: URL, token: string, body: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${token}` } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
   });
-  const body = (await res.json()) as { results?: Array<{ status: string }> };
-  if (!res.ok || !body.results || body.results.some((r) => r.status !== 'accepted')) throw new Error(`ingest to ${context} failed: HTTP ${res.status} ${JSON.stringify(body).slice(0, 300)}`);
+}
+
+async function postEvents(system: RunningSystem, context: string, events: Submission[]): Promise<void> {
+  const res = await post(new URL(`${system.baseUrl}/${context}/events`), system.keys.ngo!, JSON.stringify({ events }));
+  const body = JSON.parse(res.text) as { results?: Array<{ status: string }> };
+  const ok = res.status >= 200 && res.status < 300;
+  if (!ok || !body.results || body.results.some((r) => r.status !== 'accepted')) throw new Error(`ingest to ${context} failed: HTTP ${res.status} ${res.text.slice(0, 300)}`);
 }
 
 /** `clients` loops, each sending its requests until `requests` were sent in all; per-request latencies, sorted, and the wall time. */
@@ -50,18 +68,21 @@ export const httpBench: BenchSection = {
   async run(ctx: BenchContext): Promise<BenchRow[]> {
     const system = await startSystem({ dataDir: join(ctx.dir, 'http'), timeoutMs: 300_000, env: { PEIL_HOUSEHOLD_CAPACITY: '10000000', PEIL_LOG_LEVEL: 'error', PEIL_RATE_LIMIT_PER_KEY: '0', PEIL_RATE_LIMIT_AUTH_FAILURES: '0' } });
     const memory = new ServiceMemory(system.pid);
+    const cpu = new SystemCpu(system.pid);
     try {
       for (const [context, make] of CONTEXT_EVENTS) await postEvents(system, context, [make()]); // warm-up
       const rows: BenchRow[] = [];
 
       memory.reset();
+      cpu.reset();
       const alone = await clients(1, ctx.scale(20), () => postEvents(system, 'enrolment', batch(enrolment)));
       rows.push({
         metric: 'HTTP ingest, batches of 1,000 (1 client)', value: (alone.latencies.length * 1000 * 1000) / alone.ms, unit: 'ev/s', target: TARGETS.httpIngestBatched,
-        note: `${alone.latencies.length} requests of 1,000 HouseholdEnrolled; ${pcts(alone.latencies)}; ${memory.describe(['gateway', 'enrolment'])}`,
+        note: `${alone.latencies.length} requests of 1,000 HouseholdEnrolled; ${pcts(alone.latencies)}; ${memory.describe(['gateway', 'enrolment'])}; ${cpu.describe(alone.latencies.length * 1000)}`,
       });
 
       memory.reset();
+      cpu.reset();
       const contexts = CONTEXT_EVENTS.map(([context]) => context);
       // Every client as many requests (a --quick run too), each client on its own context.
       const four = await clients(CONTEXT_EVENTS.length, CONTEXT_EVENTS.length * Math.max(1, ctx.scale(5)), (client) => {
@@ -70,13 +91,14 @@ export const httpBench: BenchSection = {
       });
       rows.push({
         metric: 'HTTP ingest, batches of 1,000, 4 clients × 4 contexts', value: (four.latencies.length * 1000 * 1000) / four.ms, unit: 'ev/s', target: TARGETS.httpIngestBatched,
-        note: `${four.latencies.length} requests (${contexts.join(', ')}); ${pcts(four.latencies)}; ${memory.describe(['gateway', ...contexts])}`,
+        note: `${four.latencies.length} requests (${contexts.join(', ')}); ${pcts(four.latencies)}; ${memory.describe(['gateway', ...contexts])}; ${cpu.describe(four.latencies.length * 1000)}`,
       });
 
       memory.reset();
+      cpu.reset();
       const concurrency = 16;
       const single = await clients(concurrency, ctx.scale(4000), () => postEvents(system, 'enrolment', [enrolment()]));
-      const memoryNote = memory.describe(['gateway', 'enrolment']);
+      const memoryNote = `${memory.describe(['gateway', 'enrolment'])}; ${cpu.describe(single.latencies.length)}`;
       rows.push(
         { metric: 'HTTP single-event requests, 16 clients × 1 context', value: (single.latencies.length * 1000) / single.ms, unit: 'req/s', target: TARGETS.httpIngestSingle, note: `${single.latencies.length} requests to enrolment; ${memoryNote}` },
         { metric: 'HTTP single-event p50 latency', value: percentile(single.latencies, 50), unit: 'ms', better: 'lower', note: '16 concurrent clients' },

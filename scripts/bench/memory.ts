@@ -72,3 +72,42 @@ export class ServiceMemory {
     return peaks.length === 0 ? 'peak RSS n/a' : `peak RSS ${peaks.map((p) => `${p.name} ${Math.round(p.peakMiB)} MiB`).join(', ')}`;
   }
 }
+
+/** CPU seconds a process has used (user + system), from /proc/<pid>/stat; 0 if it cannot be read. */
+function cpuMs(pid: number): number {
+  const stat = readText(`/proc/${pid}/stat`);
+  if (!stat) return 0;
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // utime and stime, in clock ticks (USER_HZ, 100 on Linux).
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
+/**
+ * CPU time per event of every process of a system and of the bench's own client, over one row: on a
+ * 2-core machine the row's throughput is bounded by the sum, and the split says which process to
+ * profile (decision 0100).
+ */
+export class SystemCpu {
+  private before = new Map<number, number>();
+  private clientBefore = process.cpuUsage();
+
+  constructor(private readonly supervisorPid: number) {}
+
+  reset(): void {
+    this.before = new Map(serviceProcesses(this.supervisorPid).map(({ pid }) => [pid, cpuMs(pid)]));
+    this.clientBefore = process.cpuUsage();
+  }
+
+  /** "CPU µs/event: enrolment 880, reporting 190, … (system 1,480), client 40". */
+  describe(events: number): string {
+    const per = (ms: number) => Math.round((ms * 1000) / events);
+    const used = serviceProcesses(this.supervisorPid)
+      .map(({ name, pid }) => ({ name, us: per(cpuMs(pid) - (this.before.get(pid) ?? cpuMs(pid))) }))
+      .filter((p) => p.us > 0)
+      .sort((a, b) => b.us - a.us);
+    if (used.length === 0) return 'CPU n/a';
+    const client = process.cpuUsage(this.clientBefore);
+    const total = used.reduce((sum, p) => sum + p.us, 0);
+    return `CPU µs/event: ${used.map((p) => `${p.name} ${p.us}`).join(', ')} (system ${total.toLocaleString('en-US')}), bench client ${per((client.user + client.system) / 1000)}`;
+  }
+}

@@ -156,6 +156,21 @@ describe('SqliteEventStore specifics', () => {
     await forged.close();
   });
 
+  it('reads the same rows with any page size, past the LIMITs it keeps statements for', async () => {
+    const store = new SqliteEventStore(tempFile());
+    try {
+      for (let i = 0; i < 30; i++) await store.append(`page-${i % 3}`, [event()], 'any');
+      const all = (await store.readAll(null, 1000)).map((e) => e.position);
+      for (let limit = 1; limit <= 40; limit++) {
+        expect((await store.readAll(null, limit)).map((e) => e.position)).toEqual(all.slice(0, limit));
+        expect((await store.readStream('page-1', { fromRevision: 2, limit })).map((e) => e.revision)).toEqual([2, 3, 4, 5, 6, 7, 8, 9].slice(0, limit));
+        expect((await store.readCategory('page', 5, limit)).map((e) => e.position)).toEqual(all.filter((p) => p > 5).slice(0, limit));
+      }
+    } finally {
+      await store.close();
+    }
+  });
+
   it('refuses UPDATE and DELETE on stored events', async () => {
     const file = await ledgerWithSixEvents();
     const store = new SqliteEventStore(file);

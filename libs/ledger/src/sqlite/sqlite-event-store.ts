@@ -181,7 +181,7 @@ export class SqliteEventStore implements EventStore {
 
   async readStream(streamId: string, options: { fromRevision?: number; limit?: number } = {}): Promise<StoredEvent[]> {
     return this.reads()
-      .stream.all(streamId, options.fromRevision ?? 0, options.limit ?? Number.MAX_SAFE_INTEGER)
+      .stream.all(options.limit ?? Number.MAX_SAFE_INTEGER, streamId, options.fromRevision ?? 0)
       .map(fromStoredRow);
   }
 
@@ -190,17 +190,17 @@ export class SqliteEventStore implements EventStore {
   }
 
   readAllSync(afterPosition: Position | null, limit: number): StoredEvent[] {
-    return this.reads().all.all(afterPosition ?? 0, limit).map(fromStoredRow);
+    return this.reads().all.all(limit, afterPosition ?? 0).map(fromStoredRow);
   }
 
   async readCategory(category: string, afterPosition: Position | null, limit: number): Promise<StoredEvent[]> {
     // SQLite reads LIMIT -1 as "no limit"; the port reads it as nothing.
     if (!(limit > 0)) return [];
-    return this.reads().category.all(category, afterPosition ?? 0, limit).map(fromStoredRow);
+    return this.reads().category.all(limit, category, afterPosition ?? 0).map(fromStoredRow);
   }
 
   readAllStored(afterPosition: Position | null, limit: number): Array<{ event: StoredEvent; dataJson: string }> {
-    return this.reads().all.all(afterPosition ?? 0, limit).map(hashableRow);
+    return this.reads().all.all(limit, afterPosition ?? 0).map(hashableRow);
   }
 
   /** Rows in (afterPosition, throughPosition] as stored, `data` still text: what the parallel verifier hashes. */
@@ -209,7 +209,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   readHashes(afterPosition: Position | null, limit: number): Array<{ position: Position; hash: string }> {
-    return this.reads().hashes.all(afterPosition ?? 0, limit);
+    return this.reads().hashes.all(limit, afterPosition ?? 0);
   }
 
   async findByEventId(eventId: string): Promise<(StoredEvent & { contentDigest: string }) | null> {

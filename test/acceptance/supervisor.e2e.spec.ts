@@ -1,4 +1,7 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { SqliteEventStore } from '@peil/ledger';
 import { get, ledgerPath, post, processAlive, removeDir, startSystem, type RunningSystem } from '@peil/testing';
 import { enrolment } from './fixtures';
@@ -114,9 +117,10 @@ describe('supervisor (npm start)', () => {
     removeDir(running.dataDir);
   }, 400_000);
 
-  it('SIGTERM drains: a request in flight is answered 200 and recorded, new connections are refused, every process exits 0', async () => {
+  it('SIGTERM drains: a request in flight is answered 200 and recorded, new connections are refused, every process exits 0 (and leaves its CPU profile when asked)', async () => {
     // A deadline far beyond what draining takes: exit code 0 then says every process drained before it (past it, one exits 1).
-    const running = (system = await startSystem({ env: { PEIL_SHUTDOWN_TIMEOUT_MS: '120000' }, timeoutMs: 180_000 }));
+    const profiles = mkdtempSync(join(tmpdir(), 'peil-profiles-'));
+    const running = (system = await startSystem({ env: { PEIL_SHUTDOWN_TIMEOUT_MS: '120000', PEIL_CPU_PROFILE_DIR: profiles }, timeoutMs: 180_000 }));
     const batch = Array.from({ length: 3 }, () => enrolment());
     const body = JSON.stringify({ events: batch });
     const port = Number(new URL(running.baseUrl).port);
@@ -147,6 +151,19 @@ describe('supervisor (npm start)', () => {
     expect(results.map((r) => [r.eventId, r.status])).toEqual(batch.map((e) => [e.eventId, 'accepted']));
     expect(await stopped).toBe(0);
     expect(running.output()).not.toMatch(/did not stop cleanly|still running/);
+    // PEIL_CPU_PROFILE_DIR: every process wrote a V8 CPU profile under <dir>/<process>/ as it exited.
+    try {
+      const names = ['assessment', 'asset-transfer', 'enrolment', 'evaluation', 'gateway', 'grant', 'ledger', 'reporting', 'training'];
+      expect(readdirSync(profiles).sort()).toEqual(names);
+      for (const name of names) {
+        const [file, ...more] = readdirSync(join(profiles, name));
+        expect(more).toEqual([]);
+        expect(file).toMatch(/\.cpuprofile$/);
+        expect((JSON.parse(readFileSync(join(profiles, name, file!), 'utf8')) as { nodes: unknown[] }).nodes.length).toBeGreaterThan(0);
+      }
+    } finally {
+      rmSync(profiles, { recursive: true, force: true });
+    }
 
     const store = new SqliteEventStore(ledgerPath(running.dataDir));
     try {

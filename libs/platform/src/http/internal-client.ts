@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { SubmissionResult } from '../submissions/submission.schema';
 import { actingPrincipal, encodeOnBehalfOf } from '../auth/acting-principal';
 import { GATEWAY_HEADERS } from '../auth/roles';
+import { holdsWriteLock } from '../submissions/write-lock-scope';
 
 export class InternalCallError extends Error {
   constructor(readonly status: number, message: string) {
@@ -34,6 +35,9 @@ export class InternalClient {
   }
 
   private async request(method: string, path: string, body?: unknown, correlationId?: string): Promise<unknown> {
+    if (holdsWriteLock()) {
+      throw new Error(`${method} ${path} called inside a unit of work, holding the ledger's write lock that service may wait for: mark the submission handler asksOtherServices`);
+    }
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       [GATEWAY_HEADERS.token]: this.token,

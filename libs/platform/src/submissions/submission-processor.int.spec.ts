@@ -6,6 +6,7 @@ import { SqliteEventStore } from '@peil/ledger';
 import { z } from 'zod';
 import type { Principal } from '../auth/roles.guard';
 import { ManualClock } from '../clock/clock';
+import { InternalClient } from '../http/internal-client';
 import { GROUP_COMMIT_MAX_MS, SubmissionProcessor, type SubmissionHandler } from './submission-processor';
 
 const principal: Principal = { role: 'ngo', name: 'spec', requestId: '' } as Principal;
@@ -197,6 +198,24 @@ describe('SubmissionProcessor with group commit', () => {
     } finally {
       await other.close();
     }
+  });
+
+  it('refuses, at once and by name, a call to another service made while deciding inside a unit', async () => {
+    // Port 9 (discard) on loopback: had the call been made, it would fail otherwise, not with this message.
+    const client = new InternalClient('http://127.0.0.1:9', 'token', 'spec', 1_000);
+    const calls: SubmissionHandler<{ counter: string }> = {
+      schema: z.object({ counter: z.string() }),
+      decide: async () => {
+        await client.get('/v1/grant/lines');
+        return { kind: 'reject', error: { code: 'unused', message: '' } };
+      },
+    };
+    const event = { eventId: randomUUID(), type: 'Calls', occurredAt: '2026-03-01T09:00:00Z', data: { counter: 'x' } };
+    await expect(processorOn(store, {}, { Calls: calls }).processBatch([event], principal)).rejects.toThrow(/inside a unit of work.*asksOtherServices/);
+    // Declared, the same handler is decided outside any unit and the call is made.
+    const declared = processorOn(store, {}, { Calls: { ...calls, asksOtherServices: true } });
+    await expect(declared.processBatch([event], principal)).rejects.not.toThrow(/inside a unit of work/);
+    expect(await store.headPosition()).toBeNull();
   });
 
   describe('units shared by concurrent requests', () => {

@@ -18,8 +18,16 @@ afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
-function startWorker(ledgerFile: string, readStoreFile: string, mode: 'catch-up' | 'live') {
-  const child = spawn(process.execPath, [WORKER, ledgerFile, readStoreFile, mode, '50'], { stdio: ['ignore', 'pipe', 'inherit'] });
+/**
+ * Each catch-up page of 50 events waits PACE_MS before it is read, and live events are appended 50
+ * at a time PACE_MS apart: a run that is killed once it is a fifth of the way still has hundreds of
+ * milliseconds of work left, so the kill lands part-way even when this process is slow to notice
+ * (a loaded machine); without the pace a fast projector could finish first and fail the run.
+ */
+const PACE_MS = 20;
+
+function startWorker(ledgerFile: string, readStoreFile: string, mode: 'catch-up' | 'live', pageDelayMs = PACE_MS) {
+  const child = spawn(process.execPath, [WORKER, ledgerFile, readStoreFile, mode, '50', String(pageDelayMs)], { stdio: ['ignore', 'pipe', 'inherit'] });
   children.add(child);
   let out = '';
   child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
@@ -47,10 +55,11 @@ async function killWhenPast(worker: ReturnType<typeof startWorker>, probe: Sqlit
   return probe.checkpoint('counting');
 }
 
-async function appendEvents(store: SqliteEventStore, from: number, to: number): Promise<void> {
+async function appendEvents(store: SqliteEventStore, from: number, to: number, pauseMs = 0): Promise<void> {
   for (let n = from; n <= to; n += 50) {
     const ns = Array.from({ length: Math.min(50, to - n + 1) }, (_, i) => n + i);
     await store.append(`crash-${n}`, ns.map((k) => testEvent(TYPES[k % TYPES.length]!, k)), 'no_stream');
+    if (pauseMs > 0) await new Promise((r) => setTimeout(r, pauseMs));
   }
 }
 
@@ -92,14 +101,14 @@ describe('Projector under kill -9', () => {
     const live = startWorker(ledgerFile, readStoreFile, 'live');
     await live.said('live');
     expect(await probe.checkpoint('counting')).toBe(N);
-    const appending = appendEvents(store, N + 1, N + LIVE);
+    const appending = appendEvents(store, N + 1, N + LIVE, PACE_MS);
     afterKills.push(await killWhenPast(live, probe, N + LIVE / 4));
     await appending;
 
     // Every kill landed mid-way: progress was made, and work was left.
     expect(afterKills.every((c, i) => c !== null && c < (i < 3 ? N : N + LIVE) && (i === 0 || c > afterKills[i - 1]!))).toBe(true);
 
-    const last = startWorker(ledgerFile, readStoreFile, 'catch-up');
+    const last = startWorker(ledgerFile, readStoreFile, 'catch-up', 0);
     await last.said('done');
     expect(await last.exited).toBe(0);
 

@@ -1,11 +1,11 @@
 import { addQuarters, quarterDays, quarterOfDay } from '@peil/contracts';
 import type { ReadTx } from '@peil/projections';
 import type { GsGrant, GsLine, GsWorkPlan } from '../projections/grant-statement.projection';
-import { XMLBuilder } from 'fast-xml-parser';
 import { ReportRequestError } from './report-request-error';
 import { commitmentsAndExpenditures } from './grant-statement.report';
 import type { IatiPublisher } from './iati.config';
 import { budgetPeriods } from './iati-periods';
+import { xmlDocument } from './xml-document';
 
 export interface IatiOptions {
   /** recordedAt of the event at the report's ledger position: a fixed generated-datetime keeps the bytes reproducible. */
@@ -19,8 +19,7 @@ export class IatiNotConfiguredError extends ReportRequestError {
   }
 }
 
-// Every text goes through the builder, which escapes it: no string templates, no comments.
-const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@', format: true, indentBy: '  ', suppressEmptyNode: true });
+// Every text goes through xmlDocument, which escapes it: no string templates, no comments.
 
 const usd = (cents: number) => {
   const sign = cents < 0 ? '-' : '';
@@ -85,11 +84,10 @@ export async function iati(tx: ReadTx, options: IatiOptions): Promise<string> {
       ],
     };
   });
-  const xml = builder.build({
+  return xmlDocument({
     '?xml': { '@version': '1.0', '@encoding': 'UTF-8' },
     'iati-activities': { '@version': '2.03', '@generated-datetime': options.generatedAt, 'iati-activity': activities },
-  }) as string;
-  return xml;
+  });
 }
 
 /**

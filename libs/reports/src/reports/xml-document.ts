@@ -17,6 +17,9 @@ export function escapeXml(text: string): string {
   return SPECIAL.test(text) ? text.replace(SPECIALS, (c) => ENTITY[c]!) : text;
 }
 
+const INDENTS: string[] = [];
+const indentOf = (level: number) => (INDENTS[level] ??= '  '.repeat(level));
+
 const str = (value: string | number) => (typeof value === 'number' && Object.is(value, -0) ? '-0' : String(value));
 
 /**
@@ -47,7 +50,7 @@ function child(name: string, value: XmlContent, level: number, out: string[]): v
     for (const item of value as ReadonlyArray<string | number | XmlElement | null>) child(name, item, level, out);
     return;
   }
-  const indent = '  '.repeat(level);
+  const indent = indentOf(level);
   if (value === null) {
     out.push(`${indent}<${name}${name[0] === '?' ? '?' : '/'}>\n`);
     return;
@@ -60,28 +63,47 @@ function child(name: string, value: XmlContent, level: number, out: string[]): v
   element(name, value as XmlElement, level, indent, out);
 }
 
+/** Whether a member writes anything: an absent one or an array of absent ones does not. */
+function writes(member: XmlContent): boolean {
+  return member !== undefined && !(Array.isArray(member) && member.every((item) => item === undefined));
+}
+
+/**
+ * One element, written straight into `out`: a first look at its members decides its form
+ * (self-closed, inline text, or a block of children), then the children are written in place.
+ * Nothing is built as an intermediate string, so each byte is written once whatever the depth.
+ */
 function element(name: string, value: XmlElement, level: number, indent: string, out: string[]): void {
   let attributes = '';
-  let content = '';
+  let text = '';
   let hasChildren = false;
   for (const key in value) {
     if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
     const member = value[key];
     if (key[0] === '@') {
-      if (member !== undefined && member !== null && typeof member !== 'object') attributes += ` ${key.slice(1)}="${escapeXml(str(member))}"`;
+      if (isScalar(member)) attributes += ` ${key.slice(1)}="${escapeXml(str(member))}"`;
     } else if (key === '#text') {
-      if (member !== undefined && member !== null && typeof member !== 'object') content += escapeXml(str(member));
-    } else {
-      const children: string[] = [];
-      child(key, member, level + 1, children);
-      if (children.length > 0) {
-        content += children.join('');
-        hasChildren = true;
-      }
+      if (isScalar(member)) text += escapeXml(str(member));
+    } else if (writes(member)) {
+      hasChildren = true;
     }
   }
   if (name[0] === '?') out.push(`${indent}<${name}${attributes}?>\n`);
-  else if (content === '') out.push(`${indent}<${name}${attributes}/>\n`);
-  else if (!hasChildren) out.push(`${indent}<${name}${attributes}>${content}</${name}>\n`);
-  else out.push(`${indent}<${name}${attributes}>\n${content}${indent}</${name}>\n`);
+  else if (!hasChildren) out.push(text === '' ? `${indent}<${name}${attributes}/>\n` : `${indent}<${name}${attributes}>${text}</${name}>\n`);
+  else {
+    out.push(`${indent}<${name}${attributes}>\n`);
+    // Text and children in member order, as the builder wrote mixed content.
+    for (const key in value) {
+      if (!Object.prototype.hasOwnProperty.call(value, key) || key[0] === '@') continue;
+      const member = value[key];
+      if (key === '#text') {
+        if (isScalar(member)) out.push(escapeXml(str(member)));
+      } else child(key, member, level + 1, out);
+    }
+    out.push(`${indent}</${name}>\n`);
+  }
+}
+
+function isScalar(member: XmlContent): member is string | number {
+  return typeof member === 'string' || typeof member === 'number';
 }

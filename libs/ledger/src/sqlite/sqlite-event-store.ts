@@ -142,7 +142,8 @@ export class SqliteEventStore implements EventStore {
       this.stmts.begin.run();
       return undefined;
     } catch (err) {
-      if ((err as { code?: string }).code === 'SQLITE_BUSY') return err as Error;
+      // SQLITE_BUSY and its extended codes (another connection recovering the WAL, for one).
+      if ((err as { code?: string }).code?.startsWith('SQLITE_BUSY')) return err as Error;
       throw err;
     } finally {
       this.db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);

@@ -23,10 +23,12 @@ export type UnitOfWork = <T>(work: () => Promise<T>) => Promise<T>;
 export interface SubmissionProcessorOptions {
   schemaVersion?: number;
   /**
-   * Group commit: only for handlers whose decide reads nothing but this process's stores. A unit
-   * holds the ledger's write lock across its awaits; a decide that called another service would
-   * wait on a process that may itself be blocked (synchronously) waiting for that lock. Ignored on a
-   * store whose units are not atomic (`capabilities.atomicUnits`): each event is then its own append.
+   * Group commit: one fsync per group of events, not per event (decisions 0087, 0100). A unit holds
+   * the ledger's write lock across its awaits, so an event whose decision asks another service must
+   * be declared `asksOtherServices` on its handler: it is decided outside the units (a call from
+   * inside one fails at once). A rolled-back unit needs no reset of folds kept by StreamStateCache or
+   * LedgerView: they re-check the hash of the last event they folded. Ignored on a store whose units
+   * are not atomic (`capabilities.atomicUnits`): each event is then its own append.
    */
   groupCommit?: boolean;
   /**

@@ -43,7 +43,6 @@ export class GrantSubmissions {
       // Version 2: agreements are recorded with their disbursement categories (see grant.upcasters.ts).
     }, digestKey, clock, {
       schemaVersion: GRANT_SCHEMA_VERSION,
-      // One fsync per group of events, not per event (decision 0087); the fold notices a rolled-back unit itself.
       groupCommit: true,
     });
   }

@@ -91,9 +91,6 @@ export class TrainingSubmissions implements OnApplicationBootstrap, OnApplicatio
       digestKey,
       clock,
      {
-        // One fsync per group of events, not per event (decision 0087); an event whose decision asks
-        // another service is decided outside the units (asksOtherServices).
-        // A rolled-back unit needs no reset: the folds re-check the last event they folded.
         groupCommit: true,
       },
     );

@@ -4,7 +4,7 @@ import type { Projection, ReadTx } from '@peil/projections';
 import { update } from './docs';
 import { reportedTypes } from './upcasting';
 
-export const AR = { deliveries: 'ar_deliveries', catalogue: 'ar_catalogue', byEvent: 'ar_delivery_events', households: 'ar_households' } as const;
+export const AR = { deliveries: 'ar_deliveries', catalogue: 'ar_catalogue', byEvent: 'ar_delivery_events', households: 'ar_households', byExpenditure: 'ar_expenditure_deliveries' } as const;
 
 export interface ArDelivery {
   [k: string]: unknown;
@@ -37,7 +37,7 @@ const EVENTS = reportedTypes('HouseholdEnrolled', 'AssetCatalogueItemApproved', 
 export function assetRegisterProjection(householdRef: (householdId: string) => string): Projection {
   return {
     name: 'asset-register',
-    version: 3,
+    version: 4,
     collections: Object.values(AR),
     handles: EVENTS.handles,
     async apply(e: StoredEvent, tx: ReadTx): Promise<void> {
@@ -71,14 +71,19 @@ export function assetRegisterProjection(householdRef: (householdId: string) => s
           return;
         case 'ExpenditureRecorded': {
           const link = e.data.relatedEventId ? await tx.get<{ deliveryId: string }>(AR.byEvent, e.data.relatedEventId) : undefined;
-          if (link) await update<ArDelivery>(tx, AR.deliveries, link.deliveryId, absent, (x) => void (x.expenditureId = e.data.expenditureId));
+          if (!link) return;
+          await update<ArDelivery>(tx, AR.deliveries, link.deliveryId, absent, (x) => void (x.expenditureId = e.data.expenditureId));
+          await tx.put(AR.byExpenditure, e.data.expenditureId, { deliveryId: link.deliveryId });
           return;
         }
         case 'ExpenditureReversed': {
-          // A reversed expenditure no longer pays for the delivery; the register shows it unpaid.
-          for (const { id, doc } of await tx.all<ArDelivery>(AR.deliveries)) {
-            if (doc.expenditureId === e.data.expenditureId) await tx.put(AR.deliveries, id, { ...doc, expenditureId: null });
-          }
+          // A reversed expenditure no longer pays for the delivery; the register shows it unpaid. Found
+          // through the expenditure's link, not by reading every delivery: a rebuild of a million events
+          // would otherwise read the whole register once per reversal. A later expenditure on the same
+          // delivery has replaced the link the reversed one made, so that delivery stays paid.
+          const link = await tx.get<{ deliveryId: string }>(AR.byExpenditure, e.data.expenditureId);
+          const paid = link && (await tx.get<ArDelivery>(AR.deliveries, link.deliveryId));
+          if (paid && paid.expenditureId === e.data.expenditureId) await tx.put(AR.deliveries, link.deliveryId, { ...paid, expenditureId: null });
           return;
         }
       }

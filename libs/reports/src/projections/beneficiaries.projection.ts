@@ -27,6 +27,8 @@ const EVENTS = reportedTypes(
   'TrainingAttended', 'CoachingVisitRecorded', 'SavingsNudgeSent', 'SurveyRecorded',
 );
 const add = (list: string[], value: string) => (list.includes(value) ? list : [...list, value].sort());
+/** `add` hands back the same list when the value is in it, so comparing members by identity suffices. */
+const unchanged = (before: BfHousehold, after: BfHousehold) => Object.keys(after).every((k) => after[k] === before[k]);
 
 /** One document per household (by its pseudonymous reference) with the funnel stages it reached. */
 export function beneficiariesProjection(householdRef: (householdId: string) => string): Projection {
@@ -60,6 +62,9 @@ export function beneficiariesProjection(householdRef: (householdId: string) => s
         case 'SavingsNudgeSent': next.nudged = true; break;
         case 'SurveyRecorded': next.surveyedRounds = add(h.surveyedRounds, e.data.round); break;
       }
+      // Most events reach a stage the household already reached (a second nudge, another coaching
+      // visit): nothing to write, and a rebuild skips copying and comparing the document for them.
+      if (unchanged(h, next)) return;
       await tx.put(BF.households, ref, next);
     },
   };

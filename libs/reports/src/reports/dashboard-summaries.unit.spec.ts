@@ -149,3 +149,24 @@ describe('asset register: summary by governorate and by kit category', () => {
     }
   });
 });
+
+describe('asset register: a reversed expenditure', () => {
+  it('leaves unpaid the delivery it paid, and not a delivery a later expenditure paid again', async () => {
+    const delivered = (deliveryId: string): Ev => ({
+      type: 'AssetDelivered', day: '2025-09-01',
+      data: { deliveryId, householdId: 'H1', itemCode: 'SEW', quantity: 1, unitCostMinor: 45_000, currency: 'USD', supplier: 'S', invoiceRef: `INV-${deliveryId}` },
+    });
+    // readModel numbers events from 1, so `e-<n>` is the id of the n-th event below.
+    const paid = (id: string, eventN: number): Ev => ({ ...spent(id, '2025-09-10', 45_000), data: { ...spent(id, '2025-09-10', 45_000).data, relatedEventId: `e-${eventN}` } });
+    const store = await readModel(
+      [
+        enrolled('H1', 'Bekaa', 'F'), delivered('D1'), delivered('D2'), delivered('D3'),
+        paid('X1', 2), paid('X2', 3), paid('X3', 3), paid('X4', 4),
+        reversed('X1', '2025-10-01'), reversed('X2', '2025-10-01'), reversed('UNLINKED', '2025-10-01'),
+      ],
+      ['asset-register'],
+    );
+    const register = await store.read((tx) => assetRegister(tx));
+    expect(register.rows.map((r) => [r.deliveryId, r.expenditureId])).toEqual([['D1', null], ['D2', 'X3'], ['D3', 'X4']]);
+  });
+});

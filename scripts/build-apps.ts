@@ -5,7 +5,7 @@ import { SERVICES } from '@peil/platform/config';
 
 /**
  * Bundles each process of the system (the nine services, the supervisor, the CLI and the ledger's
- * verify worker) from the compiled tree into one file each under dist/apps/ (decision 0086).
+ * two verify workers) from the compiled tree into one file each under dist/apps/ (decision 0086).
  *
  * Why: a service loaded from dist/ reads about 900 CommonJS files plus NestJS's ES modules; nine
  * of them starting at once on a two-core machine spent ~10 s before the system was ready, most of
@@ -25,6 +25,8 @@ const entryPoints: Record<string, string> = {
   cli: join(dist, 'scripts', 'cli.js'),
   // Beside the processes that start it: parallel-verify.ts looks for it next to itself.
   'verify-worker': join(dist, 'libs', 'ledger', 'src', 'verify', 'verify-worker.js'),
+  // Likewise beside the CLI for verify-pack-file.ts.
+  'pack-verify-worker': join(dist, 'libs', 'ledger', 'src', 'pack', 'pack-verify-worker.js'),
 };
 
 /**

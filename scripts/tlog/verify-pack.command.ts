@@ -1,6 +1,5 @@
-import { createReadStream, existsSync } from 'node:fs';
-import { createInterface } from 'node:readline';
-import { verifyPack } from '@peil/ledger';
+import { existsSync } from 'node:fs';
+import { verifyPackFile } from '@peil/ledger';
 import { EXIT, parseArgs, textArg, UsageError, verifierArg } from './cli-args';
 
 export const VERIFY_PACK_USAGE = `  verify-pack <file> --key <verifier key | @file> [--trusted <checkpoint file>]…
@@ -18,8 +17,7 @@ export async function verifyPackCommand(args: readonly string[], out: (text: str
   if (keys.length > 1) throw new UsageError('--key given more than once');
   const key = keys[0] === undefined ? undefined : verifierArg(keys[0]);
   const trusted = (parsed.options.get('--trusted') ?? []).map((t) => textArg(t.startsWith('@') ? t : `@${t}`, '--trusted'));
-  const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 }), crlfDelay: Infinity });
-  const result = await verifyPack(lines, { ...(key ? { key } : {}), trusted });
+  const result = await verifyPackFile(file, { ...(key ? { key } : {}), trusted });
   out(`${JSON.stringify(result, null, 2)}\n`);
   return result.ok ? EXIT.intact : EXIT.integrity;
 }

@@ -1,2 +1,3 @@
 export * from './pack-writer';
 export * from './pack-verifier';
+export * from './verify-pack-file';

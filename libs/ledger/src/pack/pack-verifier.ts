@@ -65,18 +65,12 @@ export async function verifyPack(lines: AsyncIterable<string>, options: VerifyPa
   const failures: PackFailure[] = [];
   const fail = (f: PackFailure) => failures.push(f);
   const key = options.key;
-  const trusted = (options.trusted ?? []).map((note) => openTrusted(note, key));
-  // The root over the pack's first n leaves, for each size n a trusted checkpoint names (null until reached).
-  const rootsAt = new Map<number, Buffer | null>();
-  for (const t of trusted) if (t.checkpoint) rootsAt.set(t.checkpoint.size, null);
-
-  const range = new CompactRange();
-  const streams = new Map<string, { revision: number; hash: string }>();
+  const { trusted, rootsAt, range } = startPack(options);
+  const streams: Streams = new Map();
   let header: { size: number; checkpoint: Checkpoint } | undefined;
   let signatureChecked = false;
   let lastPosition = -Infinity;
   let lineNo = 0;
-  if (rootsAt.has(0)) rootsAt.set(0, range.root());
 
   for await (const line of lines) {
     if (line === '') continue;
@@ -94,13 +88,46 @@ export async function verifyPack(lines: AsyncIterable<string>, options: VerifyPa
       if (problem.failure.reason === 'unreadable') break;
     }
     if (problem.position !== null) lastPosition = problem.position;
-    if (problem.leaf) range.append(problem.leaf);
-    if (rootsAt.has(range.size)) rootsAt.set(range.size, range.root());
+    if (problem.leaf) appendLeaf(range, rootsAt, problem.leaf);
   }
+  return conclude({ header, signatureChecked, checked: Math.max(0, lineNo - 1), range, rootsAt, trusted, key, failures });
+}
 
-  const checked = Math.max(0, lineNo - 1);
+/** The leaf appended to the running root, and the root kept when a trusted checkpoint names this size. */
+export function appendLeaf(range: CompactRange, rootsAt: Map<number, Buffer | null>, leaf: Buffer): void {
+  range.append(leaf);
+  if (rootsAt.has(range.size)) rootsAt.set(range.size, range.root());
+}
+
+/** What verifying a pack needs before its event lines: the trusted checkpoints opened, the roots they ask for. */
+export function startPack(options: VerifyPackOptions) {
+  const trusted = (options.trusted ?? []).map((note) => openTrusted(note, options.key));
+  // The root over the pack's first n leaves, for each size n a trusted checkpoint names (null until reached).
+  const rootsAt = new Map<number, Buffer | null>();
+  for (const t of trusted) if (t.checkpoint) rootsAt.set(t.checkpoint.size, null);
+  const range = new CompactRange();
+  if (rootsAt.has(0)) rootsAt.set(0, range.root());
+  return { trusted, rootsAt, range };
+}
+
+export interface PackEnd {
+  header: { size: number; checkpoint: Checkpoint } | undefined;
+  signatureChecked: boolean;
+  /** Event lines read (the header not counted). */
+  checked: number;
+  range: CompactRange;
+  rootsAt: Map<number, Buffer | null>;
+  trusted: Array<{ checkpoint?: Checkpoint; error?: string }>;
+  key: NoteVerifier | undefined;
+  failures: PackFailure[];
+}
+
+/** After the last line: the count against the checkpoint, its root, the signature, each trusted checkpoint. */
+export function conclude({ header, signatureChecked, checked, range, rootsAt, trusted, key, failures }: PackEnd): PackVerification {
+  const fail = (f: PackFailure) => failures.push(f);
   const root = range.root();
-  if (lineNo === 0) fail({ index: null, position: null, reason: 'bad_header', detail: 'the pack is empty' });
+  // Nothing read at all (a header that did not parse has its own failure already).
+  if (!header && failures.length === 0) fail({ index: null, position: null, reason: 'bad_header', detail: 'the pack is empty' });
   if (header && failures.every((f) => f.reason !== 'unreadable')) {
     if (checked < header.size) fail({ index: checked, position: null, reason: 'missing_events', detail: `the checkpoint covers ${header.size} events, the pack holds ${checked}` });
     else if (checked > header.size) fail({ index: header.size, position: null, reason: 'extra_events', detail: `the pack holds ${checked} events, beyond its checkpoint's ${header.size}` });
@@ -146,7 +173,7 @@ function openTrusted(note: string, key: NoteVerifier | undefined): { checkpoint?
   }
 }
 
-function readHeader(line: string, key: NoteVerifier | undefined, fail: (f: PackFailure) => void): { size: number; checkpoint: Checkpoint } | undefined {
+export function readHeader(line: string, key: NoteVerifier | undefined, fail: (f: PackFailure) => void): { size: number; checkpoint: Checkpoint } | undefined {
   const bad = (detail: string, reason: PackFailureReason = 'bad_header') => {
     fail({ index: null, position: null, reason, detail });
     return undefined;
@@ -170,10 +197,21 @@ function readHeader(line: string, key: NoteVerifier | undefined, fail: (f: PackF
   return { size: checkpoint.size, checkpoint };
 }
 
-type Streams = Map<string, { revision: number; hash: string }>;
+export type Streams = Map<string, { revision: number; hash: string }>;
+
+/** The first event of a stream met in a range of the pack, for the ranges before it to vouch for: [streamId, revision, prevHash]. */
+export type PackLink = [streamId: string, revision: number, prevHash: string | null];
 
 /** One event line: its hash recomputed, its place in its stream's chain, its leaf. */
-function checkEvent(line: string, index: number, streams: Streams, lastPosition: number): { failure?: PackFailure; leaf?: Buffer; position: number | null } {
+export function checkEvent(
+  line: string,
+  index: number,
+  streams: Streams,
+  lastPosition: number,
+  // Given (a range of the pack checked on its own), a stream not met yet is recorded here rather than
+  // taken to start at revision 0: its chain continues from a range before this one.
+  links?: PackLink[],
+): { failure?: PackFailure; leaf?: Buffer; position: number | null } {
   let event: HashedEnvelope & { position: number; hash: string; leafIndex: number };
   try {
     event = JSON.parse(line);
@@ -198,6 +236,10 @@ function checkEvent(line: string, index: number, streams: Streams, lastPosition:
   if (position === null || position <= lastPosition) return { failure: at('position_order', 'positions must increase through the pack'), leaf, position };
   const previous = streams.get(event.streamId);
   streams.set(event.streamId, { revision: event.revision, hash: event.hash });
+  if (!previous && links) {
+    links.push([event.streamId, event.revision, event.prevHash]);
+    return { leaf, position };
+  }
   if (event.revision !== (previous ? previous.revision + 1 : 0)) return { failure: at('revision_gap', `stream ${event.streamId}: revision ${event.revision} after ${previous?.revision ?? 'none'}`), leaf, position };
   if (event.prevHash !== (previous ? previous.hash : null)) return { failure: at('chain_broken', `stream ${event.streamId}: prevHash is not the previous event's hash`), leaf, position };
   return { leaf, position };

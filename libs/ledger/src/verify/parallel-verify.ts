@@ -1,10 +1,9 @@
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import type { Position } from '../core/envelope';
 import type { StoredRow } from '../sqlite/sqlite-rows';
 import { type RangeReport, stitchRanges, type Stitched, verifyRange } from './range-verify';
+import { canStartWorker, oneShotWorker } from './one-shot-worker';
 import type { VerifyWorkerData } from './verify-worker';
 
 /** A store whose rows can be read by position range, from another thread too when it has a file. */
@@ -24,9 +23,8 @@ export interface ParallelOptions {
   inThread?: boolean;
 }
 
-// The worker runs compiled JavaScript; from TypeScript sources (tests) the ranges run in this thread.
 const WORKER = join(__dirname, 'verify-worker.js');
-const workersAvailable = __filename.endsWith('.js') && existsSync(WORKER);
+const workersAvailable = canStartWorker(WORKER);
 
 /**
  * Verifies positions 1…head of a contiguous ledger as `ranges` ranges at once: each range is read
@@ -39,21 +37,8 @@ export async function verifyInRanges(store: RangeReadableStore, head: Position, 
   const inThread = options.inThread === true || !workersAvailable || store.file === ':memory:';
   const reports = inThread
     ? bounds.map(([after, through]) => verifyRange((a, t) => store.readRows(a, t), after, through, pageSize))
-    : await Promise.all(bounds.map(([after, through]) => inWorker({ file: store.file, after, through, pageSize })));
+    : await Promise.all(
+        bounds.map(([after, through]) => oneShotWorker<RangeReport>(WORKER, { file: store.file, after, through, pageSize } satisfies VerifyWorkerData, `verification worker for (${after}, ${through}]`)),
+      );
   return stitchRanges(reports);
-}
-
-function inWorker(data: VerifyWorkerData): Promise<RangeReport> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(WORKER, { workerData: data });
-    let answered = false;
-    worker.once('message', (report: RangeReport) => {
-      answered = true;
-      resolve(report);
-    });
-    worker.once('error', reject);
-    worker.once('exit', (code) => {
-      if (!answered) reject(new Error(`verification worker for (${data.after}, ${data.through}] exited with code ${code}`));
-    });
-  });
 }

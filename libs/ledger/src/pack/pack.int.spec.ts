@@ -97,6 +97,9 @@ describe('audit pack: export and offline verification', () => {
 });
 
 describe('verifyPackFile: the pack checked in byte ranges, joined as one pass', () => {
+  // Hundreds of small packs verified twice each: seconds when idle, more on a loaded machine.
+  jest.setTimeout(120_000);
+
   // Each way a pack's lines can differ from what was exported, at a place fast-check picks.
   type Change = (lines: string[], at: number, other: number) => string[];
   const changes: Record<string, Change> = {

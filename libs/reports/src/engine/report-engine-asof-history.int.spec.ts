@@ -139,4 +139,36 @@ describe('ReportEngine asOf from the read store’s document history', () => {
       await legacy.close();
     }
   });
+
+  it('serves a report asked again from its rendered bytes, and never once the read models no longer stand on the ledger', async () => {
+    const file = join(dir, 'cached.sqlite');
+    const cachedStore = new SqliteReadStore(file);
+    await new ReportEngine(store, cachedStore, householdRef).rebuild();
+    const engine = new ReportEngine(store, cachedStore, householdRef, { tree, iatiPublisher, asOfCacheBytes: 64 * 2 ** 20 });
+    const renders = jest.spyOn(cachedStore, 'readAt');
+    const replays = jest.spyOn(engine['replay'], 'replayedTo');
+    try {
+      const position = String(Math.floor(head / 2));
+      const expected = await Promise.all(REPORTS.map((r) => bytes(fromZero(), r, position)));
+      for (const [i, r] of REPORTS.entries()) expect(await bytes(engine, r, position)).toBe(expected[i]);
+      expect(renders).toHaveBeenCalledTimes(REPORTS.length);
+      for (const [i, r] of REPORTS.entries()) expect(await bytes(engine, r, position)).toBe(expected[i]);
+      expect(renders).toHaveBeenCalledTimes(REPORTS.length);
+      // Another way of naming the position is another query: the report states what it was asked.
+      await bytes(engine, REPORTS[0]!, `size:${position}`);
+      expect(renders).toHaveBeenCalledTimes(REPORTS.length + 1);
+      expect(replays).not.toHaveBeenCalled();
+
+      // The read models' checkpoints no longer match the ledger (as after a rewrite): replayed, not served from the cache.
+      const db = new Database(file);
+      db.exec(`UPDATE checkpoints SET hash = '${'0'.repeat(64)}'`);
+      db.close();
+      for (const [i, r] of REPORTS.entries()) expect(await bytes(engine, r, position)).toBe(expected[i]);
+      expect(replays).toHaveBeenCalledTimes(REPORTS.length);
+    } finally {
+      renders.mockRestore();
+      replays.mockRestore();
+      await cachedStore.close();
+    }
+  });
 });

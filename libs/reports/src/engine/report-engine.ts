@@ -8,6 +8,7 @@ import type { IatiPublisher } from '../reports/iati.config';
 import type { IntegrityStatus } from '@peil/platform/integrity';
 import { LiveProjection, type LiveProjectionOptions } from './live-projection';
 import { READ_MODELS, readModelFault, refusal, type ReadModelFault } from './read-model-integrity';
+import { RenderedCache } from './rendered-cache';
 import { TreeHeads, TreeSizeError } from './tree-heads';
 
 export interface ReportQuery {
@@ -34,6 +35,11 @@ export interface ReportEngineOptions extends LiveProjectionOptions {
   asOfSnapshotEvery?: number;
   /** Snapshots kept per projection, least recently used dropped first (default 40). */
   asOfSnapshotsKept?: number;
+  /**
+   * Bytes of reports "as of" a position kept rendered, for the same report and query asked again
+   * (RenderedCache; default 0: none). Only reports read from the document history are kept.
+   */
+  asOfCacheBytes?: number;
   /** The IATI reporting organisation (PEIL_IATI_REPORTING_ORG_*); unset, the IATI report answers 503 `iati_not_configured`. */
   iatiPublisher?: IatiPublisher | null;
   /**
@@ -65,6 +71,7 @@ export class ReportEngine {
   private readonly integrity: IntegrityStatus | undefined;
   private readonly treeHeads: TreeHeads;
   private readonly fiscalYearStartMonth: number;
+  private readonly rendered: RenderedCache;
 
   constructor(
     private readonly store: EventStore,
@@ -78,6 +85,7 @@ export class ReportEngine {
     this.fiscalYearStartMonth = options.fiscalYearStartMonth ?? 1;
     this.replay = new AsOfReplay(store, options.asOfSnapshotEvery ?? 0, options.asOfSnapshotsKept ?? 40);
     this.integrity = options.integrity;
+    this.rendered = new RenderedCache(options.asOfCacheBytes ?? 0);
     this.projector = new Projector(store, readStore, allProjections(householdRef), {
       ...(options.source ? { source: options.source } : {}),
       onError: (err) => this.live.failed(err),
@@ -108,7 +116,7 @@ export class ReportEngine {
       if (refused) throw refused;
       const context: ReportContext = { ledgerPosition: position, asOfTime: await this.recordedAt(position), ...(await this.treeHeads.at(position)), ...query, ...this.settings };
       const rendered =
-        (await this.fromHistory(name, projection, position, context)) ??
+        (await this.fromHistory(name, projection, position, context, query)) ??
         (await (await this.replay.replayedTo(projection, position)).read((tx) => render(name, tx, context, canonicalJson)));
       return { ...rendered, ledgerPosition: position };
     }
@@ -159,7 +167,7 @@ export class ReportEngine {
    * keeps no history for the projection (memory, MongoDB, read models built before history was kept),
    * or its read models do not stand on this ledger — and the report is replayed from the ledger.
    */
-  private async fromHistory(name: ReportName, projection: Projection, position: Position | null, context: ReportContext): Promise<Rendered | undefined> {
+  private async fromHistory(name: ReportName, projection: Projection, position: Position | null, context: ReportContext, query: ReportQuery): Promise<Rendered | undefined> {
     const { readStore } = this;
     if (position === null || !readStore.readAt || !(await readStore.keepsHistory?.(projection.name))) return undefined;
     const reached = async () => ((await readStore.checkpoint(projection.name)) ?? 0) >= position;
@@ -171,7 +179,14 @@ export class ReportEngine {
         this.integrity?.raise(READ_MODELS, fault);
         return undefined;
       }
-      return readStore.readAt!(position, (tx) => render(name, tx, context, canonicalJson));
+      // Asked only now, with the read models known to stand on this ledger: a cached report is never
+      // served past a fault. The query as given is part of the key (the report states its asOf).
+      const key = `${name}\n${position}\n${canonicalJson(query)}`;
+      const cached = this.rendered.get(key);
+      if (cached) return cached;
+      const rendered = await readStore.readAt!(position, (tx) => render(name, tx, context, canonicalJson));
+      this.rendered.set(key, rendered);
+      return rendered;
     });
   }
 
@@ -217,6 +232,7 @@ export class ReportEngine {
 
   async rebuild(): Promise<Position | null> {
     const projections = [...new Set(Object.values(this.byReport))];
+    this.rendered.clear();
     await this.readStore.reset(projections.map((p) => p.name), projections.flatMap((p) => [...p.collections]));
     return this.catchUp();
   }

@@ -65,7 +65,8 @@ export interface SubmissionHandler<T = unknown, Hold = never> {
    * Its decision asks another service over HTTP (a grant's funding, a budget line). With group
    * commit such an event is decided and appended outside any unit of work: inside one this process
    * would hold the ledger's write lock while waiting for a service that may itself be waiting for
-   * that lock (the grant writing an expenditure) — both stall until SQLite's busy timeout.
+   * that lock (the grant writing an expenditure) — both stall until SQLite's busy timeout. A handler
+   * with a `reserve` step is taken to ask without saying so: the step calls the other context.
    */
   readonly asksOtherServices?: boolean;
   /** Run between an accepted decision that carries a `hold` and its append; its release on a later rejection. */

@@ -25,8 +25,8 @@ export interface SubmissionProcessorOptions {
   /**
    * Group commit: one fsync per group of events, not per event (decisions 0087, 0100). A unit holds
    * the ledger's write lock across its awaits, so an event whose decision asks another service must
-   * be declared `asksOtherServices` on its handler: it is decided outside the units (a call from
-   * inside one fails at once). A rolled-back unit needs no reset of folds kept by StreamStateCache or
+   * be declared `asksOtherServices` on its handler, or have a reserve step: it is decided outside
+   * the units (a call from inside one fails at once). A rolled-back unit needs no reset of folds kept by StreamStateCache or
    * LedgerView: they re-check the hash of the last event they folded. Ignored on a store whose units
    * are not atomic (`capabilities.atomicUnits`): each event is then its own append.
    */
@@ -67,11 +67,6 @@ export class SubmissionProcessor {
     private readonly options: SubmissionProcessorOptions = {},
   ) {
     this.handlers = new Map(Object.entries(handlers));
-    const reserving = Object.keys(handlers).filter((type) => handlers[type]!.reserve);
-    if (options.groupCommit && reserving.length > 0) {
-      // A reserve step calls another service: inside a unit it would hold the ledger's write lock meanwhile.
-      throw new Error(`group commit cannot run reserve steps (${reserving.join(', ')})`);
-    }
   }
 
   private get schemaVersion(): number {
@@ -139,10 +134,14 @@ export class SubmissionProcessor {
     if (followUp) await followUp();
   }
 
-  /** Whether this submitted event's handler asks another service while deciding (decided outside units). */
+  /**
+   * Whether this submitted event's handler asks another service before its append (decided outside
+   * units): declared so, or by having a reserve step, which always holds something in another context.
+   */
   private asksOtherServices(raw: unknown): boolean {
     const type = typeof raw === 'object' && raw !== null ? (raw as { type?: unknown }).type : undefined;
-    return typeof type === 'string' && this.handlers.get(type)?.asksOtherServices === true;
+    const handler = typeof type === 'string' ? this.handlers.get(type) : undefined;
+    return handler !== undefined && (handler.asksOtherServices === true || handler.reserve !== undefined);
   }
 
   async processOne(raw: unknown, principal: Principal): Promise<SubmissionResult> {

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { Principal } from '../auth/roles.guard';
 import { ManualClock } from '../clock/clock';
 import { apiError } from '../http/error-body';
+import { holdsWriteLock } from './write-lock-scope';
 import { SubmissionProcessor } from './submission-processor';
 import type { ReserveStep, SubmissionHandler, ValidSubmission } from './submission-handler';
 
@@ -122,8 +123,17 @@ describe('SubmissionProcessor reserve step (between a pure decision and its appe
     expect(await ledger.store.readStream(HOLDS)).toEqual([]);
   });
 
-  it('refuses group commit for handlers with a reserve step: a unit would hold the write lock across another service\'s call', () => {
-    expect(() => new SubmissionProcessor(ledger.store, { Booked: bookings(ledger.store, reserveStep(ledger.store)) }, Buffer.alloc(32, 1), new ManualClock(new Date()), { groupCommit: true }))
-      .toThrow('group commit cannot run reserve steps (Booked)');
+  it('with group commit, decides an event with a reserve step outside the units, and the others in them', async () => {
+    const step = reserveStep(ledger.store);
+    const inUnit: boolean[] = [];
+    const watched = { ...step, reserve: async (s: ValidSubmission<Booking>, hold: { nights: number }) => (inUnit.push(holdsWriteLock()), step.reserve(s, hold)) };
+    const noted = { schema: z.object({ room: z.string() }), decide: async (s: ValidSubmission<{ room: string }>) => ({ kind: 'append' as const, streamId: `notes-${s.data.room}`, expectedRevision: 'any' as const, events: [{ eventId: s.eventId, type: s.type, occurredAt: s.occurredAt, data: s.data }] }) };
+    const processor = new SubmissionProcessor(ledger.store, { Booked: bookings(ledger.store, watched), Noted: noted }, Buffer.alloc(32, 1), new ManualClock(new Date('2026-03-01T08:00:00Z')), { groupCommit: true });
+    const note = (room: string) => ({ eventId: randomUUID(), type: 'Noted', occurredAt: '2026-03-01T09:00:00Z', data: { room } });
+    const results = await processor.processBatch([note('201'), book('201', 1), note('202'), note('203'), book('202', 2)], principal);
+    expect(results.map((r) => r.status)).toEqual(['accepted', 'accepted', 'accepted', 'accepted', 'accepted']);
+    // Inside a unit the reserve step's call to the other context would hold the ledger's write lock.
+    expect(inUnit).toEqual([false, false]);
+    expect(await types(ledger.store, HOLDS)).toEqual(['Held', 'Held']);
   });
 });

@@ -4,6 +4,7 @@ export * from './core/hash-chain';
 export * from './store/errors';
 export * from './store/event-store.port';
 export * from './store/observe-appends';
+export * from './store/write-lock-scope';
 export * from './sqlite/sqlite-event-store';
 export * from './sqlite/open-sqlite-file';
 export * from './sqlite/private-files';

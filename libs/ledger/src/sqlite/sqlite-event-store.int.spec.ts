@@ -7,6 +7,7 @@ import { join, relative, resolve } from 'node:path';
 import type { NewEvent } from '../core/envelope';
 import { eventStoreContract } from '../store/event-store.contract';
 import { chain } from '../core/hash-chain';
+import { holdsWriteLock } from '../store/write-lock-scope';
 import { verifyLedger } from '../verify/verify-ledger';
 import { SqliteEventStore } from './sqlite-event-store';
 import { testEvent } from '@peil/testing';
@@ -380,6 +381,23 @@ process.send('ready');
 });
 
 describe('SqliteEventStore unit of work (group commit)', () => {
+  it('marks its inside, and only its inside, as holding the write lock (what InternalClient refuses calls from)', async () => {
+    const store = new SqliteEventStore(tempFile());
+    try {
+      const seen: boolean[] = [holdsWriteLock()];
+      await store.unitOfWork(async () => {
+        seen.push(holdsWriteLock());
+        await store.append('w-1', [event()], 'no_stream');
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        seen.push(holdsWriteLock());
+      });
+      seen.push(holdsWriteLock());
+      expect(seen).toEqual([false, true, true, false]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('writes nothing when the unit throws, and positions stay contiguous', async () => {
     const store = new SqliteEventStore(tempFile());
     try {

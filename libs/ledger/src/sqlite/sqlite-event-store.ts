@@ -7,6 +7,7 @@ import { openSqliteFile, openSqliteReader } from './open-sqlite-file';
 import { appendRows, writeStatements } from './sqlite-append';
 import { fromStoredRow, hashableRow, readStatements, type StoredRow } from './sqlite-rows';
 import { addPrincipalColumns, LEDGER_SCHEMA } from './sqlite-schema';
+import { holdingWriteLock } from '../store/write-lock-scope';
 import type {
   AppendedEvent,
   AppendOptions,
@@ -99,7 +100,7 @@ export class SqliteEventStore implements EventStore {
       this.openUnit = unit;
       let result: T;
       try {
-        result = await this.unitScope.run(unit, work);
+        result = await this.unitScope.run(unit, () => holdingWriteLock(work));
         this.stmts.commit.run();
       } catch (err) {
         if (this.db.inTransaction) this.stmts.rollback.run();

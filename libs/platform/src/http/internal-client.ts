@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { SubmissionResult } from '../submissions/submission.schema';
 import { actingPrincipal, encodeOnBehalfOf } from '../auth/acting-principal';
 import { GATEWAY_HEADERS } from '../auth/roles';
-import { holdsWriteLock } from '../submissions/write-lock-scope';
+import { holdsWriteLock } from '@peil/ledger';
 
 export class InternalCallError extends Error {
   constructor(readonly status: number, message: string) {

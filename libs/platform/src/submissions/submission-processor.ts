@@ -10,7 +10,6 @@ import { DEFAULT_MAX_JSON_DEPTH, truncated } from '../http/json-body';
 import type { HandlerMap, SubmissionHandler, ValidSubmission } from './submission-handler';
 import { firstIssue, submittedEventSchema, type SubmissionResult, type SubmittedEvent } from './submission.schema';
 import { type BatchCursor, type Recorded, SharedUnits } from './shared-units';
-import { holdingWriteLock } from './write-lock-scope';
 
 export type { Decision, DecisionMeta, HandlerMap, ReserveStep, SubmissionHandler, ValidSubmission } from './submission-handler';
 export { GROUP_COMMIT_MAX_EVENTS, GROUP_COMMIT_MAX_MS } from './shared-units';
@@ -151,9 +150,8 @@ export class SubmissionProcessor {
 
   /** The ledger's unit of work around the inner ones: inner units commit first, the ledger last. */
   private inUnit<T>(work: () => Promise<T>): Promise<T> {
-    // Marked as holding the write lock: a call to another service from inside fails at once (write-lock-scope.ts).
-    const held = () => holdingWriteLock(work);
-    const wrapped = (this.options.innerUnits ?? []).reduceRight<() => Promise<T>>((inner, unit) => () => unit(inner), held);
+    // The store marks its inside as holding the write lock: a call to another service from there fails at once (holdsWriteLock).
+    const wrapped = (this.options.innerUnits ?? []).reduceRight<() => Promise<T>>((inner, unit) => () => unit(inner), work);
     return this.store.unitOfWork(wrapped).catch((err: unknown) => {
       this.options.onUnitAborted?.();
       throw err;

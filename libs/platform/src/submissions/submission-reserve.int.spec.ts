@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { EventStore } from '@peil/ledger';
+import { holdsWriteLock, type EventStore } from '@peil/ledger';
 import { storedEvent, useTempLedger } from '@peil/testing';
 import { z } from 'zod';
 import type { Principal } from '../auth/roles.guard';
 import { ManualClock } from '../clock/clock';
 import { apiError } from '../http/error-body';
-import { holdsWriteLock } from './write-lock-scope';
 import { SubmissionProcessor } from './submission-processor';
 import type { ReserveStep, SubmissionHandler, ValidSubmission } from './submission-handler';
 

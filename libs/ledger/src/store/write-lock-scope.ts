@@ -2,7 +2,11 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 
 const holding = new AsyncLocalStorage<boolean>();
 
-/** Runs `work` as code that holds the ledger's write lock: the inside of a group-commit unit. */
+/**
+ * Runs `work` as code that holds the ledger's write lock: the inside of a store's unit of work. Set
+ * by the store that takes the lock (SqliteEventStore.unitOfWork), so it is true exactly where the
+ * lock is held, whoever opened the unit.
+ */
 export function holdingWriteLock<T>(work: () => T): T {
   return holding.run(true, work);
 }

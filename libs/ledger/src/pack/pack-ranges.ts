@@ -1,4 +1,4 @@
-import { readSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { checkEvent, type PackLink, type Streams } from './pack-verifier';
 
 /** What checking one byte range of a pack's event lines found, for verifyPackFile to join with the ranges around it. */
@@ -68,6 +68,16 @@ export function checkPackLines(lines: Iterable<string>): PackRangeReport {
     count += 1;
   }
   return report(false);
+}
+
+/** checkPackLines over bytes [start, end) of a pack file: what a worker, or the caller's thread, runs per range. */
+export function checkPackFileRange(file: string, start: number, end: number): PackRangeReport {
+  const fd = openSync(file, 'r');
+  try {
+    return checkPackLines(fileLines(fd, start, end));
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function claimedLeafIndex(line: string): number | null {

@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { canStartWorker, oneShotWorker } from '../verify/one-shot-worker';
-import { checkPackLines, fileLines, nextLineStart, type PackRangeReport } from './pack-ranges';
+import { checkPackFileRange, nextLineStart, type PackRangeReport } from './pack-ranges';
 import type { PackWorkerData } from './pack-verify-worker';
 import { appendLeaf, conclude, readHeader, startPack, type PackFailure, type PackVerification, type Streams, type VerifyPackOptions, verifyPack } from './pack-verifier';
 
@@ -61,7 +61,7 @@ export async function verifyPackFile(file: string, options: VerifyPackFileOption
 
   const inThread = options.inThread === true || !workersAvailable;
   const reports = inThread
-    ? bounds.map(([start, end]) => checkInThread(file, start, end))
+    ? bounds.map(([start, end]) => checkPackFileRange(file, start, end))
     : await Promise.all(bounds.map(([start, end]) => oneShotWorker<PackRangeReport>(WORKER, { file, start, end } satisfies PackWorkerData, `pack verification worker for bytes [${start}, ${end})`)));
 
   const { trusted, rootsAt, range } = startPack(options);
@@ -82,13 +82,4 @@ export async function verifyPackFile(file: string, options: VerifyPackFileOption
     lastPosition = report.lastPosition!;
   }
   return conclude({ header, signatureChecked: options.key !== undefined, checked: range.size, range, rootsAt, trusted, key: options.key, failures });
-}
-
-function checkInThread(file: string, start: number, end: number): PackRangeReport {
-  const fd = openSync(file, 'r');
-  try {
-    return checkPackLines(fileLines(fd, start, end));
-  } finally {
-    closeSync(fd);
-  }
 }

@@ -381,18 +381,21 @@ process.send('ready');
 });
 
 describe('SqliteEventStore unit of work (group commit)', () => {
-  it('marks its inside, and only its inside, as holding the write lock (what InternalClient refuses calls from)', async () => {
+  it('marks its inside, and only while the lock is held, as holding the write lock (what InternalClient refuses calls from)', async () => {
     const store = new SqliteEventStore(tempFile());
     try {
       const seen: boolean[] = [holdsWriteLock()];
+      let later: Promise<boolean> | undefined;
       await store.unitOfWork(async () => {
         seen.push(holdsWriteLock());
         await store.append('w-1', [event()], 'no_stream');
         await new Promise((resolve) => setTimeout(resolve, 1));
         seen.push(holdsWriteLock());
+        // Started inside the unit, run after it committed: the lock is no longer held there.
+        later = new Promise((resolve) => setTimeout(() => resolve(holdsWriteLock()), 20));
       });
-      seen.push(holdsWriteLock());
-      expect(seen).toEqual([false, true, true, false]);
+      seen.push(holdsWriteLock(), await later!);
+      expect(seen).toEqual([false, true, true, false, false]);
     } finally {
       await store.close();
     }

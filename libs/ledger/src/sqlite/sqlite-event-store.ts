@@ -91,16 +91,17 @@ export class SqliteEventStore implements EventStore {
   async unitOfWork<T>(work: () => Promise<T>): Promise<T> {
     if (this.inUnit()) return work();
     const release = await this.writeLock.acquire();
-    const unit = { appended: false };
+    const unit = { appended: false, held: false };
     let heldSince = 0;
     try {
       // Taken up front: reads inside the unit then decide on the state the commit will extend.
       await this.beginImmediate();
       heldSince = Date.now();
+      unit.held = true;
       this.openUnit = unit;
       let result: T;
       try {
-        result = await this.unitScope.run(unit, () => holdingWriteLock(work));
+        result = await this.unitScope.run(unit, () => holdingWriteLock(unit, work));
         this.stmts.commit.run();
       } catch (err) {
         if (this.db.inTransaction) this.stmts.rollback.run();
@@ -110,6 +111,7 @@ export class SqliteEventStore implements EventStore {
       return result;
     } finally {
       if (heldSince > 0 && Date.now() - heldSince >= LONG_HOLD_MS) this.longHoldEndedAt = Date.now();
+      unit.held = false;
       this.openUnit = undefined;
       release();
     }

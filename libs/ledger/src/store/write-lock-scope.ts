@@ -1,14 +1,19 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 
-const holding = new AsyncLocalStorage<boolean>();
+/** A store's hold on the ledger's write lock: `held` turns false when the store releases it. */
+export interface WriteLockHold {
+  held: boolean;
+}
+
+const holding = new AsyncLocalStorage<WriteLockHold>();
 
 /**
- * Runs `work` as code that holds the ledger's write lock: the inside of a store's unit of work. Set
- * by the store that takes the lock (SqliteEventStore.unitOfWork), so it is true exactly where the
- * lock is held, whoever opened the unit.
+ * Runs `work` as code under `hold`: the inside of a store's unit of work. Set by the store that takes
+ * the lock (SqliteEventStore.unitOfWork), which clears `hold.held` when it releases the lock, so an
+ * async context that outlives the unit (a timer started inside it) no longer counts as holding it.
  */
-export function holdingWriteLock<T>(work: () => T): T {
-  return holding.run(true, work);
+export function holdingWriteLock<T>(hold: WriteLockHold, work: () => T): T {
+  return holding.run(hold, work);
 }
 
 /**
@@ -17,5 +22,5 @@ export function holdingWriteLock<T>(work: () => T): T {
  * found): InternalClient refuses it at once, naming the fix, instead of stalling until a timeout.
  */
 export function holdsWriteLock(): boolean {
-  return holding.getStore() === true;
+  return holding.getStore()?.held === true;
 }

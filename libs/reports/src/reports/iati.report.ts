@@ -19,8 +19,6 @@ export class IatiNotConfiguredError extends ReportRequestError {
   }
 }
 
-// Every text goes through xmlDocument, which escapes it: no string templates, no comments.
-
 const usd = (cents: number) => {
   const sign = cents < 0 ? '-' : '';
   const abs = Math.abs(cents);
@@ -84,6 +82,7 @@ export async function iati(tx: ReadTx, options: IatiOptions): Promise<string> {
       ],
     };
   });
+  // Every text goes through xmlDocument, which escapes it: no string templates, no comments.
   return xmlDocument({
     '?xml': { '@version': '1.0', '@encoding': 'UTF-8' },
     'iati-activities': { '@version': '2.03', '@generated-datetime': options.generatedAt, 'iati-activity': activities },

@@ -33,7 +33,6 @@ export class AssessmentSubmissions {
       },
       digestKey,
       clock,
-      // Plan approvals, with their reserve step on the grant, are decided one by one outside the units.
       { groupCommit: true },
     );
   }
